@@ -1,0 +1,201 @@
+"""Validation as data: pydantic errors and ledger rules become Diagnostics with positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import types
+import typing
+from collections.abc import Iterator
+
+from pydantic import BaseModel, ValidationError
+
+from . import model
+from .errors import Diagnostic
+from .model import LedgerInfo, Problem, Status
+from .yamlsource import Source
+
+_ENUM_WORDS = {
+    "status": model.enum_words(model.STATUS_SYNONYMS),
+    "kind": model.enum_words(model.KIND_SYNONYMS),
+    "action": model.enum_words(model.ACTION_SYNONYMS),
+}
+
+
+def validate(source: Source, model_class: type[BaseModel]) -> tuple[BaseModel | None, list[Diagnostic]]:
+    """Validate a parsed file against its model; every error with its position."""
+    if not isinstance(source.data, dict):
+        kind = "列表" if isinstance(source.data, list) else "单个值"
+        message = f"文件内容应为“字段: 值”的映射,这里却是一个{kind}"
+        return None, [Diagnostic(source.path, 1, 1, message)]
+    try:
+        return model_class.model_validate(source.data), []
+    except ValidationError as exc:
+        return None, [_diagnostic(source, model_class, error) for error in exc.errors()]
+
+
+def _diagnostic(source: Source, model_class: type[BaseModel], error: dict) -> Diagnostic:
+    loc = tuple(part for part in error["loc"] if not _is_internal(part))
+    is_key = error["type"] == "extra_forbidden"
+    line, column = source.where(loc, key=is_key)
+    return Diagnostic(source.path, line, column, _message(model_class, loc, error))
+
+
+def _is_internal(part) -> bool:
+    # pydantic adds tags such as 'function-before[...]' for union branches
+    return isinstance(part, str) and ("[" in part or part in {"str", "list[str]"})
+
+
+def _message(model_class: type[BaseModel], loc: tuple, error: dict) -> str:
+    owner = _owner_model(model_class, loc)
+    name = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    label = _label(owner, name)
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        return _unknown_key_message(owner, name)
+    if kind == "missing":
+        return f"缺少必填字段 {label}"
+    if kind == "enum" or (name in _ENUM_WORDS and kind in {"enum", "string_type"}):
+        return f"{label} 的值 {value!r} 无效,可填:{'、'.join(_ENUM_WORDS.get(name, []))}"
+    if kind == "value_error":
+        return f"{label} {error['ctx']['error']}"
+    return f"{label} {_type_message(kind, error)}"
+
+
+def _type_message(kind: str, error: dict) -> str:
+    ctx = error.get("ctx", {})
+    messages = {
+        "int_parsing": "应为整数",
+        "int_type": "应为整数",
+        "int_from_float": "应为整数",
+        "greater_than_equal": f"应不小于 {ctx.get('ge')}",
+        "string_type": "应为文字",
+        "list_type": "应为列表(每项一行,以 - 开头)",
+        "dict_type": "应为“键: 值”的映射",
+        "model_type": "应为“字段: 值”的映射",
+        "model_attributes_type": "应为“字段: 值”的映射",
+        "too_short": "不能为空",
+        "string_pattern_mismatch": "格式不对",
+    }
+    return messages.get(kind, f"无效:{error.get('msg', kind)}")
+
+
+def _unknown_key_message(owner: type[BaseModel] | None, name: str) -> str:
+    message = f"未知字段 {name!r}"
+    if owner is None:
+        return message
+    fields = list(owner.model_fields)
+    titles = {info.title: key for key, info in owner.model_fields.items() if info.title}
+    if name in titles:
+        return f"{message};字段名用英文,“{name}”应写作 {titles[name]}"
+    close = difflib.get_close_matches(str(name), fields, n=1, cutoff=0.6)
+    if close:
+        return f"{message},是不是 {_label(owner, close[0])}?"
+    return f"{message};可用的字段:{', '.join(fields)}"
+
+
+def _label(owner: type[BaseModel] | None, name) -> str:
+    if owner is None or name not in owner.model_fields:
+        return str(name)
+    title = owner.model_fields[name].title
+    return f"{name}({title})" if title else str(name)
+
+
+def _owner_model(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class whose field the last name in loc is."""
+    current: type[BaseModel] | None = root
+    names = [part for part in loc if isinstance(part, str)]
+    for name in names[:-1]:
+        if current is None or name not in current.model_fields:
+            return None
+        current = _inner_model(current.model_fields[name].annotation)
+    return current
+
+
+def _inner_model(annotation) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    if isinstance(annotation, types.GenericAlias):
+        return _inner_model(typing.get_origin(annotation))
+    return None
+
+
+# --- Ledger rules: checked on valid models, across files --------------------
+
+
+def check_ledger(
+    info: LedgerInfo,
+    info_source: Source,
+    problems: list[tuple[Problem, Source]],
+    today: dt.date | None,
+) -> list[Diagnostic]:
+    diagnostics: list[Diagnostic] = []
+    diagnostics += _check_problem_ids(problems)
+    for problem, source in problems:
+        diagnostics += check_problem(problem, source, info, today)
+    diagnostics += _check_stated_count(info, info_source, problems)
+    return diagnostics
+
+
+def check_problem(problem: Problem, source: Source, info: LedgerInfo, today: dt.date | None) -> list[Diagnostic]:
+    """The rules one issue file must satisfy on its own (given ledger.yaml)."""
+    found: list[Diagnostic] = []
+
+    def report(yaml_path: tuple, message: str) -> None:
+        line, column = source.where(yaml_path)
+        found.append(Diagnostic(source.path, line, column, message))
+
+    expected_stem = str(problem.id)
+    if source.path.stem.lstrip("0") != expected_stem:
+        report(("id",), f"文件名 {source.path.name} 与问题编号 id: {problem.id} 不一致,应命名为 {problem.id:02d}.yaml")
+    if problem.aspect not in info.aspects:
+        declared = "、".join(info.aspects) or "无"
+        report(("aspect",), f"方面 {problem.aspect!r} 未在 ledger.yaml 的 aspects 中声明(已声明:{declared})")
+    for index, item in enumerate(problem.items):
+        for yaml_path, message in _item_problems(problem, index, item, info, today):
+            report(("items", index, *yaml_path), message)
+    return found
+
+
+def _item_problems(problem: Problem, index: int, item: model.Item, info: LedgerInfo, today: dt.date | None) -> Iterator[tuple[tuple, str]]:
+    if item.number != index + 1:
+        yield ("number",), f"number(序号)应为 {index + 1}:具体问题须从 1 起连续编号,这里是 {item.number}"
+    if len(problem.items) > 1 and not item.title:
+        yield ("number",), "本问题有多项具体问题,每项都须有 title(具体问题)"
+    if item.status is Status.CLOSED and item.closed_on is None:
+        yield ("status",), "已销号的事项须有 closed_on(销号日期);如未销号,请把 status 改为 open"
+    if item.status is Status.OPEN and item.closed_on is not None:
+        yield ("closed_on",), "未销号的事项不应有 closed_on(销号日期);如已销号,请把 status 改为 closed"
+    if item.closed_on is not None:
+        if item.closed_on < info.inspection.start:
+            yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 早于巡察开始日期 {info.inspection.start}"
+        if today is not None and item.closed_on > today:
+            yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 晚于今天 {today}"
+
+
+def _check_problem_ids(problems: list[tuple[Problem, Source]]) -> list[Diagnostic]:
+    found = []
+    first_file: dict[int, Source] = {}
+    for problem, source in problems:
+        if problem.id in first_file:
+            other = first_file[problem.id].path.name
+            line, column = source.where(("id",))
+            found.append(Diagnostic(source.path, line, column, f"问题编号 id: {problem.id} 与 {other} 重复"))
+        else:
+            first_file[problem.id] = source
+    return found
+
+
+def _check_stated_count(info: LedgerInfo, source: Source, problems: list[tuple[Problem, Source]]) -> list[Diagnostic]:
+    counted = sum(len(problem.items) for problem, _ in problems)
+    if info.stated_items is None or info.stated_items == counted:
+        return []
+    line, column = source.where(("stated_items",))
+    message = f"stated_items(反馈问题数)为 {info.stated_items},台账中实有 {counted} 项"
+    return [Diagnostic(source.path, line, column, message, severity="warning")]
+

@@ -1,0 +1,290 @@
+"""Rendering: every byte the user sees is shaped here. Domain code never prints."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import unicodedata
+from enum import StrEnum
+from pathlib import Path
+from typing import IO
+
+from .errors import Diagnostic
+from .model import (
+    ACTION_LABELS,
+    KIND_LABELS,
+    SCHEMA_VERSION,
+    STATUS_LABELS,
+    Entry,
+    Item,
+    Ledger,
+)
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    TSV = "tsv"
+    JSON = "json"
+    CSV = "csv"
+
+
+LIST_HEADERS = ["编号", "问题", "方面", "责任部门", "时限", "状态"]
+OVERDUE_LABEL = "逾期"
+EMPTY = "—"
+
+_BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
+
+
+def choose_format(requested: OutputFormat | None, stream: IO) -> OutputFormat:
+    """A table in a terminal; tab-separated text in a pipe."""
+    if requested is not None:
+        return requested
+    return OutputFormat.TABLE if stream.isatty() else OutputFormat.TSV
+
+
+def inert(text: str, keep_newlines: bool = True) -> str:
+    """Ledger text made safe to print: control characters shown, never obeyed."""
+    out = []
+    for char in text:
+        if char == "\n" and keep_newlines:
+            out.append(char)
+        elif char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+            out.append(_escape(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _escape(char: str) -> str:
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    if char in named:
+        return named[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def status_label(entry: Entry, today: dt.date) -> str:
+    if entry.is_overdue(today):
+        return OVERDUE_LABEL
+    return STATUS_LABELS[entry.item.status]
+
+
+def list_row(entry: Entry, today: dt.date) -> list[str]:
+    item = entry.item
+    return [
+        entry.id,
+        entry.title,
+        entry.problem.aspect,
+        "、".join(item.departments),
+        item.deadline.isoformat() if item.deadline else "",
+        status_label(entry, today),
+    ]
+
+
+def footer(counts: dict[str, int]) -> str:
+    text = f"共 {counts['total']} 项,已销号 {counts['closed']} 项,未销号 {counts['open']} 项"
+    if counts["overdue"]:
+        text += f",其中逾期 {counts['overdue']} 项"
+    return text
+
+
+# --- list -------------------------------------------------------------------
+
+
+def render_list(
+    entries: list[Entry],
+    ledger: Ledger,
+    today: dt.date,
+    fmt: OutputFormat,
+    counts: dict[str, int],
+    stream: IO,
+) -> None:
+    if fmt is OutputFormat.TABLE:
+        _list_table(entries, today, counts, stream)
+    elif fmt is OutputFormat.JSON:
+        stream.write(_json({**_ledger_header(ledger, today), "items": [entry_data(e, ledger, today) for e in entries]}))
+    else:
+        rows = [list_row(entry, today) for entry in entries]
+        write_delimited([LIST_HEADERS, *rows], fmt, stream)
+
+
+def write_delimited(rows: list[list[str]], fmt: OutputFormat, stream: IO) -> None:
+    if fmt is OutputFormat.CSV:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([[inert(c) for c in row] for row in rows])
+        stream.write(buffer.getvalue())
+        return
+    for row in rows:
+        stream.write("\t".join(inert(cell, keep_newlines=False) for cell in row) + "\n")
+
+
+def _list_table(entries: list[Entry], today: dt.date, counts: dict[str, int], stream: IO) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=False, header_style="bold", pad_edge=False)
+    for header in LIST_HEADERS:
+        table.add_column(header, no_wrap=header in {"编号", "方面", "时限", "状态"}, overflow="fold")
+    for entry in entries:
+        cells = [Text(inert(cell)) for cell in list_row(entry, today)]
+        cells[-1].stylize(_status_style(entry, today))
+        table.add_row(*cells)
+    console = _console(stream)
+    console.print(table)
+    console.print(Text(footer(counts)))
+
+
+def _status_style(entry: Entry, today: dt.date) -> str:
+    if entry.is_overdue(today):
+        return "bold red"
+    return "yellow" if entry.is_open else "green"
+
+
+def _console(stream: IO):
+    from rich.console import Console
+
+    return Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=False)
+
+
+# --- show -------------------------------------------------------------------
+
+
+def detail_fields(entry: Entry, ledger: Ledger, today: dt.date) -> list[tuple[str, str]]:
+    """Every field of one item, in the order a clerk reads it."""
+    item = entry.item
+    problem = entry.problem
+    status = status_label(entry, today)
+    if item.closed_on:
+        status += f"({item.closed_on})"
+    return [
+        ("编号", entry.id),
+        ("具体问题", item.title or EMPTY),
+        ("问题", f"{problem.id}. {problem.title}"),
+        ("方面", f"({problem.aspect}){ledger.aspect_title(problem.aspect)}"),
+        ("状态", status),
+        ("整改类型", KIND_LABELS[item.kind] if item.kind else EMPTY),
+        ("问题描述", item.description or EMPTY),
+        ("整改措施", item.measures or EMPTY),
+        ("责任领导", item.lead or EMPTY),
+        ("责任部门", "、".join(item.departments) or EMPTY),
+        ("责任人", item.owner or EMPTY),
+        ("整改时限", item.deadline.isoformat() if item.deadline else EMPTY),
+        ("销号日期", item.closed_on.isoformat() if item.closed_on else EMPTY),
+        ("销号人", item.closed_by or EMPTY),
+        ("整改成效", item.outcome or EMPTY),
+        ("佐证材料", "\n".join(_evidence_text(e) for e in item.evidence) or EMPTY),
+        ("建章立制", "\n".join(item.institutions) or EMPTY),
+        ("整改进展", "\n".join(history_lines(item)) or EMPTY),
+    ]
+
+
+def _evidence_text(evidence) -> str:
+    parts = [part for part in (evidence.name, evidence.path) if part]
+    return " ".join(parts) or EMPTY
+
+
+def history_lines(item: Item) -> list[str]:
+    lines = []
+    for event in sorted(item.history, key=lambda e: e.date):
+        text = f"{event.date} {ACTION_LABELS[event.action]}"
+        if event.by:
+            text += f" {event.by}"
+        if event.note:
+            text += f":{event.note}"
+        lines.append(text)
+    return lines
+
+
+def render_show(entries: list[Entry], ledger: Ledger, today: dt.date, fmt: OutputFormat, stream: IO) -> None:
+    if fmt is OutputFormat.JSON:
+        stream.write(_json({**_ledger_header(ledger, today), "items": [entry_data(e, ledger, today) for e in entries]}))
+        return
+    for index, entry in enumerate(entries):
+        if index:
+            stream.write("\n")
+        fields = detail_fields(entry, ledger, today)
+        if fmt is OutputFormat.TABLE:
+            _show_grid(fields, entry, today, stream)
+        else:
+            _show_plain(fields, stream)
+
+
+def _show_plain(fields: list[tuple[str, str]], stream: IO) -> None:
+    for label, value in fields:
+        lines = inert(value).split("\n")
+        stream.write(f"{label}:{lines[0]}\n")
+        for line in lines[1:]:
+            stream.write(f"    {line}\n")
+
+
+def _show_grid(fields: list[tuple[str, str]], entry: Entry, today: dt.date, stream: IO) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in fields:
+        text = Text(inert(value))
+        if label == "状态":
+            text.stylize(_status_style(entry, today))
+        grid.add_row(Text(label), text)
+    _console(stream).print(grid)
+
+
+# --- data for machines ---------------------------------------------------------
+
+
+def entry_data(entry: Entry, ledger: Ledger, today: dt.date) -> dict:
+    problem = entry.problem
+    data = {
+        "id": entry.id,
+        "problem_id": problem.id,
+        "problem_title": problem.title,
+        "aspect": problem.aspect,
+        "aspect_title": ledger.aspect_title(problem.aspect),
+        "display_title": entry.title,
+        "overdue": entry.is_overdue(today),
+    }
+    data.update(entry.item.model_dump(mode="json"))
+    return data
+
+
+def _ledger_header(ledger: Ledger, today: dt.date) -> dict:
+    info = ledger.info
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "today": today.isoformat(),
+        "ledger": {"title": info.title, "unit": info.unit, "inspector": info.inspector},
+    }
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- diagnostics -------------------------------------------------------------
+
+
+def diagnostic_line(diagnostic: Diagnostic, cwd: Path | None = None) -> str:
+    """`issues/13.yaml:12:5: 错误: …`, the form editors jump to."""
+    where = display_path(diagnostic.path, cwd)
+    if diagnostic.line is not None:
+        where += f":{diagnostic.line}"
+        if diagnostic.column is not None:
+            where += f":{diagnostic.column}"
+    label = "错误" if diagnostic.is_error else "警告"
+    return inert(f"{where}: {label}: {diagnostic.message}", keep_newlines=False)
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    base = (cwd or Path.cwd()).resolve()
+    absolute = path.resolve() if not path.is_absolute() else path
+    try:
+        return str(absolute.relative_to(base))
+    except ValueError:
+        relative = os.path.relpath(absolute, base)
+        return relative if not relative.startswith("../../..") else str(absolute)
