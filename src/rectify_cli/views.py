@@ -125,7 +125,7 @@ def _list_table(entries: list[Entry], today: dt.date, counts: dict[str, int], st
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(show_lines=False, header_style="bold", pad_edge=False)
+    table = Table(header_style="bold")
     for header in LIST_HEADERS:
         table.add_column(header, no_wrap=header in {"编号", "方面", "时限", "状态"}, overflow="fold")
     for entry in entries:

@@ -1,0 +1,61 @@
+"""Shared test helpers: copies of the real shipped ledger, and the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rectify_cli.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REFERENCE = FIXTURES / "jingxian-chengguan-2022-progress-report.txt"
+
+
+@dataclass
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch):
+    """Tests see neither the developer's ledger nor a fixed date unless they set one."""
+    for name in ("RECTIFY_LEDGER", "RECTIFY_TODAY", "RECTIFY_DEBUG", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def ledger(tmp_path) -> Path:
+    """A fresh copy of the shipped ledger in tmp_path."""
+    target = tmp_path / "ledger"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def invoke(*args: str, env: dict | None = None) -> Outcome:
+    result = CliRunner().invoke(app, list(args), env=env)
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def rectify(ledger):
+    """Run `rectify --ledger <copy> ARGS…` and return code, stdout, stderr."""
+
+    def run(*args: str, env: dict | None = None) -> Outcome:
+        return invoke("--ledger", str(ledger), *args, env=env)
+
+    return run
+
+
+def write_issue(ledger: Path, name: str, text: str) -> Path:
+    path = ledger / "issues" / name
+    path.write_text(text, encoding="utf-8")
+    return path
