@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from . import model, query, store, views
 from .errors import InvalidLedger, RectifyError, UsageProblem
-from .messages import usage_message
+from .messages import ChineseContext, usage_message
 from .model import Ledger, Status
 from .query import Filters, SortKey
 from .views import OutputFormat
@@ -24,8 +24,14 @@ DEBUG_ENV = "RECTIFY_DEBUG"
 MAX_ERRORS_SHOWN = 5
 
 
+class RectifyCommand(TyperCommand):
+    context_class = ChineseContext
+
+
 class RectifyGroup(TyperGroup):
     """Turns every failure into one line on stderr and an exit code; never a traceback."""
+
+    context_class = ChineseContext
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         code = _run(lambda: super(RectifyGroup, self).main(
@@ -126,11 +132,11 @@ def main_options(
     ctx: typer.Context,
     ledger: Annotated[
         str | None,
-        typer.Option("--ledger", "-L", help="台账目录(含 ledger.yaml);默认取 RECTIFY_LEDGER 或向上查找", metavar="目录"),
+        typer.Option("--ledger", "-L", help="台账目录(含 ledger.yaml);默认取 RECTIFY_LEDGER 或向上查找", metavar="DIR"),
     ] = None,
     today: Annotated[
         str | None,
-        typer.Option("--today", help="把“今天”定为某日(YYYY-MM-DD),用于逾期和日期检查;也可设 RECTIFY_TODAY", metavar="日期"),
+        typer.Option("--today", help="把“今天”定为某日(YYYY-MM-DD),用于逾期和日期检查;也可设 RECTIFY_TODAY", metavar="DATE"),
     ] = None,
 ) -> None:
     """巡察整改台账:列出、筛选、查看、检查整改事项。"""
@@ -146,18 +152,18 @@ FormatOption = Annotated[
 ]
 
 
-@app.command("list")
+@app.command("list", cls=RectifyCommand)
 def list_items(
     ctx: typer.Context,
     only_open: Annotated[bool, typer.Option("--open", help="只列未销号的")] = False,
     only_closed: Annotated[bool, typer.Option("--closed", help="只列已销号的")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期的(未销号且已过整改时限)")] = False,
-    aspect: Annotated[str | None, typer.Option("--aspect", help="方面:键(二)、序号(2)或名称中的词", metavar="方面")] = None,
-    dept: Annotated[str | None, typer.Option("--dept", help="责任部门(包含此文字)", metavar="部门")] = None,
-    lead: Annotated[str | None, typer.Option("--lead", help="责任领导(包含此文字)", metavar="领导")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="整改类型:立行立改 / 限期整改 / 长期坚持", metavar="类型")] = None,
-    due_before: Annotated[str | None, typer.Option("--due-before", help="整改时限早于此日期(YYYY-MM-DD)", metavar="日期")] = None,
-    search: Annotated[str | None, typer.Option("--search", "-s", help="在标题、措施、成效、进展中查找文字", metavar="文字")] = None,
+    aspect: Annotated[str | None, typer.Option("--aspect", help="方面:键(二)、序号(2)或名称中的词", metavar="ASPECT")] = None,
+    dept: Annotated[str | None, typer.Option("--dept", help="责任部门(包含此文字)", metavar="DEPT")] = None,
+    lead: Annotated[str | None, typer.Option("--lead", help="责任领导(包含此文字)", metavar="LEAD")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="整改类型:立行立改 / 限期整改 / 长期坚持", metavar="KIND")] = None,
+    due_before: Annotated[str | None, typer.Option("--due-before", help="整改时限早于此日期(YYYY-MM-DD)", metavar="DATE")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="在标题、措施、成效、进展中查找文字", metavar="TEXT")] = None,
     sort: Annotated[SortKey, typer.Option("--sort", help="排序:id 编号 / deadline 时限 / status 状态", case_sensitive=False)] = SortKey.ID,
     output: FormatOption = None,
 ) -> None:
@@ -191,10 +197,10 @@ def _parse_kind(text: str | None) -> model.Kind | None:
     return kind
 
 
-@app.command()
+@app.command(cls=RectifyCommand)
 def show(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="编号", help="事项编号,如 13.2、13-2、13(2);只写 13 则显示该问题的全部事项")],
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号,如 13.2、13-2、13(2);只写 13 则显示该问题的全部事项")],
     output: FormatOption = None,
 ) -> None:
     """查看一个事项的全部字段及其整改进展。"""
@@ -205,7 +211,7 @@ def show(
     views.render_show(entries, ledger, state.today, fmt, sys.stdout)
 
 
-@app.command()
+@app.command(cls=RectifyCommand)
 def check(ctx: typer.Context) -> None:
     """检查整个台账:逐条列出所有错误和警告(文件:行:列)。有错误时退出码为 1。"""
     state = _state(ctx)
@@ -222,9 +228,9 @@ def check(ctx: typer.Context) -> None:
     sys.stdout.write(f"检查通过:{problems} 个问题,{items} 项具体问题" + (f",{warnings} 处警告" if warnings else "") + "\n")
 
 
-@app.command()
+@app.command(cls=RectifyCommand)
 def schema(
-    out: Annotated[Path, typer.Option("--out", "-o", help="写入的目录", metavar="目录")] = Path("schemas"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="写入的目录", metavar="DIR")] = Path("schemas"),
 ) -> None:
     """由数据模型生成 JSON Schema(ledger.schema.json、issue.schema.json),供编辑器校验。"""
     from . import schemas
