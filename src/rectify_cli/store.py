@@ -92,13 +92,15 @@ def load(root: Path, today: dt.date | None = None) -> LoadResult:
     result = LoadResult(root, None)
     info_source, info = _load_model(root / LEDGER_FILE, LedgerInfo, result.diagnostics)
     problems: list[tuple[Problem, Source]] = []
-    for path in issue_files(root):
+    paths = issue_files(root)
+    for path in paths:
         source, problem = _load_model(path, Problem, result.diagnostics)
         if problem is not None:
             problems.append((problem, source))
     if info is None:
         return result
-    result.diagnostics += checks.check_ledger(info, info_source, problems, today)
+    complete = len(problems) == len(paths)
+    result.diagnostics += checks.check_ledger(info, info_source, problems, today, complete)
     result.ledger = Ledger(info, [problem for problem, _ in problems])
     return result
 

@@ -22,6 +22,7 @@ YamlPath = tuple[str | int, ...]
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 @dataclass
@@ -98,7 +99,7 @@ def parse(path: Path, text: str) -> Source:
         source.data = _Walker(loader, source).value(node, ())
         return source
     except yaml.MarkedYAMLError as exc:
-        raise SourceError(_syntax_diagnostic(path, exc)) from None
+        raise SourceError(_syntax_diagnostic(path, exc, text)) from None
     except yaml.YAMLError as exc:
         raise _error(path, 1, 1, f"YAML 无法解析:{exc}") from None
     finally:
@@ -118,6 +119,8 @@ class _Walker:
             raise self._fail(node, "不支持 YAML 锚点和别名(& 与 *),请把内容直接写出")
         self.seen.add(id(node))
         self.source.values[yaml_path] = _location(node)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            raise self._fail(node, f"不允许的 YAML 标签 {node.tag};台账只接受普通文字、数字、日期和列表")
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, yaml_path)
         if isinstance(node, yaml.SequenceNode):
@@ -125,7 +128,8 @@ class _Walker:
         try:
             return self.loader.construct_object(node, deep=True)
         except ValueError:  # PyYAML reads 2022-02-30 as a timestamp and fails
-            raise self._fail(node, f"{node.value!r} 不是有效的日期") from None
+            field = next((part for part in reversed(yaml_path) if isinstance(part, str)), "")
+            raise self._fail(node, f"{field} 的值 {node.value!r} 不是有效的日期".strip()) from None
 
     def mapping(self, node, yaml_path: YamlPath) -> dict:
         result: dict = {}
@@ -157,33 +161,79 @@ def _location(node) -> Location:
     return mark.line + 1, mark.column + 1
 
 
-_PROBLEM_TEXT = {
-    "found character '\\t' that cannot start any token": "这里有制表符(Tab);YAML 的缩进只能用空格",
-    "found a tab character": "这里有制表符(Tab);YAML 的缩进只能用空格",
-    "mapping values are not allowed here": "这里不能出现冒号“:”;值里含冒号时请给整个值加引号",
-    "found undefined alias": "引用了未定义的别名",
-    "found duplicate anchor": "锚点重复",
-    "could not find expected ':'": "缺少冒号“:”,应写成 键: 值",
-    "found unexpected end of stream": "文件意外结束;请检查引号或括号是否成对",
-    "found unknown escape character": "双引号里有无效的转义字符(\\);请改用单引号或去掉反斜杠",
-    "expected <block end>, but found '<block mapping start>'": "缩进不一致;同一层的键要对齐",
-    "expected <block end>, but found '-'": "缩进不一致;列表项 - 要与同级对齐",
-    "expected <block end>, but found '<block sequence start>'": "缩进不一致",
-    "expected <block end>, but found '<scalar>'": "缩进不一致,或多行文字没有加引号",
-    "found unexpected ':'": "这里不能出现冒号“:”;值里含冒号时请给整个值加引号",
-    "expected ',' or '}', but got": "花括号 {} 没有正确闭合",
-    "expected ',' or ']', but got": "方括号 [] 没有正确闭合",
-}
+_TAB = "这里有制表符(Tab);YAML 的缩进只能用空格"
+_COLON = "这里不能出现冒号“:”;值里含冒号时请给整个值加引号"
+_INDENT = "缩进不一致;同一层的键或列表项要对齐"
+
+# Both parsers' wordings (libyaml's and PyYAML's), matched as substrings, first match wins.
+_PROBLEM_TEXT = [
+    ("'\\t'", _TAB),
+    ("tab character", _TAB),
+    ("mapping values are not allowed", _COLON),
+    ("found unexpected ':'", _COLON),
+    ("could not find expected ':'", "缺少冒号“:”,应写成 键: 值"),
+    ("found undefined alias", "引用了未定义的别名"),
+    ("found duplicate anchor", "锚点重复"),
+    ("second occurrence", "锚点重复"),
+    ("found unknown escape character", "双引号里有无效的转义字符(\\);请改用单引号或去掉反斜杠"),
+    ("expected ',' or '}'", "花括号 {} 没有正确闭合"),
+    ("expected ',' or ']'", "方括号 [] 没有正确闭合"),
+    ("did not find expected '-' indicator", _INDENT),
+    ("did not find expected key", _INDENT),
+    ("expected <block end>", _INDENT),
+    ("found unexpected end of stream", "文件意外结束;请检查引号或括号是否成对"),
+    ("did not find expected node content", "缺少内容;请检查引号或括号是否成对"),
+]
+_FLOW_CONTEXT = {"flow sequence": "方括号 [] 没有正确闭合", "flow mapping": "花括号 {} 没有正确闭合"}
 
 
-def _syntax_diagnostic(path: Path, exc: yaml.MarkedYAMLError) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+def _syntax_diagnostic(path: Path, exc: yaml.MarkedYAMLError, text: str) -> Diagnostic:
+    line, column = _syntax_location(exc)
     problem = exc.problem or ""
     if "could not determine a constructor for the tag" in problem:
         tag = problem.split("tag", 1)[1].strip(" '")
         return Diagnostic(path, line, column, f"不允许的 YAML 标签 {tag};台账只接受普通文字、数字、日期和列表")
-    for english, chinese in _PROBLEM_TEXT.items():
-        if problem.startswith(english) or english in problem:
-            return Diagnostic(path, line, column, f"YAML 语法错误:{chinese}")
-    return Diagnostic(path, line, column, f"YAML 语法错误:{problem or exc}")
+    if "flow" in (exc.context or "") or "expected node content" in problem:
+        unclosed = _unclosed_bracket(text, line)
+        if unclosed:
+            (line, column), bracket = unclosed
+            pair = "方括号 []" if bracket == "[" else "花括号 {}"
+            return Diagnostic(path, line, column, f"YAML 语法错误:{pair} 没有正确闭合")
+    return Diagnostic(path, line, column, f"YAML 语法错误:{_explain(problem, exc.context or '')}")
+
+
+def _unclosed_bracket(text: str, upto_line: int) -> tuple[Location, str] | None:
+    """The last [ or { opened before the error and never closed (quotes are skipped)."""
+    stack: list[tuple[Location, str]] = []
+    for number, line in enumerate(text.splitlines()[:upto_line], start=1):
+        quote = None
+        for column, char in enumerate(line, start=1):
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == "#" and (column == 1 or line[column - 2] == " "):
+                break
+            elif char in "[{":
+                stack.append(((number, column), char))
+            elif char in "]}" and stack:
+                stack.pop()
+    return stack[-1] if stack else None
+
+
+def _syntax_location(exc: yaml.MarkedYAMLError) -> Location:
+    """Where the construct that went wrong began: an unclosed quote, not the end of file."""
+    context = exc.context or ""
+    starts_there = context.startswith(("while scanning a simple key", "while scanning a quoted", "while parsing a flow"))
+    mark = exc.context_mark if (starts_there and exc.context_mark) else (exc.problem_mark or exc.context_mark)
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
+def _explain(problem: str, context: str) -> str:
+    for flow, chinese in _FLOW_CONTEXT.items():
+        if flow in context:
+            return chinese
+    for english, chinese in _PROBLEM_TEXT:
+        if english in problem:
+            return chinese
+    return problem or "无法解析"
