@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 import sys
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import model, query, store, views
+from . import edit, journal, model, query, store, views
 from .errors import InvalidLedger, RectifyError, UsageProblem
 from .messages import ChineseContext, usage_message
 from .model import Ledger, Status
@@ -20,6 +21,7 @@ from .query import Filters, SortKey
 from .views import OutputFormat
 
 TODAY_ENV = "RECTIFY_TODAY"
+USER_ENV = "RECTIFY_USER"
 DEBUG_ENV = "RECTIFY_DEBUG"
 MAX_ERRORS_SHOWN = 5
 
@@ -226,6 +228,132 @@ def check(ctx: typer.Context) -> None:
     items = sum(len(p.items) for p in result.ledger.problems)
     problems = len(result.ledger.problems)
     sys.stdout.write(f"检查通过:{problems} 个问题,{items} 项具体问题" + (f",{warnings} 处警告" if warnings else "") + "\n")
+
+
+def _who(state: State, on: str | None, by: str | None) -> edit.Who:
+    day = parse_cli_date(on, "--on") if on else state.today
+    return edit.Who(by or os.environ.get(USER_ENV) or getpass.getuser() or None, day)
+
+
+def _complete_ids(status: Status | None):
+    """Shell completion: the item ids, open ones for close, closed ones for reopen."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        try:
+            root = store.find_root((ctx.find_root().params or {}).get("ledger"))
+            ledger = store.load(root).ledger
+        except Exception:  # completion must never print a traceback into the shell
+            return []
+        entries = ledger.entries() if ledger else []
+        return [e.id for e in entries if (status is None or e.item.status is status) and e.id.startswith(incomplete)]
+
+    return complete
+
+
+def _run_edit(state: State, targets: list[str], build, *, command: str, verb: str, dry_run: bool,
+              all_items: bool = False, only_open: bool = False, evidence: list[Path] | None = None) -> None:
+    result = edit.apply(state.root(), targets, build, today=state.today, command=command, dry_run=dry_run,
+                        all_items=all_items, only_open=only_open, evidence_sources=evidence)
+    if dry_run:
+        for edited in result.files:
+            views.write_diff(edited.diff(state.root()), sys.stdout)
+        sys.stdout.write("(试运行:未写入任何文件)\n")
+        return
+    for line in views.edit_lines(verb, result.entries, result.closed, result.total):
+        sys.stdout.write(line + "\n")
+
+
+IdsArgument = Annotated[list[str], typer.Argument(metavar="ID...", help="事项编号,如 13.2;可写多个")]
+OnOption = Annotated[str | None, typer.Option("--on", help="日期(YYYY-MM-DD),默认今天", metavar="DATE")]
+ByOption = Annotated[str | None, typer.Option("--by", help="经办人,默认取 RECTIFY_USER 或登录名", metavar="NAME")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", "-n", help="只显示将要做的修改(diff),不写入")]
+
+
+@app.command(cls=RectifyCommand)
+def close(
+    ctx: typer.Context,
+    item_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="要销号的事项编号,如 13.2", autocompletion=_complete_ids(Status.OPEN))],
+    on: OnOption = None,
+    by: ByOption = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", help="整改成效(替换原文,原文记入进展)", metavar="TEXT")] = None,
+    evidence: Annotated[list[Path] | None, typer.Option("--evidence", help="佐证材料文件,复制进台账 evidence/ 目录;可多次使用", metavar="FILE")] = None,
+    evidence_note: Annotated[list[str] | None, typer.Option("--evidence-note", help="只记名称的佐证材料,如《……制度》;可多次使用", metavar="TEXT")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="销号说明", metavar="TEXT")] = None,
+    all_items: Annotated[bool, typer.Option("--all", help="编号是整个问题时,销号其下全部未销号事项")] = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """销号:把整改完成并经核实的事项标为已销号,记录日期、经办人和佐证材料。"""
+    state = _state(ctx)
+    who = _who(state, on, by)
+    named = [{"name": name} for name in evidence_note or []]
+
+    def build(entry, info, copied):
+        return edit.close_change(entry, who, info, state.today, outcome=outcome, evidence=[*copied, *named], note=note)
+
+    _run_edit(state, item_ids, build, command=_command_text(ctx), verb="已销号", dry_run=dry_run,
+              all_items=all_items, only_open=True, evidence=evidence)
+
+
+@app.command(cls=RectifyCommand)
+def reopen(
+    ctx: typer.Context,
+    item_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="要重新打开的事项编号", autocompletion=_complete_ids(Status.CLOSED))],
+    reason: Annotated[str, typer.Option("--reason", help="重新打开的原因(回头看发现的问题),必填", metavar="TEXT")],
+    on: OnOption = None,
+    by: ByOption = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """重新打开(回头看):把已销号的事项改回未销号,原销号记录保留在进展中。"""
+    state = _state(ctx)
+    who = _who(state, on, by)
+
+    def build(entry, info, _copied):
+        return edit.reopen_change(entry, who, info, state.today, reason=reason)
+
+    _run_edit(state, item_ids, build, command=_command_text(ctx), verb="已重新打开", dry_run=dry_run)
+
+
+@app.command(cls=RectifyCommand)
+def note(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号", autocompletion=_complete_ids(None))],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="进展内容")],
+    on: OnOption = None,
+    by: ByOption = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """记录整改进展:给事项追加一条带日期的进展(已销号的也可以)。"""
+    state = _state(ctx)
+    who = _who(state, on, by)
+
+    def build(entry, info, _copied):
+        return edit.note_change(entry, who, info, state.today, text=text)
+
+    _run_edit(state, [item_id], build, command=_command_text(ctx), verb="已记录进展", dry_run=dry_run)
+
+
+@app.command(cls=RectifyCommand)
+def undo(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问,直接撤销")] = False,
+) -> None:
+    """撤销上一条编辑命令(close、reopen、note),可多次执行逐条回退。"""
+    state = _state(ctx)
+    root = state.root()
+    plan = journal.plan_undo(root)
+    sys.stdout.write(views.inert(f"将撤销:{plan.command}({plan.at})\n"))
+    views.write_diff(plan.diff(root), sys.stdout)
+    for path in plan.removes:
+        sys.stdout.write(f"将删除 {path.relative_to(root).as_posix()}\n")
+    if not yes and not typer.confirm("确定撤销吗?", default=False):
+        raise RectifyError("未撤销")
+    with store.ledger_lock(root):
+        journal.carry_out(journal.plan_undo(root))
+    sys.stdout.write(views.inert(f"已撤销:{plan.command}\n"))
+
+
+def _command_text(ctx: typer.Context) -> str:
+    return " ".join(["rectify", *sys.argv[1:]]) if sys.argv[1:] else ctx.command_path
 
 
 @app.command(cls=RectifyCommand)

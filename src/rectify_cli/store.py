@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
+import hashlib
 import json
 import os
+import shutil
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks
-from .errors import Diagnostic, InvalidLedger, LedgerNotFound
+from .errors import Diagnostic, InvalidLedger, LedgerNotFound, RectifyError
 from .model import Ledger, LedgerInfo, Problem
 from .yamlsource import Source, SourceError, decode, parse
 
@@ -49,6 +55,7 @@ class LoadResult:
     root: Path
     ledger: Ledger | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    paths: dict[int, Path] = field(default_factory=dict)  # problem id → its file
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -97,6 +104,7 @@ def load(root: Path, today: dt.date | None = None) -> LoadResult:
         source, problem = _load_model(path, Problem, result.diagnostics)
         if problem is not None:
             problems.append((problem, source))
+            result.paths.setdefault(problem.id, path)
     if info is None:
         return result
     complete = len(problems) == len(paths)
@@ -137,3 +145,166 @@ def write_json_files(folder: Path, documents: dict[str, dict]) -> list[Path]:
 
 def json_text(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- writing safely ------------------------------------------------------------------
+
+STATE_DIR = ".rectify"
+EVIDENCE_DIR = "evidence"
+LOCK_TIMEOUT_SECONDS = 30.0
+_BOM = b"\xef\xbb\xbf"
+
+
+class ChangedMeanwhile(Exception):
+    """A file changed between reading and replacing it: re-read and re-apply."""
+
+
+def state_dir(root: Path) -> Path:
+    """The ledger's private folder; it ignores itself in git."""
+    folder = root / STATE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    return folder
+
+
+@contextlib.contextmanager
+def ledger_lock(root: Path):
+    """An advisory lock that serialises the tool's writers on one ledger."""
+    try:
+        handle = open(state_dir(root) / "lock", "a+b")  # noqa: SIM115 - held for the block
+    except OSError as exc:
+        raise RectifyError(f"无法在台账目录中写入 {STATE_DIR}/:{exc.strerror or exc}") from None
+    with handle:
+        deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise RectifyError("台账正被另一个 rectify 命令修改,等待超时;请稍后重试") from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise RectifyError(f"{path.name}: 无法读取:{exc.strerror or exc}") from None
+
+
+def split_bom(raw: bytes) -> tuple[bytes, str]:
+    """(the BOM or b'', the text without it)."""
+    bom = _BOM if raw.startswith(_BOM) else b""
+    return bom, raw[len(bom) :].decode("utf-8")
+
+
+def replace_files(changes: list[tuple[Path, bytes, bytes]]) -> None:
+    """Replace each file atomically, provided it still holds what was read."""
+    for path, before, after in changes:
+        replace_atomically(path, before, after)
+
+
+def replace_atomically(path: Path, expected: bytes | None, data: bytes) -> None:
+    """Temp file in the same folder, flushed to disk, checked, renamed over the original."""
+    _refuse_link_out(path)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _copy_mode(path, temp)
+        current = path.read_bytes() if path.exists() else None
+        if expected is not None and current != expected:
+            raise ChangedMeanwhile(str(path))
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+    if path.read_bytes() != data:
+        raise RectifyError(f"{path.name}: 写入后读回的内容不符,请检查磁盘")
+
+
+def _copy_mode(original: Path, temp: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.chmod(temp, original.stat().st_mode & 0o7777)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _refuse_link_out(path: Path) -> None:
+    if path.is_symlink():
+        raise RectifyError(f"{path.name} 是符号链接,rectify 不通过链接写文件")
+
+
+# --- evidence --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidencePlan:
+    source: Path
+    target: str  # relative to the ledger root, posix style
+    size: int
+    sha256: str
+
+    def record(self) -> dict:
+        return {"path": self.target, "size": self.size, "sha256": self.sha256}
+
+
+def plan_evidence(root: Path, item_id: str, source: Path) -> EvidencePlan:
+    """Where a file will be copied (never over an existing one) and its size and hash."""
+    if not source.is_file():
+        raise RectifyError(f"佐证材料文件不存在:{source}")
+    folder = root / EVIDENCE_DIR / item_id
+    target = folder / source.name
+    counter = 1
+    while target.exists():
+        target = folder / f"{source.stem}-{counter}{source.suffix}"
+        counter += 1
+    digest, size = file_digest(source)
+    return EvidencePlan(source, target.relative_to(root).as_posix(), size, digest)
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def copy_evidence(root: Path, plan: EvidencePlan) -> str:
+    """Copy one evidence file into the ledger; refuses to overwrite; returns its path."""
+    target = root / plan.target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with plan.source.open("rb") as source, target.open("xb") as copy:
+            shutil.copyfileobj(source, copy)
+            copy.flush()
+            os.fsync(copy.fileno())
+    except FileExistsError:
+        raise ChangedMeanwhile(plan.target) from None
+    return plan.target
+
+
+def remove_created(root: Path, created: list[str]) -> None:
+    for relative in created:
+        (root / relative).unlink(missing_ok=True)

@@ -288,3 +288,29 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
     except ValueError:
         relative = os.path.relpath(absolute, base)
         return relative if not relative.startswith("../../..") else str(absolute)
+
+
+# --- edits ----------------------------------------------------------------------------
+
+
+def progress_line(closed: int, total: int) -> str:
+    rate = closed / total * 100 if total else 0.0
+    return f"整改完成率 {closed}/{total} = {rate:.1f}%"
+
+
+def edit_lines(verb: str, entries: list[Entry], closed: int, total: int) -> list[str]:
+    """`已销号 13.2 …` for each edited item, then the ledger's progress."""
+    lines = []
+    for entry in entries:
+        item = entry.item
+        detail = [str(item.closed_on)] if verb == "已销号" and item.closed_on else []
+        if verb == "已销号" and item.closed_by:
+            detail.append(f"经办:{item.closed_by}")
+        suffix = f"({','.join(detail)})" if detail else ""
+        lines.append(inert(f"{verb} {entry.id} {entry.title}{suffix}", keep_newlines=False))
+    lines.append(progress_line(closed, total))
+    return lines
+
+
+def write_diff(diff: str, stream: IO) -> None:
+    stream.write(inert(diff) if diff else "(没有变化)\n")

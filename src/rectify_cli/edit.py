@@ -1,0 +1,246 @@
+"""Edits as events: close, reopen, note. Each builds an ItemChange for one item;
+`apply` runs it as one safe transaction (validate, write atomically, journal)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import checks, journal, query, store
+from .errors import Diagnostic, InvalidLedger, RectifyError
+from .model import Action, Entry, HistoryEntry, Item, LedgerInfo, Problem, Status
+from .yamledit import ItemChange, edit_item
+from .yamlsource import SourceError, decode, parse
+
+ITEM_FIELDS = list(Item.model_fields)
+HISTORY_FIELDS = list(HistoryEntry.model_fields)
+MAX_ATTEMPTS = 5
+
+
+class AlreadyClosed(RectifyError):
+    pass
+
+
+class NotClosed(RectifyError):
+    pass
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who acts and on which day: every event records both."""
+
+    by: str | None
+    on: dt.date
+
+
+def check_event_date(on: dt.date, today: dt.date, info: LedgerInfo, what: str) -> None:
+    if on > today:
+        raise RectifyError(f"{what}日期 {on} 晚于今天 {today};不能记录将来的事")
+    if on < info.inspection.start:
+        raise RectifyError(f"{what}日期 {on} 早于巡察开始日期 {info.inspection.start}")
+
+
+def history_entry(action: Action, who: Who, **details) -> dict:
+    """A history entry in canonical key order, without empty fields."""
+    entry = {"date": who.on, "action": action.value, "by": who.by, **details}
+    ordered = {key: entry[key] for key in HISTORY_FIELDS if key in entry}
+    return {key: value for key, value in ordered.items() if value not in (None, [], "")}
+
+
+# --- the three events --------------------------------------------------------------
+
+
+def close_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, outcome: str | None = None,
+                 evidence: list[dict] | None = None, note: str | None = None) -> ItemChange:
+    item = entry.item
+    if item.status is Status.CLOSED:
+        by = f"(经办:{item.closed_by})" if item.closed_by else ""
+        raise AlreadyClosed(f"{entry.id} 已于 {item.closed_on} 销号{by};如需重新整改,请用 rectify reopen")
+    check_event_date(who.on, today, info, "销号")
+    evidence = evidence or []
+    details = {"note": note, "evidence": evidence}
+    change = ItemChange(set={"status": Status.CLOSED.value, "closed_on": who.on})
+    if who.by:
+        change.set["closed_by"] = who.by
+    if outcome is not None:
+        change.set["outcome"] = outcome
+        details["previous_outcome"] = item.outcome
+    if evidence:
+        change.append["evidence"] = evidence
+    change.append["history"] = [history_entry(Action.CLOSE, who, **details)]
+    return change
+
+
+def reopen_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, reason: str) -> ItemChange:
+    item = entry.item
+    if item.status is Status.OPEN:
+        raise NotClosed(f"{entry.id} 尚未销号,无需重新打开")
+    if not reason.strip():
+        raise RectifyError("重新打开须写明原因:--reason 文字")
+    check_event_date(who.on, today, info, "重新打开")
+    event = history_entry(Action.REOPEN, who, note=reason, closed_on=item.closed_on, closed_by=item.closed_by)
+    return ItemChange(set={"status": Status.OPEN.value}, remove=("closed_on", "closed_by"), append={"history": [event]})
+
+
+def note_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, text: str) -> ItemChange:
+    if not text.strip():
+        raise RectifyError("进展内容不能为空")
+    check_event_date(who.on, today, info, "进展")
+    return ItemChange(append={"history": [history_entry(Action.PROGRESS, who, note=text)]})
+
+
+# --- the transaction ------------------------------------------------------------------
+
+
+@dataclass
+class FileEdit:
+    path: Path
+    before: bytes
+    after: bytes
+
+    def diff(self, root: Path) -> str:
+        name = self.path.relative_to(root).as_posix()
+        old = decode(self.path, self.before).splitlines(keepends=True)
+        new = decode(self.path, self.after).splitlines(keepends=True)
+        return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
+
+
+@dataclass
+class EditResult:
+    entries: list[Entry]  # the edited items, as they are now
+    files: list[FileEdit]
+    closed: int
+    total: int
+    evidence: list[dict] = field(default_factory=list)
+
+
+ChangeBuilder = Callable[[Entry, LedgerInfo, list[dict]], ItemChange]  # entry, ledger info, evidence records
+
+
+def apply(root: Path, targets: list[str], build: ChangeBuilder, *, today: dt.date, command: str,
+          dry_run: bool = False, all_items: bool = False, only_open: bool = False,
+          evidence_sources: list[Path] | None = None) -> EditResult:
+    """Run one edit command: under the ledger's lock, retried if a file changed meanwhile."""
+    with store.ledger_lock(root):
+        for _attempt in range(MAX_ATTEMPTS):
+            try:
+                return _apply_once(root, targets, build, today=today, command=command, dry_run=dry_run,
+                                   all_items=all_items, only_open=only_open,
+                                   evidence_sources=evidence_sources or [])
+            except store.ChangedMeanwhile:
+                continue
+    raise RectifyError("文件在编辑期间反复被其他程序修改,已放弃;请稍后重试")
+
+
+def _apply_once(root, targets, build, *, today, command, dry_run, all_items, only_open, evidence_sources):
+    result = store.load(root)
+    _refuse_if_invalid(result, [root / store.LEDGER_FILE])
+    ledger = result.ledger
+    entries = _chosen_entries(ledger, targets, all_items, only_open)
+    sources = {entry.problem.id: result.paths[entry.problem.id] for entry in entries}
+    _refuse_if_invalid(result, list(sources.values()))
+    plans = [store.plan_evidence(root, _evidence_folder(entries), path) for path in evidence_sources]
+    evidence = [plan.record() for plan in plans]
+    files = _edited_files(entries, sources, lambda entry: build(entry, ledger.info, evidence), ledger.info, today)
+    new_entries = _entries_after(files, entries, root)
+    closed_delta = sum(_closed(new) - _closed(old) for old, new in zip(entries, new_entries, strict=True))
+    counts = query.counts(ledger.entries(), today)
+    outcome = EditResult(new_entries, files, counts["closed"] + closed_delta, counts["total"], evidence)
+    if dry_run:
+        return outcome
+    created = [store.copy_evidence(root, plan) for plan in plans]
+    try:
+        store.replace_files([(f.path, f.before, f.after) for f in files])
+    except store.ChangedMeanwhile:
+        store.remove_created(root, created)
+        raise
+    journal.append(root, command, [(f.path, f.before, f.after) for f in files], created)
+    return outcome
+
+
+def _evidence_folder(entries: list[Entry]) -> str:
+    return entries[0].id if len(entries) == 1 else str(entries[0].problem.id)
+
+
+def _closed(entry: Entry) -> int:
+    return 1 if entry.item.status is Status.CLOSED else 0
+
+
+def _chosen_entries(ledger, targets: list[str], all_items: bool, only_open: bool) -> list[Entry]:
+    chosen: list[Entry] = []
+    for target in targets:
+        entries = query.resolve(ledger, target)
+        if len(entries) > 1 and not all_items:
+            listed = "、".join(entry.id for entry in entries)
+            raise RectifyError(f"问题 {target} 下有多项:{listed};请指定其中一项,或加 --all 处理全部")
+        if len(entries) > 1 and only_open:
+            entries = [entry for entry in entries if entry.is_open]
+            if not entries:
+                raise AlreadyClosed(f"问题 {target} 下的事项都已销号")
+        chosen += [entry for entry in entries if entry not in chosen]
+    return chosen
+
+
+def _refuse_if_invalid(result: store.LoadResult, paths: list[Path]) -> None:
+    errors = [d for d in result.errors if d.path in paths or d.path.name == store.LEDGER_FILE]
+    if errors or result.ledger is None:
+        raise InvalidLedger(errors or result.errors)
+
+
+def _edited_files(entries, sources, build, info, today) -> list[FileEdit]:
+    by_file: dict[Path, list[Entry]] = {}
+    for entry in entries:
+        by_file.setdefault(sources[entry.problem.id], []).append(entry)
+    return [_edit_file(path, file_entries, build, info, today) for path, file_entries in by_file.items()]
+
+
+def _edit_file(path: Path, entries: list[Entry], build, info: LedgerInfo, today: dt.date) -> FileEdit:
+    before = store.read_bytes(path)
+    bom, text = store.split_bom(before)
+    source = parse(path, decode(path, before))
+    expected = source.data
+    for entry in entries:
+        index = entry.problem.items.index(entry.item)
+        change = build(entry)
+        text = edit_item(text, index, change, ITEM_FIELDS)
+        expected = {**expected, "items": _replace(expected["items"], index, change.apply_to(expected["items"][index]))}
+    after = bom + text.encode("utf-8")
+    _verify(path, after, expected, info, today)
+    return FileEdit(path, before, after)
+
+
+def _replace(items: list, index: int, new) -> list:
+    return [*items[:index], new, *items[index + 1 :]]
+
+
+def _verify(path: Path, after: bytes, expected: dict, info: LedgerInfo, today: dt.date) -> None:
+    """The edited text must validate and hold exactly what was intended; else write nothing."""
+    try:
+        source = parse(path, decode(path, after))
+    except SourceError as exc:
+        raise _not_written(exc.diagnostic) from None
+    problem, found = checks.validate(source, Problem)
+    if problem is None:
+        raise _not_written(found[0])
+    rules = checks.check_problem(problem, source, info, today)
+    if rules:
+        raise _not_written(rules[0])
+    if problem != Problem.model_validate(expected):
+        raise RectifyError(f"{path.name}: 编辑结果与预期不符,未写入(这是程序错误,请报告)")
+
+
+def _not_written(diagnostic: Diagnostic) -> RectifyError:
+    line = f":{diagnostic.line}" if diagnostic.line else ""
+    return RectifyError(f"{diagnostic.path.name}{line}: 编辑后的文件不能通过校验,未写入:{diagnostic.message}")
+
+
+def _entries_after(files: list[FileEdit], entries: list[Entry], root: Path) -> list[Entry]:
+    problems = {}
+    for edited in files:
+        source = parse(edited.path, decode(edited.path, edited.after))
+        problem = Problem.model_validate(source.data)
+        problems[problem.id] = problem
+    return [Entry(problems[e.problem.id], problems[e.problem.id].items[e.problem.items.index(e.item)]) for e in entries]

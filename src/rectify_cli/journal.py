@@ -1,0 +1,108 @@
+"""The undo journal: one record per edit command, kept in the ledger's .rectify/."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import store
+from .errors import RectifyError
+from .yamlsource import decode
+
+JOURNAL_DIR = "journal"
+JOURNAL_VERSION = 1
+
+
+def _folder(root: Path) -> Path:
+    folder = store.state_dir(root) / JOURNAL_DIR
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def append(root: Path, command: str, files: list[tuple[Path, bytes, bytes]], created: list[str]) -> None:
+    """Record what a command changed, so that `undo` can put it back."""
+    folder = _folder(root)
+    numbers = [int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()]
+    record = {
+        "version": JOURNAL_VERSION,
+        "command": command,
+        "at": dt.datetime.now().isoformat(timespec="seconds"),
+        "files": [
+            {
+                "path": path.relative_to(root).as_posix(),
+                "before": base64.b64encode(before).decode("ascii"),
+                "after_sha256": _sha(after),
+            }
+            for path, before, after in files
+        ],
+        "created": [{"path": path, "sha256": store.file_digest(root / path)[0]} for path in created],
+    }
+    target = folder / f"{max(numbers, default=0) + 1:06d}.json"
+    store.replace_atomically(target, None, (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+@dataclass
+class UndoPlan:
+    record_path: Path
+    command: str
+    at: str
+    restores: list[tuple[Path, bytes, bytes]]  # path, current bytes, bytes to restore
+    removes: list[Path]
+
+    def diff(self, root: Path) -> str:
+        chunks = []
+        for path, current, before in self.restores:
+            name = path.relative_to(root).as_posix()
+            old = decode(path, current).splitlines(keepends=True)
+            new = decode(path, before).splitlines(keepends=True)
+            chunks.append("".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")))
+        return "".join(chunks)
+
+
+def plan_undo(root: Path) -> UndoPlan:
+    """What undoing the last command would restore; refuses if anyone changed those files since."""
+    records = sorted(p for p in _folder(root).glob("*.json") if p.stem.isdigit())
+    if not records:
+        raise RectifyError("没有可撤销的编辑命令")
+    record_path = records[-1]
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        return _plan(root, record_path, record)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RectifyError(f"撤销记录 {record_path.name} 已损坏,无法撤销:{exc}") from None
+
+
+def _plan(root: Path, record_path: Path, record: dict) -> UndoPlan:
+    restores, changed = [], []
+    for entry in record["files"]:
+        path = root / entry["path"]
+        current = path.read_bytes() if path.exists() else b""
+        if _sha(current) != entry["after_sha256"]:
+            changed.append(entry["path"])
+        restores.append((path, current, base64.b64decode(entry["before"])))
+    if changed:
+        names = "、".join(changed)
+        raise RectifyError(f"无法撤销“{record['command']}”:{names} 在那之后又被修改过;请用 git 或手工处理")
+    removes = [
+        root / created["path"]
+        for created in record.get("created", [])
+        if (root / created["path"]).is_file() and store.file_digest(root / created["path"])[0] == created["sha256"]
+    ]
+    return UndoPlan(record_path, record["command"], record["at"], restores, removes)
+
+
+def carry_out(plan: UndoPlan) -> None:
+    for path, current, before in plan.restores:
+        store.replace_atomically(path, current, before)
+    for path in plan.removes:
+        path.unlink(missing_ok=True)
+    plan.record_path.unlink()

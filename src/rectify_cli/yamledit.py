@@ -1,0 +1,287 @@
+"""Surgical edits of one item in an issue file's text.
+
+Only the lines of the edited item change: every other byte — comments, key
+order, quoting, blank lines, line endings — stays as the human wrote it.
+Positions come from PyYAML's node marks; new text is rendered in the
+file's own indentation style, with no anchors and dates as YYYY-MM-DD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import RectifyError
+from .yamlsource import Loader
+
+LIST_FIELDS = ("evidence", "history")
+
+
+@dataclass
+class ItemChange:
+    """What an edit does to one item: keys to set, keys to drop, entries to append."""
+
+    set: dict[str, Any] = field(default_factory=dict)
+    remove: tuple[str, ...] = ()
+    append: dict[str, list] = field(default_factory=dict)  # evidence/history entries
+
+    def apply_to(self, data: dict) -> dict:
+        """The same change on plain data: what the file must hold afterwards."""
+        result = {key: value for key, value in data.items() if key not in self.remove}
+        result.update(self.set)
+        for key, entries in self.append.items():
+            result[key] = [*result.get(key, []), *entries]
+        return result
+
+
+class UneditableFile(RectifyError):
+    pass
+
+
+@dataclass(frozen=True)
+class _Style:
+    newline: str
+    sequence_offset: int  # columns from a key to the dash of its block sequence
+    step: int  # columns a nested mapping is indented by
+
+
+def edit_item(text: str, item_index: int, change: ItemChange, field_order: list[str]) -> str:
+    """Return text with `change` applied to items[item_index], nothing else touched."""
+    root = _compose(text)
+    items = _value_of(root, "items")
+    if not isinstance(items, yaml.SequenceNode) or items.flow_style:
+        raise UneditableFile("items 不是块式列表(每项以 - 开头),无法安全编辑;请改为块式写法")
+    item = items.value[item_index]
+    if not isinstance(item, yaml.MappingNode) or item.flow_style:
+        raise UneditableFile("这一项用了 {…} 流式写法,无法安全编辑;请改为块式写法(每个字段一行)")
+    style = _style(text, root, items)
+    edits = _Edits(text, item, style, field_order)
+    for key in change.remove:
+        edits.remove(key)
+    for key, value in change.set.items():
+        edits.put(key, value)
+    for key, entries in change.append.items():
+        edits.extend(key, entries)
+    return edits.result()
+
+
+def _compose(text: str) -> yaml.MappingNode:
+    loader = Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _value_of(mapping: yaml.MappingNode, key: str):
+    return next((value for k, value in mapping.value if k.value == key), None)
+
+
+def _style(text: str, root: yaml.MappingNode, items: yaml.SequenceNode) -> _Style:
+    newline = "\r\n" if "\r\n" in text else "\n"
+    items_key = next(k for k, v in root.value if v is items)
+    first = items.value[0] if items.value else None
+    dash = _dash_column(text, first) if first is not None else None
+    offset = 2 if dash is None else max(0, dash - items_key.start_mark.column)
+    return _Style(newline, offset, max(2, offset))
+
+
+def _dash_column(text: str, node) -> int | None:
+    line = _line_text(text, node.start_mark.index)
+    before = line[: node.start_mark.column]
+    position = before.rfind("-")
+    return position if position >= 0 else None
+
+
+def _line_text(text: str, index: int) -> str:
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    return text[start : end if end >= 0 else len(text)]
+
+
+class _Edits:
+    """Collects non-overlapping replacements and applies them back to front."""
+
+    def __init__(self, text: str, item: yaml.MappingNode, style: _Style, field_order: list[str]):
+        self.text = text
+        self.item = item
+        self.style = style
+        self.order = field_order
+        self.column = item.value[0][0].start_mark.column
+        self.entries = {key.value: (key, value) for key, value in item.value}
+        self.removed: set[str] = set()
+        self.replacements: list[tuple[int, int, str]] = []
+        self.inserted: dict[int, list[str]] = {}
+
+    def result(self) -> str:
+        text = self.text
+        spans = list(self.replacements)
+        for position, chunks in self.inserted.items():
+            spans.append((position, position, "".join(chunks)))
+        for start, end, new in sorted(spans, key=lambda span: (span[0], span[1]), reverse=True):
+            text = text[:start] + new + text[end:]
+        return text
+
+    def put(self, key: str, value: Any) -> None:
+        if key in self.entries and key not in self.removed:
+            key_node, value_node = self.entries[key]
+            end = _content_end(self.text, value_node)
+            self.replacements.append((key_node.start_mark.index, end, self._render(key, value)))
+        else:
+            self._insert(key, self._render(key, value))
+
+    def remove(self, key: str) -> None:
+        if key not in self.entries:
+            return
+        key_node, value_node = self.entries[key]
+        line_start = self.text.rfind("\n", 0, key_node.start_mark.index) + 1
+        if self.text[line_start : key_node.start_mark.index].strip():
+            raise UneditableFile(f"{key} 与其他内容写在同一行,无法安全删除")
+        end = _line_end(self.text, _content_end(self.text, value_node))
+        end = end + len(self.style.newline) if self.text.startswith(self.style.newline, end) else end
+        self.replacements.append((line_start, end, ""))
+        self.removed.add(key)
+
+    def extend(self, key: str, entries: list) -> None:
+        existing = self.entries.get(key)
+        if existing is None or key in self.removed:
+            self._insert(key, self._render(key, entries))
+            return
+        key_node, value_node = existing
+        if isinstance(value_node, yaml.SequenceNode) and not value_node.flow_style and value_node.value:
+            dash = _dash_column(self.text, value_node.value[0])
+            lines = [_render_sequence_entry(entry, dash, self.style) for entry in entries]
+            position = _line_end(self.text, _content_end(self.text, value_node))
+            self.inserted.setdefault(position, []).extend(self.style.newline + line for line in lines)
+        else:  # empty or flow list: write it out whole in block style
+            current = _plain(self.text, value_node)
+            end = _content_end(self.text, value_node)
+            rendered = self._render(key, [*(current or []), *entries])
+            self.replacements.append((key_node.start_mark.index, end, rendered))
+
+    def _insert(self, key: str, rendered: str) -> None:
+        anchor = self._preceding_entry(key)
+        position = _line_end(self.text, _content_end(self.text, anchor[1]))
+        line = self.style.newline + " " * self.column + rendered
+        self.inserted.setdefault(position, []).append(line)
+
+    def _preceding_entry(self, key: str):
+        """The entry a new key goes after, so that keys keep the model's order."""
+        rank = self.order.index(key) if key in self.order else len(self.order)
+        present = [
+            (self.order.index(name) if name in self.order else len(self.order), position, name)
+            for position, name in enumerate(self.entries)
+            if name not in self.removed
+        ]
+        before = [entry for entry in present if entry[0] <= rank]
+        chosen = max(before)[2] if before else list(self.entries)[-1]
+        return self.entries[chosen]
+
+    def _render(self, key: str, value: Any) -> str:
+        return _render_entry(key, value, self.column, self.style)
+
+
+def _content_end(text: str, node) -> int:
+    """Just after the last character of a node's own content (not the comments after it)."""
+    last = node
+    while isinstance(last, yaml.MappingNode | yaml.SequenceNode) and last.value:
+        last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
+    end = last.end_mark.index
+    while end > 0 and text[end - 1] in " \t\r\n":
+        end -= 1
+    return end
+
+
+def _line_end(text: str, index: int) -> int:
+    """The index of the line break ending the line that holds index (or the end of text)."""
+    end = text.find("\n", index)
+    if end < 0:
+        return len(text)
+    return end - 1 if end > 0 and text[end - 1] == "\r" else end
+
+
+def _plain(text: str, node) -> Any:
+    loader = Loader(text)
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+# --- rendering: the canonical layout of what the tool writes --------------------
+
+
+def _render_entry(key: str, value: Any, column: int, style: _Style) -> str:
+    """`key: value` starting at `column`; continuation lines carry absolute indentation."""
+    if isinstance(value, list):
+        if not value:
+            return f"{key}: []"
+        if all(_is_scalar(v) and "\n" not in str(v) for v in value):
+            return f"{key}: [{', '.join(scalar(v, flow=True) for v in value)}]"
+        dash = column + style.sequence_offset
+        lines = [_render_sequence_entry(entry, dash, style) for entry in value]
+        return f"{key}:" + "".join(style.newline + line for line in lines)
+    if isinstance(value, dict):
+        inner = column + style.step
+        parts = [" " * inner + _render_entry(k, v, inner, style) for k, v in value.items() if v is not None]
+        return f"{key}:" + "".join(style.newline + part for part in parts)
+    if isinstance(value, str) and "\n" in value and _fits_literal_block(value):
+        indent = " " * (column + style.step)
+        body = style.newline.join(indent + line if line else "" for line in value.split("\n"))
+        return f"{key}: |-{style.newline}{body}"
+    return f"{key}: {scalar(value)}"
+
+
+def _render_sequence_entry(entry: Any, dash: int, style: _Style) -> str:
+    if not isinstance(entry, dict):
+        return " " * dash + "- " + scalar(entry)
+    column = dash + 2
+    parts = [_render_entry(k, v, column, style) for k, v in entry.items() if v is not None and v != []]
+    first, *rest = parts
+    return " " * dash + "- " + first + "".join(style.newline + " " * column + part for part in rest)
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool | dt.date)
+
+
+def _fits_literal_block(value: str) -> bool:
+    lines = value.split("\n")
+    return not value.endswith("\n") and not lines[0].startswith(" ") and all(
+        line == line.rstrip(" \t") and "\r" not in line for line in lines
+    )
+
+
+_PLAIN_UNSAFE_START = tuple("-?:,[]{}#&*!|>'\"%@`~ ")
+_FLOW_UNSAFE = set(",[]{}")
+
+
+def scalar(value: Any, flow: bool = False) -> str:
+    """One value as YAML that reads back as exactly that value."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)
+    if _plain_is_safe(text, flow):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _plain_is_safe(text: str, flow: bool) -> bool:
+    if not text or text.startswith(_PLAIN_UNSAFE_START) or text != text.strip():
+        return False
+    if ": " in text or " #" in text or text.endswith(":") or any(ord(c) < 32 or c == "\x7f" for c in text):
+        return False
+    if flow and _FLOW_UNSAFE & set(text):
+        return False
+    try:
+        return yaml.safe_load(f"k: {text}") == {"k": text}
+    except yaml.YAMLError:
+        return False
