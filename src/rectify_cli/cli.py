@@ -218,6 +218,7 @@ def check(ctx: typer.Context) -> None:
     """检查整个台账:逐条列出所有错误和警告(文件:行:列)。有错误时退出码为 1。"""
     state = _state(ctx)
     result = store.load(state.root(), state.today)
+    result.diagnostics += store.check_evidence(result)
     for diagnostic in result.diagnostics:
         sys.stderr.write(views.diagnostic_line(diagnostic) + "\n")
     errors = len(result.errors)

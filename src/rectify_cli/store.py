@@ -56,6 +56,7 @@ class LoadResult:
     ledger: Ledger | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     paths: dict[int, Path] = field(default_factory=dict)  # problem id → its file
+    sources: dict[int, Source] = field(default_factory=dict)  # problem id → parsed file
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -105,6 +106,7 @@ def load(root: Path, today: dt.date | None = None) -> LoadResult:
         if problem is not None:
             problems.append((problem, source))
             result.paths.setdefault(problem.id, path)
+            result.sources.setdefault(problem.id, source)
     if info is None:
         return result
     complete = len(problems) == len(paths)
@@ -308,3 +310,56 @@ def copy_evidence(root: Path, plan: EvidencePlan) -> str:
 def remove_created(root: Path, created: list[str]) -> None:
     for relative in created:
         (root / relative).unlink(missing_ok=True)
+
+
+def check_evidence(result: LoadResult) -> list[Diagnostic]:
+    """Evidence files: recorded ones exist with their hash; files nobody records are flagged."""
+    if result.ledger is None:
+        return []
+    root = result.root.resolve()
+    found: list[Diagnostic] = []
+    referenced: set[Path] = set()
+    for problem in result.ledger.problems:
+        source = result.sources.get(problem.id)
+        if source is None:
+            continue
+        for index, item in enumerate(problem.items):
+            for number, record in enumerate(item.evidence):
+                if record.path is None:
+                    continue
+                where = source.where(("items", index, "evidence", number, "path"))
+                message, target = _evidence_problem(root, record)
+                if target is not None:
+                    referenced.add(target)
+                if message:
+                    found.append(Diagnostic(source.path, *where, message))
+    found += _unreferenced_evidence(root, referenced)
+    return found
+
+
+def _evidence_problem(root: Path, record) -> tuple[str | None, Path | None]:
+    relative = Path(record.path)
+    target = (root / relative).resolve()
+    if relative.is_absolute() or not target.is_relative_to(root):
+        return f"佐证材料路径 {record.path} 指向台账目录之外;只能引用台账内的文件", None
+    if not target.is_file():
+        return f"佐证材料文件不存在:{record.path}", target
+    if record.sha256 is not None:
+        digest, size = file_digest(target)
+        if digest != record.sha256:
+            return f"佐证材料 {record.path} 的内容与记录的 SHA-256 不符(文件被改动过?)", target
+        if record.size is not None and size != record.size:
+            return f"佐证材料 {record.path} 的大小与记录不符", target
+    return None, target
+
+
+def _unreferenced_evidence(root: Path, referenced: set[Path]) -> list[Diagnostic]:
+    folder = root / EVIDENCE_DIR
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink() and path.resolve() not in referenced:
+            message = "佐证材料文件没有被任何事项引用(可能来自中断的命令),可删除或在事项的 evidence 中登记"
+            found.append(Diagnostic(path, None, None, message, severity="warning"))
+    return found

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import unicodedata
 from enum import StrEnum
 from pathlib import Path
@@ -285,9 +284,8 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
     absolute = path.resolve() if not path.is_absolute() else path
     try:
         return str(absolute.relative_to(base))
-    except ValueError:
-        relative = os.path.relpath(absolute, base)
-        return relative if not relative.startswith("../../..") else str(absolute)
+    except ValueError:  # outside the working folder: the full path, which editors open too
+        return str(absolute)
 
 
 # --- edits ----------------------------------------------------------------------------
