@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import edit, journal, model, query, store, views
+from . import edit, journal, model, query, stats, store, views
 from .errors import InvalidLedger, RectifyError, UsageProblem
 from .messages import ChineseContext, usage_message
 from .model import Ledger, Status
@@ -149,31 +149,24 @@ def main_options(
 
 
 FormatOption = Annotated[
-    OutputFormat | None,
+    views.ListFormat | None,
     typer.Option("--format", "-f", help="输出格式:table 表格 / tsv / json / csv;非终端默认 tsv", case_sensitive=False),
 ]
+OpenOption = Annotated[bool, typer.Option("--open", help="只要未销号的")]
+ClosedOption = Annotated[bool, typer.Option("--closed", help="只要已销号的")]
+OverdueOption = Annotated[bool, typer.Option("--overdue", help="只要逾期的(未销号且已过整改时限)")]
+AspectOption = Annotated[str | None, typer.Option("--aspect", help="方面:键(二)、序号(2)或名称中的词", metavar="ASPECT")]
+DeptOption = Annotated[str | None, typer.Option("--dept", help="责任部门(包含此文字)", metavar="DEPT")]
+LeadOption = Annotated[str | None, typer.Option("--lead", help="责任领导(包含此文字)", metavar="LEAD")]
+KindOption = Annotated[str | None, typer.Option("--kind", help="整改类型:立行立改 / 限期整改 / 长期坚持", metavar="KIND")]
+DueBeforeOption = Annotated[str | None, typer.Option("--due-before", help="整改时限早于此日期(YYYY-MM-DD)", metavar="DATE")]
+SearchOption = Annotated[str | None, typer.Option("--search", "-s", help="在标题、措施、成效、进展中查找文字", metavar="TEXT")]
 
 
-@app.command("list", cls=RectifyCommand)
-def list_items(
-    ctx: typer.Context,
-    only_open: Annotated[bool, typer.Option("--open", help="只列未销号的")] = False,
-    only_closed: Annotated[bool, typer.Option("--closed", help="只列已销号的")] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期的(未销号且已过整改时限)")] = False,
-    aspect: Annotated[str | None, typer.Option("--aspect", help="方面:键(二)、序号(2)或名称中的词", metavar="ASPECT")] = None,
-    dept: Annotated[str | None, typer.Option("--dept", help="责任部门(包含此文字)", metavar="DEPT")] = None,
-    lead: Annotated[str | None, typer.Option("--lead", help="责任领导(包含此文字)", metavar="LEAD")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="整改类型:立行立改 / 限期整改 / 长期坚持", metavar="KIND")] = None,
-    due_before: Annotated[str | None, typer.Option("--due-before", help="整改时限早于此日期(YYYY-MM-DD)", metavar="DATE")] = None,
-    search: Annotated[str | None, typer.Option("--search", "-s", help="在标题、措施、成效、进展中查找文字", metavar="TEXT")] = None,
-    sort: Annotated[SortKey, typer.Option("--sort", help="排序:id 编号 / deadline 时限 / status 状态", case_sensitive=False)] = SortKey.ID,
-    output: FormatOption = None,
-) -> None:
-    """列出整改事项,可按状态、方面、部门、领导、类型、时限、文字筛选(条件同时满足)。"""
-    state = _state(ctx)
+def _filters(only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search) -> Filters:
     if only_open and only_closed:
         raise UsageProblem("--open 与 --closed 不能同时使用")
-    filters = Filters(
+    return Filters(
         status=Status.OPEN if only_open else Status.CLOSED if only_closed else None,
         overdue=overdue,
         aspect=aspect,
@@ -183,10 +176,63 @@ def list_items(
         due_before=parse_cli_date(due_before, "--due-before") if due_before else None,
         search=search,
     )
+
+
+def _format(requested) -> OutputFormat:
+    return views.choose_format(OutputFormat(requested.value) if requested else None, sys.stdout)
+
+
+@app.command("list", cls=RectifyCommand)
+def list_items(
+    ctx: typer.Context,
+    only_open: OpenOption = False,
+    only_closed: ClosedOption = False,
+    overdue: OverdueOption = False,
+    aspect: AspectOption = None,
+    dept: DeptOption = None,
+    lead: LeadOption = None,
+    kind: KindOption = None,
+    due_before: DueBeforeOption = None,
+    search: SearchOption = None,
+    sort: Annotated[SortKey, typer.Option("--sort", help="排序:id 编号 / deadline 时限 / status 状态", case_sensitive=False)] = SortKey.ID,
+    output: FormatOption = None,
+) -> None:
+    """列出整改事项,可按状态、方面、部门、领导、类型、时限、文字筛选(条件同时满足)。"""
+    state = _state(ctx)
+    filters = _filters(only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search)
     ledger = state.ledger()
     entries = query.select(ledger, filters, state.today, sort)
-    fmt = views.choose_format(output, sys.stdout)
-    views.render_list(entries, ledger, state.today, fmt, query.counts(entries, state.today), sys.stdout)
+    views.render_list(entries, ledger, state.today, _format(output), query.counts(entries, state.today), sys.stdout)
+
+
+@app.command(cls=RectifyCommand)
+def summary(
+    ctx: typer.Context,
+    by: Annotated[stats.Dimension, typer.Option("--by", help="分组:aspect 方面 / problem 问题 / dept 部门 / lead 领导 / kind 类型", case_sensitive=False)] = stats.Dimension.ASPECT,
+    trend: Annotated[stats.Period | None, typer.Option("--trend", help="按 week 周 / month 月 显示销号数和累计完成率", case_sensitive=False)] = None,
+    only_open: OpenOption = False,
+    only_closed: ClosedOption = False,
+    overdue: OverdueOption = False,
+    aspect: AspectOption = None,
+    dept: DeptOption = None,
+    lead: LeadOption = None,
+    kind: KindOption = None,
+    due_before: DueBeforeOption = None,
+    search: SearchOption = None,
+    output: Annotated[views.SummaryFormat | None, typer.Option("--format", "-f", help="输出格式:table 表格 / json / md / tsv;非终端默认 tsv", case_sensitive=False)] = None,
+) -> None:
+    """整改进度:官方口径的完成情况,并按方面、问题、部门、领导或类型分组统计。"""
+    state = _state(ctx)
+    filters = _filters(only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search)
+    ledger = state.ledger()
+    entries = query.select(ledger, filters, state.today)
+    fmt = _format(output)
+    if trend is not None:
+        views.render_trend(stats.trend(entries, trend), fmt, sys.stdout)
+        return
+    figures = stats.overall(ledger, entries, state.today, filtered=filters != Filters())
+    rows = stats.tally(ledger, entries, by, state.today)
+    views.render_summary(figures, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout)
 
 
 def _parse_kind(text: str | None) -> model.Kind | None:

@@ -28,6 +28,21 @@ class OutputFormat(StrEnum):
     TSV = "tsv"
     JSON = "json"
     CSV = "csv"
+    MD = "md"
+
+
+class ListFormat(StrEnum):
+    TABLE = "table"
+    TSV = "tsv"
+    JSON = "json"
+    CSV = "csv"
+
+
+class SummaryFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    MD = "md"
+    TSV = "tsv"
 
 
 LIST_HEADERS = ["编号", "问题", "方面", "责任部门", "时限", "状态"]
@@ -312,3 +327,128 @@ def edit_lines(verb: str, entries: list[Entry], closed: int, total: int) -> list
 
 def write_diff(diff: str, stream: IO) -> None:
     stream.write(inert(diff) if diff else "(没有变化)\n")
+
+
+# --- summary --------------------------------------------------------------------------
+
+TALLY_HEADERS = ["总数", "已销号", "未销号", "逾期", "完成率"]
+BAR_WIDTH = 30
+
+
+def official_sentence(figures) -> str:
+    return (
+        f"巡察反馈问题{figures.stated}个,已完成整改{figures.closed}个,"
+        f"正在整改{figures.open}个,整改完成率{figures.rate:.1f}%"
+    )
+
+
+def summary_notes(figures) -> list[str]:
+    notes = []
+    if figures.mismatch:
+        notes.append(
+            f"注意:ledger.yaml 写明反馈问题 {figures.stated} 个,台账中实有 {figures.found} 项;"
+            f"完成率按 {figures.stated} 个计算"
+        )
+    notes.append(f"逾期未销号 {figures.overdue} 项")
+    return notes
+
+
+def bar(rate: float, width: int = BAR_WIDTH) -> str:
+    filled = round(rate / 100 * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def tally_cells(row) -> list[str]:
+    return [str(row.total), str(row.closed), str(row.open), str(row.overdue), f"{row.rate:.1f}%"]
+
+
+def render_summary(figures, rows, dimension_label: str, fmt: OutputFormat, stream: IO) -> None:
+    if fmt is OutputFormat.JSON:
+        stream.write(_json({"schema_version": SCHEMA_VERSION, "summary": _figures_data(figures),
+                            "by": dimension_label, "rows": [_tally_data(row) for row in rows]}))
+        return
+    if fmt is OutputFormat.MD:
+        stream.write(summary_markdown(figures, rows, dimension_label))
+        return
+    if fmt in (OutputFormat.TSV, OutputFormat.CSV):
+        write_delimited([[dimension_label, *TALLY_HEADERS], *([row.label, *tally_cells(row)] for row in rows)], fmt, stream)
+        return
+    _summary_table(figures, rows, dimension_label, stream)
+
+
+def summary_markdown(figures, rows, dimension_label: str) -> str:
+    lines = [official_sentence(figures) + "。", ""]
+    lines += [f"> {note}" for note in summary_notes(figures)] + [""]
+    lines.append("| " + " | ".join([dimension_label, *TALLY_HEADERS]) + " |")
+    lines.append("|" + "---|" * (len(TALLY_HEADERS) + 1))
+    for row in rows:
+        cells = [_md_cell(row.label), *tally_cells(row)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return inert(text, keep_newlines=False).replace("|", "\\|")
+
+
+def _summary_table(figures, rows, dimension_label: str, stream: IO) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console(stream)
+    console.print(Text(official_sentence(figures), style="bold"))
+    console.print(Text(f"{bar(figures.rate)} {figures.rate:.1f}%", style="green"))
+    for note in summary_notes(figures):
+        style = "yellow" if note.startswith("注意") or figures.overdue else ""
+        console.print(Text(note, style=style))
+    table = Table(header_style="bold")
+    table.add_column(dimension_label, overflow="fold")
+    for header in TALLY_HEADERS:
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("进度", no_wrap=True)
+    for row in rows:
+        overdue = Text(str(row.overdue), style="bold red" if row.overdue else "")
+        cells = [Text(inert(row.label)), *map(Text, tally_cells(row))]
+        cells[4] = overdue
+        table.add_row(*cells, Text(bar(row.rate, 12), style="green"))
+    console.print(table)
+
+
+def _figures_data(figures) -> dict:
+    return {"stated": figures.stated, "found": figures.found, "closed": figures.closed,
+            "open": figures.open, "overdue": figures.overdue, "rate": round(figures.rate, 1),
+            "sentence": official_sentence(figures)}
+
+
+def _tally_data(row) -> dict:
+    return {"label": row.label, "total": row.total, "closed": row.closed, "open": row.open,
+            "overdue": row.overdue, "rate": round(row.rate, 1)}
+
+
+def render_trend(rows, fmt: OutputFormat, stream: IO) -> None:
+    headers = ["时段", "销号", "累计已销号", "累计完成率"]
+    if fmt is OutputFormat.JSON:
+        data = [{"period": r.period, "closures": r.closures, "closed": r.closed, "total": r.total,
+                 "rate": round(r.rate, 1)} for r in rows]
+        stream.write(_json({"schema_version": SCHEMA_VERSION, "trend": data}))
+        return
+    cells = [[r.period, str(r.closures), f"{r.closed}/{r.total}", f"{r.rate:.1f}%"] for r in rows]
+    if fmt in (OutputFormat.TSV, OutputFormat.CSV):
+        write_delimited([headers, *cells], fmt, stream)
+        return
+    if fmt is OutputFormat.MD:
+        lines = ["| " + " | ".join(headers) + " |", "|---|---|---|---|"]
+        lines += ["| " + " | ".join(row) + " |" for row in cells]
+        stream.write("\n".join(lines) + "\n")
+        return
+    widest = max((r.closures for r in rows), default=0) or 1
+    console = _console(stream)
+    from rich.text import Text
+
+    for row, cell in zip(rows, cells, strict=True):
+        closures = "▇" * round(row.closures / widest * 12)
+        line = Text(f"{cell[0]:<8} 销号 {row.closures:>4} ")
+        line.append(f"{closures:<12}", style="cyan")
+        line.append(f" 累计 {cell[2]:>9} {cell[3]:>6} ")
+        line.append(bar(row.rate, 12), style="green")
+        console.print(line)

@@ -1,0 +1,203 @@
+"""Progress figures: the official sentence, tallies by dimension, closures over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .model import KIND_LABELS, Action, Entry, Ledger, Status
+
+UNASSIGNED = "(未指定)"
+
+
+class Dimension(StrEnum):
+    ASPECT = "aspect"
+    PROBLEM = "problem"
+    DEPT = "dept"
+    LEAD = "lead"
+    KIND = "kind"
+
+
+DIMENSION_LABELS = {
+    Dimension.ASPECT: "方面",
+    Dimension.PROBLEM: "问题",
+    Dimension.DEPT: "责任部门",
+    Dimension.LEAD: "责任领导",
+    Dimension.KIND: "整改类型",
+}
+
+
+class Period(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+
+
+@dataclass
+class Tally:
+    label: str
+    total: int = 0
+    closed: int = 0
+    overdue: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.total - self.closed
+
+    @property
+    def rate(self) -> float:
+        return self.closed / self.total * 100 if self.total else 0.0
+
+    def add(self, entry: Entry, today: dt.date) -> None:
+        self.total += 1
+        self.closed += 0 if entry.is_open else 1
+        self.overdue += 1 if entry.is_overdue(today) else 0
+
+
+@dataclass(frozen=True)
+class Overall:
+    """The figures of the official sentence; `stated` differs from `found` when flagged."""
+
+    stated: int
+    found: int
+    closed: int
+    overdue: int
+
+    @property
+    def open(self) -> int:
+        return max(self.stated - self.closed, 0)
+
+    @property
+    def rate(self) -> float:
+        return self.closed / self.stated * 100 if self.stated else 0.0
+
+    @property
+    def mismatch(self) -> bool:
+        return self.stated != self.found
+
+
+def overall(ledger: Ledger, entries: list[Entry], today: dt.date, filtered: bool) -> Overall:
+    """Counts of the entries; the stated count replaces the found one for the whole ledger."""
+    closed = sum(1 for e in entries if not e.is_open)
+    overdue = sum(1 for e in entries if e.is_overdue(today))
+    stated = ledger.info.stated_items
+    total = stated if stated is not None and not filtered else len(entries)
+    return Overall(total, len(entries), closed, overdue)
+
+
+def tally(ledger: Ledger, entries: list[Entry], dimension: Dimension, today: dt.date) -> list[Tally]:
+    """One row per aspect, problem, department, lead or kind, in a stable order."""
+    rows: dict[str, Tally] = {}
+    for key, label in _known_keys(ledger, dimension):
+        rows[key] = Tally(label)
+    for entry in entries:
+        for key, label in _keys_of(entry, ledger, dimension):
+            rows.setdefault(key, Tally(label)).add(entry, today)
+    result = [row for row in rows.values() if row.total]
+    if dimension in (Dimension.DEPT, Dimension.LEAD):  # named ones by size, the unassigned last
+        result.sort(key=lambda row: (row.label == UNASSIGNED, -row.total, row.label))
+    return result
+
+
+def _known_keys(ledger: Ledger, dimension: Dimension) -> list[tuple[str, str]]:
+    if dimension is Dimension.ASPECT:
+        return [(key, f"({key}){title}") for key, title in ledger.info.aspects.items()]
+    if dimension is Dimension.PROBLEM:
+        return [(str(p.id), f"{p.id}. {p.title}") for p in sorted(ledger.problems, key=lambda p: p.id)]
+    if dimension is Dimension.KIND:
+        return [(str(kind), label) for kind, label in KIND_LABELS.items()]
+    return []
+
+
+def _keys_of(entry: Entry, ledger: Ledger, dimension: Dimension) -> list[tuple[str, str]]:
+    item = entry.item
+    if dimension is Dimension.ASPECT:
+        key = entry.problem.aspect
+        return [(key, f"({key}){ledger.aspect_title(key)}")]
+    if dimension is Dimension.PROBLEM:
+        return [(str(entry.problem.id), f"{entry.problem.id}. {entry.problem.title}")]
+    if dimension is Dimension.KIND:
+        return [(str(item.kind), KIND_LABELS[item.kind])] if item.kind else [("", UNASSIGNED)]
+    names = item.departments if dimension is Dimension.DEPT else [item.lead] if item.lead else []
+    return [(name, name) for name in names] or [("", UNASSIGNED)]
+
+
+# --- closures over time --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    period: str
+    closures: int
+    closed: int  # closed at the period's end
+    total: int
+
+    @property
+    def rate(self) -> float:
+        return self.closed / self.total * 100 if self.total else 0.0
+
+
+def status_changes(entry: Entry) -> list[tuple[dt.date, bool]]:
+    """(date, closed?) in date order, from history, and closed_on for items closed without it."""
+    changes: list[tuple[dt.date, bool]] = []
+    for event in entry.item.history:
+        if event.action is Action.CLOSE:
+            changes.append((event.date, True))
+        elif event.action is Action.REOPEN:
+            if event.closed_on and not any(d == event.closed_on and c for d, c in changes):
+                changes.append((event.closed_on, True))
+            changes.append((event.date, False))
+    closed_on = entry.item.closed_on
+    if entry.item.status is Status.CLOSED and closed_on and (closed_on, True) not in changes:
+        changes.append((closed_on, True))
+    return sorted(changes, key=lambda change: change[0])
+
+
+def trend(entries: list[Entry], period: Period) -> list[TrendRow]:
+    """Closures per period and how many items stood closed at each period's end."""
+    changes = {id(entry): status_changes(entry) for entry in entries}
+    dates = [day for entry_changes in changes.values() for day, _ in entry_changes]
+    if not dates:
+        return []
+    rows = []
+    for start, end, label in _periods(min(dates), max(dates), period):
+        closures = sum(1 for c in changes.values() for day, closed in c if closed and start <= day <= end)
+        closed = sum(1 for c in changes.values() if _closed_at(c, end))
+        rows.append(TrendRow(label, closures, closed, len(entries)))
+    return rows
+
+
+def _closed_at(changes: list[tuple[dt.date, bool]], day: dt.date) -> bool:
+    state = False
+    for when, closed in changes:
+        if when > day:
+            break
+        state = closed
+    return state
+
+
+def _periods(first: dt.date, last: dt.date, period: Period):
+    start = _period_start(first, period)
+    while start <= last:
+        following = _next_start(start, period)
+        yield start, following - dt.timedelta(days=1), _period_label(start, period)
+        start = following
+
+
+def _period_start(day: dt.date, period: Period) -> dt.date:
+    if period is Period.WEEK:
+        return day - dt.timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def _next_start(start: dt.date, period: Period) -> dt.date:
+    if period is Period.WEEK:
+        return start + dt.timedelta(days=7)
+    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _period_label(start: dt.date, period: Period) -> str:
+    if period is Period.WEEK:
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return start.strftime("%Y-%m")
