@@ -255,7 +255,7 @@ def show(
     state = _state(ctx)
     ledger = state.ledger()
     entries = query.resolve(ledger, item_id)
-    fmt = views.choose_format(output, sys.stdout)
+    fmt = _format(output)
     views.render_show(entries, ledger, state.today, fmt, sys.stdout)
 
 
