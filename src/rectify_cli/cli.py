@@ -7,6 +7,7 @@ import getpass
 import os
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -401,6 +402,41 @@ def undo(
 
 def _command_text(ctx: typer.Context) -> str:
     return " ".join(["rectify", *sys.argv[1:]]) if sys.argv[1:] else ctx.command_path
+
+
+class ReportFormat(StrEnum):
+    MD = "md"
+    TXT = "txt"
+    DOCX = "docx"
+
+
+@app.command(cls=RectifyCommand)
+def report(
+    ctx: typer.Context,
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md / txt / docx(Word)", case_sensitive=False)] = ReportFormat.MD,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;md/txt 默认输出到屏幕,docx 必须指定", metavar="FILE")] = None,
+) -> None:
+    """整改进展情况通报:按反馈意见的提纲(方面、问题、具体问题、整改成效)生成公开通报。"""
+    from .export import report as public_report
+
+    state = _state(ctx)
+    paragraphs = public_report.build(state.ledger(), state.today)
+    if output_format is ReportFormat.DOCX:
+        if out is None:
+            raise UsageProblem("docx 格式须用 -o 指定输出文件,如 -o 整改进展情况.docx")
+        data = public_report.as_docx(paragraphs)
+    else:
+        render = public_report.as_markdown if output_format is ReportFormat.MD else public_report.as_text
+        data = render(paragraphs).encode("utf-8")
+    _deliver(data, out)
+
+
+def _deliver(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(views.inert(data.decode("utf-8")))
+        return
+    store.write_output(out, data)
+    sys.stderr.write(f"已写入 {out}\n")
 
 
 @app.command(cls=RectifyCommand)

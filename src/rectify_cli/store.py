@@ -363,3 +363,15 @@ def _unreferenced_evidence(root: Path, referenced: set[Path]) -> list[Diagnostic
             message = "佐证材料文件没有被任何事项引用(可能来自中断的命令),可删除或在事项的 evidence 中登记"
             found.append(Diagnostic(path, None, None, message, severity="warning"))
     return found
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """An export or report the user asked for, written whole or not at all."""
+    if path.is_dir():
+        raise RectifyError(f"{path} 是目录;请给出文件名")
+    if not path.parent.is_dir():
+        raise RectifyError(f"目录不存在:{path.parent}")
+    try:
+        replace_atomically(path, None, data)
+    except PermissionError:
+        raise RectifyError(f"没有写入 {path} 的权限") from None

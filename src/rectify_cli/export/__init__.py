@@ -1,0 +1,1 @@
+"""Documents handed upward: the public progress report and the exports."""
