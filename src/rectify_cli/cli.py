@@ -37,6 +37,8 @@ class RectifyGroup(TyperGroup):
     context_class = ChineseContext
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        args = list(args) if args is not None else sys.argv[1:]
+        self.invoked_with = args  # what the journal records for undo
         code = _run(lambda: super(RectifyGroup, self).main(
             args=args, prog_name=prog_name or "rectify", complete_var=complete_var,
             standalone_mode=False, **extra,
@@ -301,7 +303,7 @@ def _complete_ids(status: Status | None):
 def _run_edit(state: State, targets: list[str], build, *, command: str, verb: str, dry_run: bool,
               all_items: bool = False, only_open: bool = False, evidence: list[Path] | None = None) -> None:
     result = edit.apply(state.root(), targets, build, today=state.today, command=command, dry_run=dry_run,
-                        all_items=all_items, only_open=only_open, evidence_sources=evidence)
+                        all_items=all_items, only_open=only_open, offers_all=only_open, evidence_sources=evidence)
     if dry_run:
         for edited in result.files:
             views.write_diff(edited.diff(state.root()), sys.stdout)
@@ -401,7 +403,12 @@ def undo(
 
 
 def _command_text(ctx: typer.Context) -> str:
-    return " ".join(["rectify", *sys.argv[1:]]) if sys.argv[1:] else ctx.command_path
+    args = getattr(ctx.find_root().command, "invoked_with", None)
+    return " ".join(["rectify", *map(_shown_argument, args)]) if args else ctx.command_path
+
+
+def _shown_argument(arg: str) -> str:
+    return f'"{arg}"' if not arg or any(c.isspace() for c in arg) else arg
 
 
 class ReportFormat(StrEnum):

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import checks, journal, query, store
@@ -60,6 +61,9 @@ def close_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, ou
         by = f"(经办:{item.closed_by})" if item.closed_by else ""
         raise AlreadyClosed(f"{entry.id} 已于 {item.closed_on} 销号{by};如需重新整改,请用 rectify reopen")
     check_event_date(who.on, today, info, "销号")
+    reopened = [event.date for event in item.history if event.action is Action.REOPEN]
+    if reopened and who.on < max(reopened):
+        raise RectifyError(f"销号日期 {who.on} 早于该项重新打开的日期 {max(reopened)}")
     evidence = evidence or []
     details = {"note": note, "evidence": evidence}
     change = ItemChange(set={"status": Status.CLOSED.value, "closed_on": who.on})
@@ -81,6 +85,8 @@ def reopen_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, r
     if not reason.strip():
         raise RectifyError("重新打开须写明原因:--reason 文字")
     check_event_date(who.on, today, info, "重新打开")
+    if item.closed_on and who.on < item.closed_on:
+        raise RectifyError(f"重新打开日期 {who.on} 早于销号日期 {item.closed_on}")
     event = history_entry(Action.REOPEN, who, note=reason, closed_on=item.closed_on, closed_by=item.closed_by)
     return ItemChange(set={"status": Status.OPEN.value}, remove=("closed_on", "closed_by"), append={"history": [event]})
 
@@ -114,7 +120,6 @@ class EditResult:
     files: list[FileEdit]
     closed: int
     total: int
-    evidence: list[dict] = field(default_factory=list)
 
 
 ChangeBuilder = Callable[[Entry, LedgerInfo, list[dict]], ItemChange]  # entry, ledger info, evidence records
@@ -122,60 +127,73 @@ ChangeBuilder = Callable[[Entry, LedgerInfo, list[dict]], ItemChange]  # entry, 
 
 def apply(root: Path, targets: list[str], build: ChangeBuilder, *, today: dt.date, command: str,
           dry_run: bool = False, all_items: bool = False, only_open: bool = False,
-          evidence_sources: list[Path] | None = None) -> EditResult:
+          offers_all: bool = False, evidence_sources: list[Path] | None = None) -> EditResult:
     """Run one edit command: under the ledger's lock, retried if a file changed meanwhile."""
-    with store.ledger_lock(root):
+    lock = contextlib.nullcontext() if dry_run else store.ledger_lock(root)
+    with lock:
         for _attempt in range(MAX_ATTEMPTS):
             try:
                 return _apply_once(root, targets, build, today=today, command=command, dry_run=dry_run,
-                                   all_items=all_items, only_open=only_open,
+                                   all_items=all_items, only_open=only_open, offers_all=offers_all,
                                    evidence_sources=evidence_sources or [])
             except store.ChangedMeanwhile:
                 continue
     raise RectifyError("文件在编辑期间反复被其他程序修改,已放弃;请稍后重试")
 
 
-def _apply_once(root, targets, build, *, today, command, dry_run, all_items, only_open, evidence_sources):
+def _apply_once(root, targets, build, *, today, command, dry_run, all_items, only_open, offers_all, evidence_sources):
     result = store.load(root)
     _refuse_if_invalid(result, [root / store.LEDGER_FILE])
     ledger = result.ledger
-    entries = _chosen_entries(ledger, targets, all_items, only_open)
+    entries = _chosen_entries(ledger, targets, all_items, only_open, offers_all)
     sources = {entry.problem.id: result.paths[entry.problem.id] for entry in entries}
     _refuse_if_invalid(result, list(sources.values()))
-    plans = [store.plan_evidence(root, _evidence_folder(entries), path) for path in evidence_sources]
-    evidence = [plan.record() for plan in plans]
-    files = _edited_files(entries, sources, lambda entry: build(entry, ledger.info, evidence), ledger.info, today)
+    plans = _plan_evidence(root, entries, evidence_sources)
+    records = {key: [plan.record() for plan in entry_plans] for key, entry_plans in plans.items()}
+    files = _edited_files(entries, sources, lambda entry: build(entry, ledger.info, records[entry.id]), ledger.info, today)
     new_entries = _entries_after(files, entries, root)
     closed_delta = sum(_closed(new) - _closed(old) for old, new in zip(entries, new_entries, strict=True))
     counts = query.counts(ledger.entries(), today)
-    outcome = EditResult(new_entries, files, counts["closed"] + closed_delta, counts["total"], evidence)
+    outcome = EditResult(new_entries, files, counts["closed"] + closed_delta, counts["total"])
     if dry_run:
         return outcome
-    created = [store.copy_evidence(root, plan) for plan in plans]
+    created: list[str] = []
     try:
+        for plan in (plan for entry_plans in plans.values() for plan in entry_plans):
+            created.append(store.copy_evidence(root, plan))
         store.replace_files([(f.path, f.before, f.after) for f in files])
-    except store.ChangedMeanwhile:
+    except BaseException:
         store.remove_created(root, created)
         raise
     journal.append(root, command, [(f.path, f.before, f.after) for f in files], created)
     return outcome
 
 
-def _evidence_folder(entries: list[Entry]) -> str:
-    return entries[0].id if len(entries) == 1 else str(entries[0].problem.id)
+def _plan_evidence(root: Path, entries: list[Entry], sources: list[Path]) -> dict[str, list[store.EvidencePlan]]:
+    """Each item gets its own copy under evidence/<ID>/; names never collide."""
+    taken: set[str] = set()
+    plans: dict[str, list[store.EvidencePlan]] = {}
+    for entry in entries:
+        plans[entry.id] = []
+        for source in sources:
+            plan = store.plan_evidence(root, entry.id, source, taken)
+            plans[entry.id].append(plan)
+            taken.add(plan.target)
+    return plans
 
 
 def _closed(entry: Entry) -> int:
     return 1 if entry.item.status is Status.CLOSED else 0
 
 
-def _chosen_entries(ledger, targets: list[str], all_items: bool, only_open: bool) -> list[Entry]:
+def _chosen_entries(ledger, targets: list[str], all_items: bool, only_open: bool, offers_all: bool) -> list[Entry]:
     chosen: list[Entry] = []
     for target in targets:
         entries = query.resolve(ledger, target)
         if len(entries) > 1 and not all_items:
             listed = "、".join(entry.id for entry in entries)
-            raise RectifyError(f"问题 {target} 下有多项:{listed};请指定其中一项,或加 --all 处理全部")
+            hint = ",或加 --all 处理全部" if offers_all else ""
+            raise RectifyError(f"问题 {target} 下有多项:{listed};请指定其中一项{hint}")
         if len(entries) > 1 and only_open:
             entries = [entry for entry in entries if entry.is_open]
             if not entries:

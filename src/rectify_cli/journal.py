@@ -103,6 +103,7 @@ def _plan(root: Path, record_path: Path, record: dict) -> UndoPlan:
 def carry_out(plan: UndoPlan) -> None:
     for path, current, before in plan.restores:
         store.replace_atomically(path, current, before)
+    root = plan.record_path.parents[2]
     for path in plan.removes:
-        path.unlink(missing_ok=True)
+        store.remove_evidence_file(root, path)
     plan.record_path.unlink()

@@ -269,14 +269,14 @@ class EvidencePlan:
         return {"path": self.target, "size": self.size, "sha256": self.sha256}
 
 
-def plan_evidence(root: Path, item_id: str, source: Path) -> EvidencePlan:
-    """Where a file will be copied (never over an existing one) and its size and hash."""
+def plan_evidence(root: Path, item_id: str, source: Path, taken: set[str]) -> EvidencePlan:
+    """Where a file will be copied (never over an existing or planned one), its size and hash."""
     if not source.is_file():
         raise RectifyError(f"佐证材料文件不存在:{source}")
     folder = root / EVIDENCE_DIR / item_id
     target = folder / source.name
     counter = 1
-    while target.exists():
+    while target.exists() or target.relative_to(root).as_posix() in taken:
         target = folder / f"{source.stem}-{counter}{source.suffix}"
         counter += 1
     digest, size = file_digest(source)
@@ -309,7 +309,20 @@ def copy_evidence(root: Path, plan: EvidencePlan) -> str:
 
 def remove_created(root: Path, created: list[str]) -> None:
     for relative in created:
-        (root / relative).unlink(missing_ok=True)
+        remove_evidence_file(root, root / relative)
+
+
+def remove_evidence_file(root: Path, path: Path) -> None:
+    """Delete a copied evidence file, and its item folder once that is empty."""
+    path.unlink(missing_ok=True)
+    folder = path.parent
+    evidence_root = root / EVIDENCE_DIR
+    while folder != evidence_root and folder.is_relative_to(evidence_root):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+        folder = folder.parent
 
 
 def check_evidence(result: LoadResult) -> list[Diagnostic]:
