@@ -411,6 +411,42 @@ def _shown_argument(arg: str) -> str:
     return f'"{arg}"' if not arg or any(c.isspace() for c in arg) else arg
 
 
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+    MD = "md"
+    HTML = "html"
+
+
+@app.command(cls=RectifyCommand)
+def export(
+    ctx: typer.Context,
+    output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv / xlsx(Excel 台账)/ json / md / html(进度看板)", case_sensitive=False)] = ExportFormat.CSV,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;文本格式默认输出到屏幕,xlsx 必须指定", metavar="FILE")] = None,
+    only_open: OpenOption = False,
+    only_closed: ClosedOption = False,
+    overdue: OverdueOption = False,
+    aspect: AspectOption = None,
+    dept: DeptOption = None,
+    lead: LeadOption = None,
+    kind: KindOption = None,
+    due_before: DueBeforeOption = None,
+    search: SearchOption = None,
+) -> None:
+    """导出整改台账:Excel(可直接打印)、CSV、JSON、Markdown 或 HTML 进度看板;筛选条件同 list。"""
+    from .export import documents
+
+    state = _state(ctx)
+    filters = _filters(only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search)
+    ledger = state.ledger()
+    entries = query.select(ledger, filters, state.today)
+    if output_format is ExportFormat.XLSX and out is None:
+        raise UsageProblem("xlsx 格式须用 -o 指定输出文件,如 -o 整改台账.xlsx")
+    data = documents.export(output_format.value, ledger, entries, state.today, filtered=filters != Filters())
+    _deliver(data, out)
+
+
 class ReportFormat(StrEnum):
     MD = "md"
     TXT = "txt"
@@ -439,8 +475,10 @@ def report(
 
 
 def _deliver(data: bytes, out: Path | None) -> None:
-    if out is None:
-        sys.stdout.write(views.inert(data.decode("utf-8")))
+    if out is None:  # each format made its own cells inert; the bytes go out as they are
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     store.write_output(out, data)
     sys.stderr.write(f"已写入 {out}\n")

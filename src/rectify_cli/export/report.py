@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..model import Entry, Ledger, Status
 from ..stats import overall
+from ..views import inert
 
 NUMERALS = "一二三四五六七八九十"
 CLOSING = "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议,请及时向我们反映。"
@@ -71,14 +72,14 @@ def _outcome(entry: Entry) -> str:
 
 
 def as_text(paragraphs: list[Paragraph]) -> str:
-    return "\n".join(p.text for p in paragraphs) + "\n"
+    return "\n".join(inert(p.text, keep_newlines=False) for p in paragraphs) + "\n"
 
 
 def as_markdown(paragraphs: list[Paragraph]) -> str:
     lines = []
     for paragraph in paragraphs:
         prefix = "#" * (paragraph.level + 1) + " " if paragraph.level is not None else ""
-        lines += [prefix + _md_escape(paragraph.text), ""]
+        lines += [prefix + _md_escape(inert(paragraph.text, keep_newlines=False)), ""]
     return "\n".join(lines)
 
 

@@ -1,0 +1,84 @@
+"""A self-contained progress board (挂图作战): one HTML file, no external resources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+from ..model import Entry, Ledger
+from ..views import inert
+from . import tabular
+
+STYLE = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222}
+h1{font-size:1.5em;margin:0 0 .3em}
+.sentence{font-size:1.15em;font-weight:bold;margin:.5em 0}
+.meta{color:#666;font-size:.9em}
+.aspects{margin:1em 0 1.5em}
+.aspect{display:flex;align-items:center;margin:.3em 0}
+.aspect .name{width:26em;font-size:.9em}
+.aspect .track{display:block;flex:1;background:#eee;height:1.1em;border-radius:3px;overflow:hidden}
+.aspect .fill{display:block;background:#2e7d32;height:100%}
+.aspect .figure{width:9em;text-align:right;font-size:.9em}
+table{border-collapse:collapse;width:100%;font-size:.9em}
+th,td{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}
+th{background:#f0f0f0}
+tr.closed td.status{color:#2e7d32}
+tr.open td.status{color:#b26a00;font-weight:bold}
+tr.overdue td.status{color:#c62828;font-weight:bold}
+tr.overdue{background:#fff3f3}
+td.text{white-space:pre-wrap}
+td.short{white-space:nowrap}
+@media print{body{margin:0}.aspect .fill{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+tr{page-break-inside:avoid}thead{display:table-header-group}}
+@page{size:A4 landscape;margin:12mm}
+"""
+_CELL_CLASSES = {"完成情况": ' class="status short"', "整改进展及成效": ' class="text"', "序号": ' class="short"',
+                 "整改时限": ' class="short"', "销号时间": ' class="short"'}
+COLUMNS = ["序号", "问题类别", "具体问题", "责任部门", "整改时限", "完成情况", "销号时间", "整改进展及成效"]
+
+
+def _h(text: str) -> str:
+    return escape(inert(text), quote=True)
+
+
+def board(entries: list[Entry], ledger: Ledger, today: dt.date, sentence: str, aspect_rows) -> str:
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{_h(ledger.info.title)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{_h(ledger.info.title)}</h1>",
+        f'<p class="meta">{_h(ledger.info.unit)} · {_h(ledger.info.inspector)} · 截至 {today.isoformat()}</p>',
+        f'<p class="sentence" id="sentence">{_h(sentence)}</p>',
+        '<section class="aspects">',
+        *(_aspect_bar(row) for row in aspect_rows),
+        "</section>",
+        _table(entries, ledger, today),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _aspect_bar(row) -> str:
+    return (
+        f'<div class="aspect"><span class="name">{_h(row.label)}</span>'
+        f'<span class="track"><span class="fill" style="width:{row.rate:.1f}%"></span></span>'
+        f'<span class="figure">{row.closed}/{row.total} {row.rate:.1f}%</span></div>'
+    )
+
+
+def _table(entries: list[Entry], ledger: Ledger, today: dt.date) -> str:
+    head = "".join(f"<th>{name}</th>" for name in COLUMNS)
+    rows = [_row(entry, ledger, today) for entry in entries]
+    return f'<table id="items"><thead><tr>{head}</tr></thead><tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+
+
+def _row(entry: Entry, ledger: Ledger, today: dt.date) -> str:
+    cells = dict(zip(tabular.HEADERS, tabular.row(entry, ledger, today), strict=True))
+    state = "overdue" if entry.is_overdue(today) else "open" if entry.is_open else "closed"
+    tds = []
+    for name in COLUMNS:
+        css = _CELL_CLASSES.get(name, "")
+        tds.append(f"<td{css}>{_h(cells[name])}</td>")
+    return f'<tr class="{state}" data-id="{_h(entry.id)}">' + "".join(tds) + "</tr>"
