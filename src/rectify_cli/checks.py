@@ -142,7 +142,21 @@ def check_ledger(
         diagnostics += check_problem(problem, source, info, today)
     if complete:
         diagnostics += _check_stated_count(info, info_source, problems)
+    diagnostics += _check_blanks(info, info_source)
     return diagnostics
+
+
+def _check_blanks(info: LedgerInfo, source: Source) -> list[Diagnostic]:
+    """A ledger made by `init` may hold marked blanks: say which are still to fill in."""
+    blanks = [name for name in ("title", "unit", "inspector") if getattr(info, name) == model.PLACEHOLDER]
+    blanks += [] if info.inspection else ["inspection"]
+    blanks += [] if info.aspects else ["aspects"]
+    found = []
+    for name in blanks:
+        line, column = source.where((name,))
+        label = _label(LedgerInfo, name)
+        found.append(Diagnostic(source.path, line, column, f"{label} 尚未填写", severity="warning"))
+    return found
 
 
 def check_problem(problem: Problem, source: Source, info: LedgerInfo, today: dt.date | None) -> list[Diagnostic]:
@@ -175,8 +189,9 @@ def _item_problems(problem: Problem, index: int, item: model.Item, info: LedgerI
     if item.status is Status.OPEN and item.closed_on is not None:
         yield ("closed_on",), "未销号的事项不应有 closed_on(销号日期);如已销号,请把 status 改为 closed"
     if item.closed_on is not None:
-        if item.closed_on < info.inspection.start:
-            yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 早于巡察开始日期 {info.inspection.start}"
+        start = info.inspection_start
+        if start is not None and item.closed_on < start:
+            yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 早于巡察开始日期 {start}"
         if today is not None and item.closed_on > today:
             yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 晚于今天 {today}"
 

@@ -447,6 +447,82 @@ def export(
     _deliver(data, out)
 
 
+def _aspect_pairs(values: list[str] | None) -> dict[str, str]:
+    aspects = {}
+    for value in values or []:
+        key, separator, title = value.partition("=")
+        if not separator or not key.strip() or not title.strip():
+            raise UsageProblem(f"--aspect 应写成 键=名称,如 一=贯彻落实党中央决策部署方面;收到 {value!r}")
+        aspects[key.strip()] = title.strip()
+    return aspects
+
+
+@app.command(cls=RectifyCommand)
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="新台账的目录(不存在则创建)")],
+    title: Annotated[str | None, typer.Option("--title", help="台账名称", metavar="TEXT")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="被巡察单位", metavar="TEXT")] = None,
+    inspector: Annotated[str | None, typer.Option("--inspector", help="巡察组,如 县委第二巡察组", metavar="TEXT")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="巡察开始日期", metavar="DATE")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="巡察结束日期", metavar="DATE")] = None,
+    feedback: Annotated[str | None, typer.Option("--feedback", help="反馈会日期", metavar="DATE")] = None,
+    stated: Annotated[int | None, typer.Option("--stated", help="反馈意见写明的问题数", metavar="N", min=0)] = None,
+    aspect: Annotated[list[str] | None, typer.Option("--aspect", help="方面,写成 键=名称;可多次使用", metavar="KEY=TITLE")] = None,
+) -> None:
+    """新建一个空台账:ledger.yaml(未给出的信息标为“(待填写)”)、issues/、schemas/。"""
+    from . import schemas
+    from .importers import plan
+
+    if (start is None) != (end is None):
+        raise UsageProblem("--start 与 --end 须同时给出")
+    facts = plan.LedgerFacts(
+        title=title, unit=unit, inspector=inspector,
+        inspection=(parse_cli_date(start, "--start"), parse_cli_date(end, "--end")) if start and end else None,
+        feedback_date=parse_cli_date(feedback, "--feedback") if feedback else None,
+        stated_items=stated, aspects=_aspect_pairs(aspect),
+    )
+    text = plan.ledger_text(facts, "schemas/ledger.schema.json")
+    _check_new_ledger(folder, text)
+    store.create_ledger(folder, text, schemas.documents())
+    sys.stdout.write(views.inert(f"已新建台账 {folder}\n下一步:rectify --ledger {folder} import text 反馈意见.txt\n"))
+
+
+def _check_new_ledger(folder: Path, text: str) -> None:
+    from .checks import validate
+    from .model import LedgerInfo
+    from .yamlsource import parse
+
+    info, found = validate(parse(folder / store.LEDGER_FILE, text), LedgerInfo)
+    if info is None:
+        raise InvalidLedger(found)
+
+
+import_app = typer.Typer(
+    cls=RectifyGroup, help="导入:从反馈意见/整改进展文档(txt、docx)或 Excel 台账生成问题文件。",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("text", cls=RectifyCommand)
+def import_text(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Argument(metavar="FILE", help="反馈意见或整改进展情况:.txt(UTF-8)或 .docx")],
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有的同名问题文件(其他文件保留)")] = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """按“一、(一)1.(1)整改成效:”的提纲读取文档,生成问题文件,并填上 ledger.yaml 中的空白。"""
+    from .importers import outline, service
+
+    state = _state(ctx)
+    parsed = outline.parse(store.read_document_text(source))
+    result = service.import_parsed(state.root(), parsed, source, force=force, dry_run=dry_run,
+                                   command=_command_text(ctx), today=state.today)
+    for warning in result.warnings:
+        sys.stderr.write(views.diagnostic_line(warning) + "\n")
+    views.write_import_tree(result, sys.stdout, dry_run)
+
+
 class ReportFormat(StrEnum):
     MD = "md"
     TXT = "txt"

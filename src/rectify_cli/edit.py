@@ -40,8 +40,9 @@ class Who:
 def check_event_date(on: dt.date, today: dt.date, info: LedgerInfo, what: str) -> None:
     if on > today:
         raise RectifyError(f"{what}日期 {on} 晚于今天 {today};不能记录将来的事")
-    if on < info.inspection.start:
-        raise RectifyError(f"{what}日期 {on} 早于巡察开始日期 {info.inspection.start}")
+    start = info.inspection_start
+    if start is not None and on < start:
+        raise RectifyError(f"{what}日期 {on} 早于巡察开始日期 {start}")
 
 
 def history_entry(action: Action, who: Who, **details) -> dict:

@@ -28,8 +28,8 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def append(root: Path, command: str, files: list[tuple[Path, bytes, bytes]], created: list[str]) -> None:
-    """Record what a command changed, so that `undo` can put it back."""
+def append(root: Path, command: str, files: list[tuple[Path, bytes | None, bytes]], created: list[str]) -> None:
+    """Record what a command changed, so that `undo` can put it back (None: the file was new)."""
     folder = _folder(root)
     numbers = [int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()]
     record = {
@@ -39,7 +39,7 @@ def append(root: Path, command: str, files: list[tuple[Path, bytes, bytes]], cre
         "files": [
             {
                 "path": path.relative_to(root).as_posix(),
-                "before": base64.b64encode(before).decode("ascii"),
+                "before": None if before is None else base64.b64encode(before).decode("ascii"),
                 "after_sha256": _sha(after),
             }
             for path, before, after in files
@@ -55,7 +55,7 @@ class UndoPlan:
     record_path: Path
     command: str
     at: str
-    restores: list[tuple[Path, bytes, bytes]]  # path, current bytes, bytes to restore
+    restores: list[tuple[Path, bytes, bytes | None]]  # path, current bytes, bytes to restore (None: delete)
     removes: list[Path]
 
     def diff(self, root: Path) -> str:
@@ -63,7 +63,7 @@ class UndoPlan:
         for path, current, before in self.restores:
             name = path.relative_to(root).as_posix()
             old = decode(path, current).splitlines(keepends=True)
-            new = decode(path, before).splitlines(keepends=True)
+            new = decode(path, before).splitlines(keepends=True) if before is not None else []
             chunks.append("".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")))
         return "".join(chunks)
 
@@ -88,7 +88,8 @@ def _plan(root: Path, record_path: Path, record: dict) -> UndoPlan:
         current = path.read_bytes() if path.exists() else b""
         if _sha(current) != entry["after_sha256"]:
             changed.append(entry["path"])
-        restores.append((path, current, base64.b64decode(entry["before"])))
+        before = entry["before"]
+        restores.append((path, current, None if before is None else base64.b64decode(before)))
     if changed:
         names = "、".join(changed)
         raise RectifyError(f"无法撤销“{record['command']}”:{names} 在那之后又被修改过;请用 git 或手工处理")
@@ -102,7 +103,10 @@ def _plan(root: Path, record_path: Path, record: dict) -> UndoPlan:
 
 def carry_out(plan: UndoPlan) -> None:
     for path, current, before in plan.restores:
-        store.replace_atomically(path, current, before)
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            store.replace_atomically(path, current, before)
     root = plan.record_path.parents[2]
     for path in plan.removes:
         store.remove_evidence_file(root, path)

@@ -232,20 +232,27 @@ class Inspection(Strict):
     end: DateField = Field(title="巡察结束日期")
 
 
+PLACEHOLDER = "(待填写)"
+
+
 class LedgerInfo(Strict):
     """ledger.yaml: what was inspected, by whom, when, and the aspects."""
 
     title: str = Field(title="台账名称")
     unit: str = Field(title="被巡察单位")
     inspector: str = Field(title="巡察组")
-    inspection: Inspection = Field(title="巡察时间")
+    inspection: Inspection | None = Field(None, title="巡察时间", description="巡察的起止日期")
     feedback_date: DateField | None = Field(None, title="反馈日期", description="反馈会召开日期")
     stated_items: int | None = Field(
         None, ge=0, title="反馈问题数", description="反馈意见中写明的具体问题数"
     )
     aspects: dict[str, str] = Field(
-        min_length=1, title="方面", description="方面的键(一、二、三…)与名称,按顺序"
+        default_factory=dict, title="方面", description="方面的键(一、二、三…)与名称,按顺序"
     )
+
+    @property
+    def inspection_start(self) -> dt.date | None:
+        return self.inspection.start if self.inspection else None
 
 
 def field_titles(model: type[BaseModel]) -> dict[str, str]:

@@ -388,3 +388,57 @@ def write_output(path: Path, data: bytes) -> None:
         replace_atomically(path, None, data)
     except PermissionError:
         raise RectifyError(f"没有写入 {path} 的权限") from None
+
+
+def schema_reference(root: Path, kind: str) -> str | None:
+    """The $schema path for a file in root (kind 'ledger') or in root/issues (kind 'issue')."""
+    name = f"{kind}.schema.json"
+    up = "" if kind == "ledger" else "../"
+    if (root / "schemas" / name).is_file():
+        return f"{up}schemas/{name}"
+    if (root.parent / "schemas" / name).is_file():
+        return f"{up}../schemas/{name}"
+    return None
+
+
+def create_ledger(folder: Path, ledger_yaml: str, schemas: dict[str, dict]) -> list[Path]:
+    """A new ledger folder: ledger.yaml, issues/, its own schemas/ and a .gitignore."""
+    if (folder / LEDGER_FILE).exists():
+        raise RectifyError(f"{folder} 已经是台账(已有 {LEDGER_FILE}),不会覆盖")
+    if folder.exists() and not folder.is_dir():
+        raise RectifyError(f"{folder} 不是目录")
+    try:
+        (folder / ISSUES_DIR).mkdir(parents=True, exist_ok=True)
+        written = write_json_files(folder / "schemas", schemas)
+        (folder / ISSUES_DIR / ".gitkeep").touch()
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text(f"{STATE_DIR}/\n", encoding="utf-8")
+        replace_atomically(folder / LEDGER_FILE, None, ledger_yaml.encode("utf-8"))
+    except PermissionError as exc:
+        raise RectifyError(f"没有写入 {exc.filename or folder} 的权限") from None
+    return [folder / LEDGER_FILE, folder / ISSUES_DIR, folder / ".gitignore", *written]
+
+
+def read_document_text(path: Path) -> str:
+    """A document to import: UTF-8 text (a BOM tolerated), or the paragraphs of a .docx."""
+    if not path.is_file():
+        raise RectifyError(f"文件不存在:{path}")
+    if path.suffix.lower() == ".docx":
+        return _docx_text(path)
+    raw = read_bytes(path)
+    try:
+        return decode(path, raw)
+    except SourceError as exc:
+        raise RectifyError(f"{path}: {exc.diagnostic.message}") from None
+
+
+def _docx_text(path: Path) -> str:
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise RectifyError(f"{path}: 不是有效的 Word(.docx)文件:{exc}") from None
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)

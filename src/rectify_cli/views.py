@@ -452,3 +452,23 @@ def render_trend(rows, fmt: OutputFormat, stream: IO) -> None:
         line.append(f" 累计 {cell[2]:>9} {cell[3]:>6} ")
         line.append(bar(row.rate, 12), style="green")
         console.print(line)
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def write_import_tree(result, stream: IO, dry_run: bool) -> None:
+    """The aspects, problems and items an import made (or would make)."""
+    for key, title in result.aspects.items():
+        stream.write(inert(f"({key}){title}", keep_newlines=False) + "\n")
+        for problem in (p for p in result.problems if p.aspect == key):
+            stream.write(inert(f"  {problem.id}. {problem.title}", keep_newlines=False) + "\n")
+            if len(problem.items) > 1:
+                for item in problem.items:
+                    stream.write(inert(f"    {problem.id}.{item.number} {item.title or ''}", keep_newlines=False) + "\n")
+    items = sum(len(p.items) for p in result.problems)
+    counts = f"{len(result.aspects)} 个方面,{len(result.problems)} 个问题,{items} 项具体问题"
+    if dry_run:
+        stream.write(f"(试运行:将导入 {counts};未写入任何文件)\n")
+    else:
+        stream.write(f"已导入 {counts};写入 {len(result.written)} 个文件,保留 {len(result.kept)} 个原有问题文件\n")

@@ -43,7 +43,7 @@ class UneditableFile(RectifyError):
 
 
 @dataclass(frozen=True)
-class _Style:
+class Style:
     newline: str
     sequence_offset: int  # columns from a key to the dash of its block sequence
     step: int  # columns a nested mapping is indented by
@@ -58,8 +58,20 @@ def edit_item(text: str, item_index: int, change: ItemChange, field_order: list[
     item = items.value[item_index]
     if not isinstance(item, yaml.MappingNode) or item.flow_style:
         raise UneditableFile("这一项用了 {…} 流式写法,无法安全编辑;请改为块式写法(每个字段一行)")
-    style = _style(text, root, items)
-    edits = _Edits(text, item, style, field_order)
+    return _apply(text, item, _style(text, root, items), change, field_order)
+
+
+def edit_top_level(text: str, change: ItemChange, field_order: list[str]) -> str:
+    """The same surgery on the file's top-level mapping (ledger.yaml)."""
+    root = _compose(text)
+    if not isinstance(root, yaml.MappingNode) or root.flow_style or not root.value:
+        raise UneditableFile("文件顶层不是块式映射,无法安全编辑")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return _apply(text, root, Style(newline, 2, 2), change, field_order)
+
+
+def _apply(text: str, mapping: yaml.MappingNode, style: Style, change: ItemChange, field_order: list[str]) -> str:
+    edits = _Edits(text, mapping, style, field_order)
     for key in change.remove:
         edits.remove(key)
     for key, value in change.set.items():
@@ -81,13 +93,13 @@ def _value_of(mapping: yaml.MappingNode, key: str):
     return next((value for k, value in mapping.value if k.value == key), None)
 
 
-def _style(text: str, root: yaml.MappingNode, items: yaml.SequenceNode) -> _Style:
+def _style(text: str, root: yaml.MappingNode, items: yaml.SequenceNode) -> Style:
     newline = "\r\n" if "\r\n" in text else "\n"
     items_key = next(k for k, v in root.value if v is items)
     first = items.value[0] if items.value else None
     dash = _dash_column(text, first) if first is not None else None
     offset = 2 if dash is None else max(0, dash - items_key.start_mark.column)
-    return _Style(newline, offset, max(2, offset))
+    return Style(newline, offset, max(2, offset))
 
 
 def _dash_column(text: str, node) -> int | None:
@@ -106,7 +118,7 @@ def _line_text(text: str, index: int) -> str:
 class _Edits:
     """Collects non-overlapping replacements and applies them back to front."""
 
-    def __init__(self, text: str, item: yaml.MappingNode, style: _Style, field_order: list[str]):
+    def __init__(self, text: str, item: yaml.MappingNode, style: Style, field_order: list[str]):
         self.text = text
         self.item = item
         self.style = style
@@ -182,7 +194,7 @@ class _Edits:
         return self.entries[chosen]
 
     def _render(self, key: str, value: Any) -> str:
-        return _render_entry(key, value, self.column, self.style)
+        return render_entry(key, value, self.column, self.style)
 
 
 def _content_end(text: str, node) -> int:
@@ -215,7 +227,7 @@ def _plain(text: str, node) -> Any:
 # --- rendering: the canonical layout of what the tool writes --------------------
 
 
-def _render_entry(key: str, value: Any, column: int, style: _Style) -> str:
+def render_entry(key: str, value: Any, column: int, style: Style) -> str:
     """`key: value` starting at `column`; continuation lines carry absolute indentation."""
     if isinstance(value, list):
         if not value:
@@ -227,7 +239,7 @@ def _render_entry(key: str, value: Any, column: int, style: _Style) -> str:
         return f"{key}:" + "".join(style.newline + line for line in lines)
     if isinstance(value, dict):
         inner = column + style.step
-        parts = [" " * inner + _render_entry(k, v, inner, style) for k, v in value.items() if v is not None]
+        parts = [" " * inner + render_entry(k, v, inner, style) for k, v in value.items() if v is not None]
         return f"{key}:" + "".join(style.newline + part for part in parts)
     if isinstance(value, str) and "\n" in value and _fits_literal_block(value):
         indent = " " * (column + style.step)
@@ -236,11 +248,11 @@ def _render_entry(key: str, value: Any, column: int, style: _Style) -> str:
     return f"{key}: {scalar(value)}"
 
 
-def _render_sequence_entry(entry: Any, dash: int, style: _Style) -> str:
+def _render_sequence_entry(entry: Any, dash: int, style: Style) -> str:
     if not isinstance(entry, dict):
         return " " * dash + "- " + scalar(entry)
     column = dash + 2
-    parts = [_render_entry(k, v, column, style) for k, v in entry.items() if v is not None and v != []]
+    parts = [render_entry(k, v, column, style) for k, v in entry.items() if v is not None and v != []]
     first, *rest = parts
     return " " * dash + "- " + first + "".join(style.newline + " " * column + part for part in rest)
 

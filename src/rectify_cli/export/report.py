@@ -33,6 +33,12 @@ def _date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "(日期未填)"
 
 
+def _inspection_dates(info) -> str:
+    if info.inspection is None:
+        return "(巡察日期未填)"
+    return f"{_date(info.inspection.start)}至{_date(info.inspection.end)}"
+
+
 def build(ledger: Ledger, today: dt.date) -> list[Paragraph]:
     entries = ledger.entries()
     figures = overall(ledger, entries, today, filtered=False)
@@ -40,7 +46,7 @@ def build(ledger: Ledger, today: dt.date) -> list[Paragraph]:
     paragraphs = [Paragraph(f"{info.unit}关于{info.inspector}巡察反馈意见整改进展情况的通报", 0)]
     first_aspect = next(iter(info.aspects.values()), "")
     paragraphs.append(Paragraph(
-        f"{_date(info.inspection.start)}至{_date(info.inspection.end)},{info.inspector}对{info.unit}进行了巡察。"
+        f"{_inspection_dates(info)},{info.inspector}对{info.unit}进行了巡察。"
         f"{_date(info.feedback_date)},{info.inspector}反馈了巡察意见,指出了{first_aspect}等{figures.stated}个具体问题。"
         f"截至{_date(today)},已完成整改{figures.closed}个,正在整改{figures.open}个,整改完成率{figures.rate:.1f}%。"
         "按照党务公开原则和巡察工作有关要求,现将巡察整改进展情况予以公布。"

@@ -1,0 +1,1 @@
+"""Importers: build a ledger from the feedback document or an Excel 台账."""

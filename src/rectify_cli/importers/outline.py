@@ -1,0 +1,262 @@
+"""Read the official outline of a feedback document or progress report into problems.
+
+    一、 part  →  (一) aspect  →  1. / 1、 problem  →  (1) / ① sub-item  →  整改成效: outcome
+
+Only the part(s) holding numbered problems are read; the organisational parts
+before and after them are skipped. Every line that cannot be placed is
+reported with its number, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+NUMERALS = "一二三四五六七八九十"
+PART_RE = re.compile(rf"^([{NUMERALS}]+)、\s*(.*)$")
+ASPECT_RE = re.compile(rf"^\(([{NUMERALS}]+)\)\s*(.*)$")
+PROBLEM_RE = re.compile(r"^(\d{1,3})\s*[.、]\s*(?!\d)(.*)$")
+SUB_ITEM_RE = re.compile(r"^\((\d{1,3})\)\s*(.*)$")
+OUTCOME_RE = re.compile(r"^(整改成效|整改情况|整改进展|整改结果)\s*:\s*(.*)$")
+TITLE_PATTERNS = [
+    re.compile(r"^关于“(.+)”问题的整改(?:情况)?。?$"),
+    re.compile(r"^关于“(.+)”的问题。?$"),
+    re.compile(r"^关于“(.+)”问题。?$"),
+    re.compile(r"^在“(.+)”方面(?:的问题)?。?$"),
+]
+CIRCLED = {chr(0x2460 + n): n + 1 for n in range(20)}
+
+
+@dataclass
+class ParsedItem:
+    number: int
+    title: str | None
+    line: int
+    outcome_lines: list[str] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str | None:
+        return "\n".join(self.outcome_lines) or None
+
+
+@dataclass
+class ParsedProblem:
+    id: int
+    title: str
+    aspect: str
+    line: int
+    items: list[ParsedItem] = field(default_factory=list)
+
+
+@dataclass
+class ParsedDocument:
+    aspects: dict[str, str] = field(default_factory=dict)
+    problems: list[ParsedProblem] = field(default_factory=list)
+    inspection: tuple[dt.date, dt.date] | None = None
+    feedback_date: dt.date | None = None
+    inspector: str | None = None
+    unit: str | None = None
+    stated_items: int | None = None
+    unplaced: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
+
+
+def normalise(line: str) -> str:
+    """Full-width brackets, colons and digits as ASCII; circled numbers as (n)."""
+    for circled, number in CIRCLED.items():
+        line = line.replace(circled, f"({number})")
+    line = "".join(_narrow(char) for char in line)
+    return line.strip()
+
+
+def _narrow(char: str) -> str:
+    if char in "（）：．":
+        return unicodedata.normalize("NFKC", char)
+    if "０" <= char <= "９":
+        return unicodedata.normalize("NFKC", char)
+    return char
+
+
+def parse(text: str) -> ParsedDocument:
+    lines = [normalise(line) for line in text.splitlines()]
+    document = ParsedDocument()
+    _read_opening(document, lines)
+    for start, end, part_title in _problem_parts(lines):
+        _read_part(document, lines, start, end, part_title)
+    return document
+
+
+def _problem_parts(lines: list[str]) -> list[tuple[int, int, str]]:
+    """(first line, end line, title) of each part that holds numbered problems."""
+    starts = [(i, PART_RE.match(line)[2]) for i, line in enumerate(lines) if PART_RE.match(line)]
+    if not starts:
+        starts = [(-1, "")]
+    bounds = [(start, nxt, title) for (start, title), (nxt, _) in zip(starts, [*starts[1:], (len(lines), "")], strict=True)]
+    return [(s + 1, e, t) for s, e, t in bounds if any(_is_problem(lines[i]) for i in range(s + 1, e))]
+
+
+def _is_problem(line: str) -> bool:
+    match = PROBLEM_RE.match(line)
+    return bool(match and match[2])
+
+
+class _Reader:
+    """State while walking one part: the current aspect, problem and item."""
+
+    def __init__(self, document: ParsedDocument, part_title: str):
+        self.document = document
+        self.part_title = part_title
+        self.aspect: str | None = None
+        self.problem: ParsedProblem | None = None
+        self.item: ParsedItem | None = None
+        self.in_outcome = False
+
+    def line(self, number: int, text: str) -> None:
+        if not text:
+            return
+        for handler in (self._aspect, self._problem, self._sub_item, self._outcome, self._other):
+            if handler(number, text):
+                return
+
+    def _aspect(self, number: int, text: str) -> bool:
+        match = ASPECT_RE.match(text)
+        if not match or self.in_outcome and not _looks_like_heading(match[2]):
+            return False
+        key = match[1]
+        self.document.aspects[key] = match[2].rstrip("。")
+        self.aspect, self.problem, self.item, self.in_outcome = key, None, None, False
+        return True
+
+    def _problem(self, number: int, text: str) -> bool:
+        match = PROBLEM_RE.match(text)
+        if not match or not match[2]:
+            return False
+        if self.aspect is None:  # problems directly under the part: the part is the aspect
+            self.aspect = NUMERALS[len(self.document.aspects) % 10]
+            self.document.aspects[self.aspect] = self.part_title.rstrip("。") or "(未命名方面)"
+        self.problem = ParsedProblem(int(match[1]), problem_title(match[2]), self.aspect, number)
+        self.document.problems.append(self.problem)
+        self.item, self.in_outcome = None, False
+        return True
+
+    def _sub_item(self, number: int, text: str) -> bool:
+        match = SUB_ITEM_RE.match(text)
+        if not match or self.problem is None:
+            return False
+        self._new_item(number, match[2].rstrip("。"))
+        return True
+
+    def _outcome(self, number: int, text: str) -> bool:
+        match = OUTCOME_RE.match(text)
+        if not match or self.problem is None:
+            return False
+        if self.item is None or self.item.outcome_lines:
+            self._new_item(number, None)
+        self.item.outcome_lines.append(match[2])
+        self.in_outcome = True
+        return True
+
+    def _other(self, number: int, text: str) -> bool:
+        if self.in_outcome and self.item is not None:
+            self.item.outcome_lines.append(text)  # a continuation paragraph of the outcome
+        elif self.problem is not None and (self.item is None or self.item.outcome_lines):
+            self._new_item(number, text.rstrip("。"))  # an unnumbered specific item
+        else:
+            self.document.unplaced.append((number, text))
+        return True
+
+    def _new_item(self, number: int, title: str | None) -> None:
+        self.item = ParsedItem(len(self.problem.items) + 1, title, number)
+        self.problem.items.append(self.item)
+        self.in_outcome = False
+
+
+def _looks_like_heading(text: str) -> bool:
+    return len(text) <= 40
+
+
+def _read_part(document: ParsedDocument, lines: list[str], start: int, end: int, part_title: str) -> None:
+    reader = _Reader(document, part_title)
+    for index in range(start, end):
+        reader.line(index + 1, lines[index])
+
+
+def problem_title(text: str) -> str:
+    text = text.strip()
+    for pattern in TITLE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return match[1]
+    return text.rstrip("。")
+
+
+# --- the opening paragraph --------------------------------------------------------------
+
+RANGE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:至|到|-|—|~)\s*(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+DAY_RE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+INSPECTOR_RE = re.compile(rf"((?:[^\s,,。、]{{0,8}}?(?:省委|市委|县委|区委|党委|党组))?第[{NUMERALS}]+巡察组)")
+UNIT_PATTERNS = [
+    re.compile(r"对([^,,。]{2,30}?)(?:党组|党委|党总支|党支部)?(?:进行了|开展了)(?:常规|专项)?巡察"),
+    re.compile(r"巡察(?!组)([^,,。]{2,30}?)(?:党组|党委)?情况反馈会"),
+]
+STATED_RE = [re.compile(p) for p in (r"(\d+)个具体问题", r"反馈(?:了)?(\d+)个问题", r"(\d+)条问题", r"(\d+)个问题")]
+SELF_REFERENCES = {"我局", "我单位", "我委", "我院", "我校", "我镇", "我乡", "我办", "我县"}
+
+
+def _read_opening(document: ParsedDocument, lines: list[str]) -> None:
+    first_problem = next((i for i, line in enumerate(lines) if _is_problem(line)), len(lines))
+    opening = "\n".join(line for line in lines[:first_problem] if not ASPECT_RE.match(line) or len(line) < 60)
+    document.inspection = _inspection_dates(opening)
+    document.feedback_date = _feedback_date(opening, document.inspection)
+    inspector = INSPECTOR_RE.search(opening)
+    document.inspector = inspector[1] if inspector else None
+    document.unit = _unit(opening)
+    counts = (pattern.search(opening) for pattern in STATED_RE)
+    document.stated_items = next((int(match[1]) for match in counts if match), None)
+
+
+def _inspection_dates(text: str) -> tuple[dt.date, dt.date] | None:
+    match = RANGE_RE.search(text)
+    if not match:
+        return None
+    year, month, day, end_year, end_month, end_day = match.groups()
+    start = _date(int(year), int(month), int(day))
+    end = _date(int(end_year or year), int(end_month), int(end_day))
+    return (start, end) if start and end else None
+
+
+def _feedback_date(text: str, inspection) -> dt.date | None:
+    for sentence in re.split(r"[。\n]", text):
+        if "反馈" not in sentence:
+            continue
+        for match in DAY_RE.finditer(sentence):
+            if inspection and RANGE_RE.search(sentence) and match.start() <= RANGE_RE.search(sentence).end():
+                continue
+            year = int(match[1]) if match[1] else _year_after(inspection, int(match[2]))
+            if year:
+                return _date(year, int(match[2]), int(match[3]))
+    return None
+
+
+def _year_after(inspection, month: int) -> int | None:
+    if not inspection:
+        return None
+    end = inspection[1]
+    return end.year if month >= end.month else end.year + 1
+
+
+def _unit(text: str) -> str | None:
+    for pattern in UNIT_PATTERNS:
+        for match in pattern.finditer(text):
+            name = match[1].strip()
+            if name not in SELF_REFERENCES and "巡察组" not in name:
+                return name
+    return None
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,107 @@
+"""From parsed problems to files: new issue files and the blanks of ledger.yaml filled in.
+
+Pure: it returns the text of each file; store.py writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import PLACEHOLDER, LedgerInfo, Problem
+from ..yamledit import ItemChange, Style, edit_top_level, render_entry
+
+LEDGER_FIELDS = list(LedgerInfo.model_fields)
+STYLE = Style("\n", 2, 2)
+
+
+@dataclass
+class ImportPlan:
+    """What an import will write: whole files by path, and what it skips."""
+
+    files: dict[Path, str] = field(default_factory=dict)
+    replaced: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LedgerFacts:
+    """What a document or the `init` options say about the inspection."""
+
+    title: str | None = None
+    unit: str | None = None
+    inspector: str | None = None
+    inspection: tuple[dt.date, dt.date] | None = None
+    feedback_date: dt.date | None = None
+    stated_items: int | None = None
+    aspects: dict[str, str] = field(default_factory=dict)
+
+
+def ledger_text(facts: LedgerFacts, schema_ref: str | None) -> str:
+    """A new ledger.yaml; what is not known yet is a clearly marked blank."""
+    unit = facts.unit or PLACEHOLDER
+    values = {
+        "title": facts.title or (f"{unit}巡察整改台账" if facts.unit else PLACEHOLDER),
+        "unit": unit,
+        "inspector": facts.inspector or PLACEHOLDER,
+        "inspection": _inspection(facts),
+        "feedback_date": facts.feedback_date,
+        "stated_items": facts.stated_items,
+        "aspects": facts.aspects or None,
+    }
+    lines = [f"# yaml-language-server: $schema={schema_ref}"] if schema_ref else []
+    lines += [render_entry(key, value, 0, STYLE) for key, value in values.items() if value is not None]
+    return "\n".join(lines) + "\n"
+
+
+def _inspection(facts: LedgerFacts) -> dict | None:
+    if not facts.inspection:
+        return None
+    return {"start": facts.inspection[0], "end": facts.inspection[1]}
+
+
+def fill_ledger(text: str, info: LedgerInfo, facts: LedgerFacts) -> str:
+    """ledger.yaml with only its blanks filled from the document; the rest stays as written."""
+    change = ItemChange()
+    for name in ("unit", "inspector"):
+        if getattr(info, name) == PLACEHOLDER and getattr(facts, name):
+            change.set[name] = getattr(facts, name)
+    if info.title == PLACEHOLDER and (facts.title or facts.unit):
+        change.set["title"] = facts.title or f"{facts.unit}巡察整改台账"
+    if info.inspection is None and facts.inspection:
+        change.set["inspection"] = _inspection(facts)
+    if info.feedback_date is None and facts.feedback_date:
+        change.set["feedback_date"] = facts.feedback_date
+    if info.stated_items is None and facts.stated_items is not None:
+        change.set["stated_items"] = facts.stated_items
+    missing = {key: title for key, title in facts.aspects.items() if key not in info.aspects}
+    if missing:
+        change.set["aspects"] = {**info.aspects, **missing}
+    if not change.set:
+        return text
+    return edit_top_level(text, change, LEDGER_FIELDS)
+
+
+def issue_text(problem: Problem, schema_ref: str | None) -> str:
+    """One issue file in the canonical layout the tool writes."""
+    data = problem.model_dump(mode="python", exclude_defaults=True)
+    data = {"id": problem.id, "aspect": problem.aspect, "title": problem.title, **data}
+    data["items"] = [_item_data(item) for item in problem.items]
+    lines = [f"# yaml-language-server: $schema={schema_ref}"] if schema_ref else []
+    lines += [render_entry(key, value, 0, STYLE) for key, value in data.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _item_data(item) -> dict:
+    data = item.model_dump(mode="python", exclude_defaults=True)
+    data.setdefault("number", item.number)
+    data["status"] = item.status.value
+    if item.kind:
+        data["kind"] = item.kind.value
+    order = list(type(item).model_fields)
+    return {key: data[key] for key in order if key in data}
+
+
+def file_name(problem_id: int) -> str:
+    return f"{problem_id:02d}.yaml"

@@ -1,0 +1,111 @@
+"""Running an import: parsed document → validated files → written safely, journaled."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import checks, journal, store
+from ..errors import Diagnostic, InvalidLedger, RectifyError
+from ..model import LedgerInfo, Problem
+from ..yamlsource import SourceError, parse
+from . import plan
+from .outline import ParsedDocument
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem]
+    aspects: dict[str, str]
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def facts_of(parsed: ParsedDocument) -> plan.LedgerFacts:
+    return plan.LedgerFacts(
+        unit=parsed.unit, inspector=parsed.inspector, inspection=parsed.inspection,
+        feedback_date=parsed.feedback_date, stated_items=parsed.stated_items, aspects=parsed.aspects,
+    )
+
+
+def problems_of(parsed: ParsedDocument, source: Path) -> list[Problem]:
+    problems = []
+    for parsed_problem in parsed.problems:
+        items = [{"number": item.number, "title": item.title, "outcome": item.outcome} for item in parsed_problem.items]
+        if not items:
+            raise RectifyError(f"{source}:{parsed_problem.line}: 问题 {parsed_problem.id} 下没有任何具体问题或整改内容")
+        data = {"id": parsed_problem.id, "aspect": parsed_problem.aspect, "title": parsed_problem.title,
+                "items": [{k: v for k, v in item.items() if v is not None} for item in items]}
+        problems.append(Problem.model_validate(data))
+    return problems
+
+
+def import_parsed(root: Path, parsed: ParsedDocument, source: Path, *, force: bool, dry_run: bool,
+                  command: str, today: dt.date) -> ImportResult:
+    problems = problems_of(parsed, source)
+    if not problems:
+        raise RectifyError(f"{source}: 没有找到任何编号的问题(如 “1.关于……的问题”)")
+    warnings = [Diagnostic(source, line, 1, f"无法归类的行,未导入:{text[:60]}", "warning") for line, text in parsed.unplaced]
+    result = ImportResult(problems, parsed.aspects, warnings=warnings)
+    with store.ledger_lock(root) if not dry_run else contextlib.nullcontext():
+        files = _planned_files(root, problems, facts_of(parsed), force, result, today)
+        if dry_run:
+            return result
+        changes = [(path, before, after.encode("utf-8")) for path, (before, after) in files.items()]
+        for path, before, after in changes:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            store.replace_atomically(path, before, after)
+        journal.append(root, command, changes, [])
+        result.written = [path for path, before, after in changes]
+    return result
+
+
+def _planned_files(root, problems, facts, force, result, today) -> dict[Path, tuple[bytes | None, str]]:
+    loaded = store.load(root)
+    ledger_errors = [d for d in loaded.errors if d.path.name == store.LEDGER_FILE]
+    if ledger_errors or loaded.ledger is None:
+        raise InvalidLedger(ledger_errors or loaded.errors)
+    existing = {path.name: path for path in store.issue_files(root)}
+    clashing = [plan.file_name(p.id) for p in problems if plan.file_name(p.id) in existing]
+    if clashing and not force:
+        shown = "、".join(clashing[:5]) + ("……" if len(clashing) > 5 else "")
+        raise RectifyError(f"台账中已有同名问题文件 {shown}(共 {len(clashing)} 个);加 --force 覆盖这些文件(其他文件保留)")
+    ledger_path = root / store.LEDGER_FILE
+    ledger_before = store.read_bytes(ledger_path)
+    bom, ledger_text = store.split_bom(ledger_before)
+    new_ledger = plan.fill_ledger(ledger_text, loaded.ledger.info, facts)
+    files: dict[Path, tuple[bytes | None, str]] = {}
+    if new_ledger != ledger_text:
+        files[ledger_path] = (ledger_before, bom.decode("utf-8") + new_ledger)
+    info = _validated_ledger(ledger_path, new_ledger)
+    reference = store.schema_reference(root, "issue")
+    for problem in problems:
+        path = root / store.ISSUES_DIR / plan.file_name(problem.id)
+        text = plan.issue_text(problem, reference)
+        _verify_issue(path, text, info, today)
+        before = store.read_bytes(path) if path.exists() else None
+        files[path] = (before, text)
+    result.kept = [path for name, path in existing.items() if root / store.ISSUES_DIR / name not in files]
+    return files
+
+
+def _validated_ledger(path: Path, text: str) -> LedgerInfo:
+    source = parse(path, text)
+    info, found = checks.validate(source, LedgerInfo)
+    if info is None:
+        raise InvalidLedger(found)
+    return info
+
+
+def _verify_issue(path: Path, text: str, info: LedgerInfo, today: dt.date) -> None:
+    try:
+        source = parse(path, text)
+    except SourceError as exc:
+        raise InvalidLedger([exc.diagnostic]) from None
+    problem, found = checks.validate(source, Problem)
+    found += checks.check_problem(problem, source, info, today) if problem else []
+    if found:
+        raise InvalidLedger(found)
