@@ -523,6 +523,28 @@ def import_text(
     views.write_import_tree(result, sys.stdout, dry_run)
 
 
+@import_app.command("xlsx", cls=RectifyCommand)
+def import_xlsx(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Argument(metavar="FILE", help="Excel 整改台账(.xlsx)")],
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有的同名问题文件(其他文件保留)")] = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """读取 Excel 台账:按列名(问题、具体问题、整改措施、责任部门……)找到表头,合并单元格向下填充。"""
+    from .importers import service, workbook
+
+    state = _state(ctx)
+    if not source.is_file():
+        raise RectifyError(f"文件不存在:{source}")
+    read = workbook.read(source)
+    problems = service.validated_problems(read.problems, source)
+    result = service.import_problems(state.root(), problems, read.facts, read.warnings, force=force,
+                                     dry_run=dry_run, command=_command_text(ctx), today=state.today)
+    for warning in result.warnings:
+        sys.stderr.write(views.diagnostic_line(warning) + "\n")
+    views.write_import_tree(result, sys.stdout, dry_run)
+
+
 class ReportFormat(StrEnum):
     MD = "md"
     TXT = "txt"

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from .. import checks, journal, store
 from ..errors import Diagnostic, InvalidLedger, RectifyError
 from ..model import LedgerInfo, Problem
@@ -43,15 +45,34 @@ def problems_of(parsed: ParsedDocument, source: Path) -> list[Problem]:
     return problems
 
 
-def import_parsed(root: Path, parsed: ParsedDocument, source: Path, *, force: bool, dry_run: bool,
-                  command: str, today: dt.date) -> ImportResult:
+def import_parsed(root: Path, parsed: ParsedDocument, source: Path, **options) -> ImportResult:
     problems = problems_of(parsed, source)
     if not problems:
         raise RectifyError(f"{source}: 没有找到任何编号的问题(如 “1.关于……的问题”)")
     warnings = [Diagnostic(source, line, 1, f"无法归类的行,未导入:{text[:60]}", "warning") for line, text in parsed.unplaced]
-    result = ImportResult(problems, parsed.aspects, warnings=warnings)
+    return import_problems(root, problems, facts_of(parsed), warnings, **options)
+
+
+def validated_problems(data: list[dict], source: Path) -> list[Problem]:
+    """Problems read from a workbook, each checked by the model before anything is written."""
+    problems = []
+    for problem in data:
+        try:
+            problems.append(Problem.model_validate(problem))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise RectifyError(f"{source}: 问题 {problem.get('id')} 无法导入({where}:{first['msg']})") from None
+    if not problems:
+        raise RectifyError(f"{source}: 没有找到任何问题行")
+    return problems
+
+
+def import_problems(root: Path, problems: list[Problem], facts: plan.LedgerFacts, warnings: list[Diagnostic], *,
+                    force: bool, dry_run: bool, command: str, today: dt.date) -> ImportResult:
+    result = ImportResult(problems, facts.aspects, warnings=warnings)
     with store.ledger_lock(root) if not dry_run else contextlib.nullcontext():
-        files = _planned_files(root, problems, facts_of(parsed), force, result, today)
+        files = _planned_files(root, problems, facts, force, result, today)
         if dry_run:
             return result
         changes = [(path, before, after.encode("utf-8")) for path, (before, after) in files.items()]
