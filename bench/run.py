@@ -1,0 +1,227 @@
+"""Benchmark rectify on a large synthetic ledger: whole-process timings and peak memory.
+
+    python bench/run.py --items 10000            # prints a table, writes bench/RESULTS.md
+    python bench/run.py --items 100000 --runs 3  # the linear-growth check
+
+The ledger is deterministic: 20 items per problem file, 20% open, outcome
+texts cut from the reference report (same lengths), deadlines spread over
+eight months. Each command runs once to warm the page cache, then --runs
+times; the median, min and max wall time and the peak RSS are reported.
+If Taskwarrior (`task`) is installed, the same workload is timed there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REFERENCE = HERE.parent / "tests" / "fixtures" / "jingxian-chengguan-2022-progress-report.txt"
+ITEMS_PER_FILE = 20
+OPEN_SHARE = 0.2
+TODAY = "2022-06-15"
+ASPECTS = {
+    "一": "贯彻落实党的路线方针政策和党中央决策部署方面",
+    "二": "群众身边腐败问题和不正之风方面",
+    "三": "基层党组织软弱涣散、组织力欠缺方面",
+}
+DEPARTMENTS = ["办公室", "执法大队", "环卫所", "政策法规股", "财务股", "市容管理股"]
+LEADS = ["张局长", "李副局长", "王副局长", "赵主任"]
+
+
+def reference_texts() -> tuple[list[str], list[str]]:
+    lines = REFERENCE.read_text(encoding="utf-8").splitlines()
+    outcomes = [line.removeprefix("整改成效:") for line in lines if line.startswith("整改成效:")]
+    titles = [line[3:].rstrip("。") for line in lines if line[:1] == "(" and line[1:2].isdigit()]
+    return outcomes, titles
+
+
+def quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def build_ledger(folder: Path, items: int, seed: int = 20220223) -> list[str]:
+    """Write the synthetic ledger; return the ids of its open items."""
+    rng = random.Random(seed)
+    outcomes, titles = reference_texts()
+    (folder / "issues").mkdir(parents=True)
+    (folder / "ledger.yaml").write_text(
+        "title: 基准测试台账\nunit: 某县城管执法局\ninspector: 县委第二巡察组\n"
+        "inspection:\n  start: 2021-08-30\n  end: 2021-09-18\nfeedback_date: 2021-10-29\n"
+        f"stated_items: {items}\naspects:\n" + "".join(f"  {k}: {v}\n" for k, v in ASPECTS.items()),
+        encoding="utf-8",
+    )
+    open_ids = []
+    problems = (items + ITEMS_PER_FILE - 1) // ITEMS_PER_FILE
+    first_deadline = dt.date(2021, 11, 1)
+    for problem in range(1, problems + 1):
+        count = min(ITEMS_PER_FILE, items - (problem - 1) * ITEMS_PER_FILE)
+        lines = [f"id: {problem}", f"aspect: {list(ASPECTS)[problem % 3]}", f"title: {quoted(rng.choice(titles))}", "items:"]
+        for number in range(1, count + 1):
+            is_open = rng.random() < OPEN_SHARE
+            deadline = first_deadline + dt.timedelta(days=rng.randrange(240))
+            lines += [
+                f"  - number: {number}",
+                f"    title: {quoted(rng.choice(titles))}",
+                f"    lead: {rng.choice(LEADS)}",
+                f"    departments: [{rng.choice(DEPARTMENTS)}]",
+                f"    deadline: {deadline.isoformat()}",
+                f"    status: {'open' if is_open else 'closed'}",
+            ]
+            if not is_open:
+                lines.append(f"    closed_on: {min(deadline, dt.date(2022, 6, 1)).isoformat()}")
+            lines.append(f"    outcome: {quoted(rng.choice(outcomes))}")
+            if is_open:
+                open_ids.append(f"{problem}.{number}" if count > 1 else str(problem))
+        (folder / "issues" / f"{problem:04d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return open_ids
+
+
+def run_once(argv: list[str], env: dict, cwd: Path) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS in MB, exit code of one whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stderr.close()
+    return elapsed, usage.ru_maxrss // 1024, process.returncode
+
+
+def measure(argv: list[str], runs: int, env: dict, cwd: Path, prepare=None) -> dict:
+    if prepare:
+        prepare()
+    run_once(argv, env, cwd)  # warm-up
+    times, peaks, codes = [], [], set()
+    for _ in range(runs):
+        if prepare:
+            prepare()
+        elapsed, peak, code = run_once(argv, env, cwd)
+        times.append(elapsed)
+        peaks.append(peak)
+        codes.add(code)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "peak_mb": max(peaks),
+            "exit": sorted(codes)}
+
+
+def rectify_cases(ledger: Path, open_ids: list[str], work: Path) -> list[tuple[str, list[str], object]]:
+    rectify = [sys.executable, "-m", "rectify_cli", "--ledger", str(ledger), "--today", TODAY]
+    target = open_ids[len(open_ids) // 2]
+    copy = work / "copy"
+
+    def fresh_copy():
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(ledger, copy, ignore=shutil.ignore_patterns(".rectify"))
+
+    closing = [sys.executable, "-m", "rectify_cli", "--ledger", str(copy), "--today", TODAY, "close", target, "--by", "基准"]
+    return [
+        ("rectify --help", [sys.executable, "-m", "rectify_cli", "--help"], None),
+        ("rectify list --open --format tsv", [*rectify, "list", "--open", "--format", "tsv"], None),
+        ("rectify summary", [*rectify, "summary"], None),
+        (f"rectify show {target}", [*rectify, "show", target], None),
+        (f"rectify close {target} (fresh copy)", closing, fresh_copy),
+        ("rectify check", [*rectify, "check"], None),
+    ]
+
+
+def taskwarrior_cases(items: int, work: Path) -> list[tuple[str, list[str], object]]:
+    task = shutil.which("task")
+    if not task:
+        return []
+    data = work / "task"
+    data.mkdir()
+    rc = work / "taskrc"
+    rc.write_text(f"data.location={data}\nconfirmation=off\nverbose=nothing\n", encoding="utf-8")
+    tasks = [{"description": f"任务 {n}", "status": "pending" if n % 5 == 0 else "completed", "entry": "20220101T000000Z",
+              "end": "20220201T000000Z"} for n in range(items)]
+    for t in tasks:
+        if t["status"] == "pending":
+            del t["end"]
+    env = {**os.environ, "TASKRC": str(rc)}
+    subprocess.run([task, "import", "-"], input=json.dumps(tasks), text=True, env=env, capture_output=True, check=True)
+    backup = work / "task-backup"
+    shutil.copytree(data, backup)
+
+    def restore():
+        shutil.rmtree(data)
+        shutil.copytree(backup, data)
+
+    return [
+        ("task status:pending list", [task, f"rc:{rc}", "status:pending", "list"], None),
+        ("task 1 done (fresh copy)", [task, f"rc:{rc}", "1", "done"], restore),
+    ]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md", help="Markdown file to write ('-' for none)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="rectify-bench-") as temp:
+        work = Path(temp)
+        started = time.perf_counter()
+        open_ids = build_ledger(work / "ledger", args.items)
+        built = time.perf_counter() - started
+        env = {**os.environ, "NO_COLOR": "1"}
+        env.pop("RECTIFY_LEDGER", None)
+        rows = [(name, measure(argv, args.runs, env, work, prepare))
+                for name, argv, prepare in rectify_cases(work / "ledger", open_ids, work)]
+        theirs = [(name, measure(argv, args.runs, env, work, prepare))
+                  for name, argv, prepare in taskwarrior_cases(args.items, work)]
+    report = render(args, rows, theirs, built)
+    print(report)
+    if str(args.results) != "-":
+        args.results.write_text(report, encoding="utf-8")
+
+
+def render(args, rows, theirs, built: float) -> str:
+    lines = [
+        f"# rectify benchmark: {args.items} items",
+        "",
+        f"- machine: {machine()}",
+        f"- date: {dt.datetime.now().isoformat(timespec='seconds')}",
+        f"- ledger: {args.items} items in {(args.items + ITEMS_PER_FILE - 1) // ITEMS_PER_FILE} files, "
+        f"{int(OPEN_SHARE * 100)}% open; built in {built:.1f} s; {args.runs} runs after a warm-up; stdout to /dev/null",
+        "",
+        "| command | median s | min s | max s | peak MB | exit |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name, figures in [*rows, *theirs]:
+        lines.append(f"| `{name}` | {figures['median']:.3f} | {figures['min']:.3f} | {figures['max']:.3f} | "
+                     f"{figures['peak_mb']} | {','.join(map(str, figures['exit']))} |")
+    if theirs:
+        ours = dict(rows)
+        lines += ["", "Ratio to Taskwarrior (median): "
+                  f"list {ours[rows[1][0]]['median'] / theirs[0][1]['median']:.1f}x, "
+                  f"close {ours[rows[4][0]]['median'] / theirs[1][1]['median']:.1f}x"]
+    else:
+        lines += ["", "Taskwarrior (`task`) is not installed here: no side-by-side figures."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
