@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import checks, journal, query, store
-from .errors import Diagnostic, InvalidLedger, RectifyError
+from .errors import Diagnostic, InvalidLedger, RectifyError, UnknownId
 from .model import Action, Entry, HistoryEntry, Item, LedgerInfo, Problem, Status
 from .yamledit import ItemChange, edit_item
 from .yamlsource import SourceError, decode, parse
@@ -146,7 +146,12 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     result = store.load(root)
     _refuse_if_invalid(result, [root / store.LEDGER_FILE])
     ledger = result.ledger
-    entries = _chosen_entries(ledger, targets, all_items, only_open, offers_all)
+    try:
+        entries = _chosen_entries(ledger, targets, all_items, only_open, offers_all)
+    except UnknownId:
+        if result.errors:  # the item may be in a file that does not load: show why
+            raise InvalidLedger(result.errors) from None
+        raise
     sources = {entry.problem.id: result.paths[entry.problem.id] for entry in entries}
     _refuse_if_invalid(result, list(sources.values()))
     plans = _plan_evidence(root, entries, evidence_sources)

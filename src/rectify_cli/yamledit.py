@@ -141,10 +141,19 @@ class _Edits:
     def put(self, key: str, value: Any) -> None:
         if key in self.entries and key not in self.removed:
             key_node, value_node = self.entries[key]
-            end = _content_end(self.text, value_node)
-            self.replacements.append((key_node.start_mark.index, end, self._render(key, value)))
+            self._replace_entry(key_node, value_node, self._render(key, value))
         else:
             self._insert(key, self._render(key, value))
+
+    def _replace_entry(self, key_node, value_node, rendered: str) -> None:
+        """Replace `key: value`; a comment after a one-line value moves up to the key's line."""
+        end = _content_end(self.text, value_node)
+        rest = self.text[end : _line_end(self.text, end)]
+        if self.style.newline in rendered and rest.strip().startswith("#"):
+            first, separator, others = rendered.partition(self.style.newline)
+            rendered = f"{first}{rest.rstrip()}{separator}{others}"
+            end += len(rest)
+        self.replacements.append((key_node.start_mark.index, end, rendered))
 
     def remove(self, key: str) -> None:
         if key not in self.entries:
@@ -171,9 +180,7 @@ class _Edits:
             self.inserted.setdefault(position, []).extend(self.style.newline + line for line in lines)
         else:  # empty or flow list: write it out whole in block style
             current = _plain(self.text, value_node)
-            end = _content_end(self.text, value_node)
-            rendered = self._render(key, [*(current or []), *entries])
-            self.replacements.append((key_node.start_mark.index, end, rendered))
+            self._replace_entry(key_node, value_node, self._render(key, [*(current or []), *entries]))
 
     def _insert(self, key: str, rendered: str) -> None:
         anchor = self._preceding_entry(key)
@@ -189,6 +196,8 @@ class _Edits:
             for position, name in enumerate(self.entries)
             if name not in self.removed
         ]
+        if all(entry[0] <= rank for entry in present):  # ranks last: after the mapping's last entry
+            return self.entries[max(present, key=lambda entry: entry[1])[2]]
         before = [entry for entry in present if entry[0] <= rank]
         chosen = max(before)[2] if before else list(self.entries)[-1]
         return self.entries[chosen]
@@ -203,9 +212,18 @@ def _content_end(text: str, node) -> int:
     while isinstance(last, yaml.MappingNode | yaml.SequenceNode) and last.value:
         last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
     end = last.end_mark.index
+    if _keeps_trailing_lines(text, last):  # `|+`: the blank lines are part of the value
+        return end - 1 if text[end - 1 : end] == "\n" else end
     while end > 0 and text[end - 1] in " \t\r\n":
         end -= 1
     return end
+
+
+def _keeps_trailing_lines(text: str, node) -> bool:
+    if not isinstance(node, yaml.ScalarNode) or node.style not in ("|", ">"):
+        return False
+    header = text[node.start_mark.index : text.find("\n", node.start_mark.index)]
+    return "+" in header.split("#", 1)[0]
 
 
 def _line_end(text: str, index: int) -> int:
@@ -262,9 +280,13 @@ def _is_scalar(value: Any) -> bool:
 
 
 def _fits_literal_block(value: str) -> bool:
+    """A `|-` block reads back exactly: YAML takes the indentation from the first non-empty line."""
     lines = value.split("\n")
-    return not value.endswith("\n") and not lines[0].startswith(" ") and all(
-        line == line.rstrip(" \t") and "\r" not in line for line in lines
+    first = next((line for line in lines if line), "")
+    return (
+        not value.endswith("\n")
+        and not first.startswith((" ", "\t"))
+        and all(line == line.rstrip(" \t") and "\r" not in line for line in lines)
     )
 
 
