@@ -230,10 +230,12 @@ def summary(
     ledger = state.ledger()
     entries = query.select(ledger, filters, state.today)
     fmt = _format(output)
+    filtered = filters != Filters()
     if trend is not None:
-        views.render_trend(stats.trend(entries, trend), fmt, sys.stdout)
+        total = len(entries) if filtered else stats.denominator(ledger, len(entries))
+        views.render_trend(stats.trend(entries, trend, total), fmt, sys.stdout)
         return
-    figures = stats.overall(ledger, entries, state.today, filtered=filters != Filters())
+    figures = stats.overall(ledger, entries, state.today, filtered=filtered)
     rows = stats.tally(ledger, entries, by, state.today)
     views.render_summary(figures, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout)
 

@@ -58,10 +58,11 @@ class Tally:
 class Overall:
     """The figures of the official sentence; `stated` differs from `found` when flagged."""
 
-    stated: int
+    stated: int  # the denominator of the rate
     found: int
     closed: int
     overdue: int
+    declared: int | None = None  # stated_items as ledger.yaml says, for the whole ledger
 
     @property
     def open(self) -> int:
@@ -73,16 +74,22 @@ class Overall:
 
     @property
     def mismatch(self) -> bool:
-        return self.stated != self.found
+        return self.declared is not None and self.declared != self.found
 
 
 def overall(ledger: Ledger, entries: list[Entry], today: dt.date, filtered: bool) -> Overall:
-    """Counts of the entries; the stated count replaces the found one for the whole ledger."""
+    """Counts of the entries; for the whole ledger the stated count is the denominator."""
     closed = sum(1 for e in entries if not e.is_open)
     overdue = sum(1 for e in entries if e.is_overdue(today))
+    total = len(entries) if filtered else denominator(ledger, len(entries))
+    declared = None if filtered else ledger.info.stated_items
+    return Overall(total, len(entries), closed, overdue, declared)
+
+
+def denominator(ledger: Ledger, found: int) -> int:
+    """The stated count, unless fewer were stated than the ledger holds (a rate over 100% is no rate)."""
     stated = ledger.info.stated_items
-    total = stated if stated is not None and not filtered else len(entries)
-    return Overall(total, len(entries), closed, overdue)
+    return stated if stated is not None and stated >= found else found
 
 
 def tally(ledger: Ledger, entries: list[Entry], dimension: Dimension, today: dt.date) -> list[Tally]:
@@ -153,8 +160,8 @@ def status_changes(entry: Entry) -> list[tuple[dt.date, bool]]:
     return sorted(changes, key=lambda change: change[0])
 
 
-def trend(entries: list[Entry], period: Period) -> list[TrendRow]:
-    """Closures per period and how many items stood closed at each period's end."""
+def trend(entries: list[Entry], period: Period, total: int | None = None) -> list[TrendRow]:
+    """Closures per period and how many items stood closed at each period's end (of `total`)."""
     changes = {id(entry): status_changes(entry) for entry in entries}
     dates = [day for entry_changes in changes.values() for day, _ in entry_changes]
     if not dates:
@@ -163,7 +170,7 @@ def trend(entries: list[Entry], period: Period) -> list[TrendRow]:
     for start, end, label in _periods(min(dates), max(dates), period):
         closures = sum(1 for c in changes.values() for day, closed in c if closed and start <= day <= end)
         closed = sum(1 for c in changes.values() if _closed_at(c, end))
-        rows.append(TrendRow(label, closures, closed, len(entries)))
+        rows.append(TrendRow(label, closures, closed, total or len(entries)))
     return rows
 
 

@@ -346,7 +346,7 @@ def summary_notes(figures) -> list[str]:
     notes = []
     if figures.mismatch:
         notes.append(
-            f"注意:ledger.yaml 写明反馈问题 {figures.stated} 个,台账中实有 {figures.found} 项;"
+            f"注意:ledger.yaml 写明反馈问题 {figures.declared} 个,台账中实有 {figures.found} 项;"
             f"完成率按 {figures.stated} 个计算"
         )
     notes.append(f"逾期未销号 {figures.overdue} 项")
@@ -354,7 +354,7 @@ def summary_notes(figures) -> list[str]:
 
 
 def bar(rate: float, width: int = BAR_WIDTH) -> str:
-    filled = round(rate / 100 * width)
+    filled = round(min(max(rate, 0.0), 100.0) / 100 * width)
     return "█" * filled + "░" * (width - filled)
 
 
@@ -446,7 +446,7 @@ def render_trend(rows, fmt: OutputFormat, stream: IO) -> None:
     from rich.text import Text
 
     for row, cell in zip(rows, cells, strict=True):
-        closures = "▇" * round(row.closures / widest * 12)
+        closures = "▇" * (max(1, round(row.closures / widest * 12)) if row.closures else 0)
         line = Text(f"{cell[0]:<8} 销号 {row.closures:>4} ")
         line.append(f"{closures:<12}", style="cyan")
         line.append(f" 累计 {cell[2]:>9} {cell[3]:>6} ")

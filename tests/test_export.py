@@ -1,0 +1,405 @@
+"""`rectify export`: CSV, the print-ready Excel ledger, JSON, Markdown and the HTML board."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+TODAY = ("--today", "2022-03-01")
+TITLE = "泾县城管执法局落实县委第二巡察组反馈意见整改台账"
+SENTENCE = "巡察反馈问题34个,已完成整改28个,正在整改6个,整改完成率82.4%"
+HEADERS = [
+    "序号", "问题类别", "问题", "具体问题", "整改措施", "责任领导", "责任部门",
+    "整改时限", "整改类型", "整改进展及成效", "完成情况", "销号时间", "佐证材料",
+]
+HYPERLINK = '=HYPERLINK("http://x","点我")'
+FORMULA_STARTS = ("=", "+", "-", "@")
+SINGLE_ITEM_PROBLEMS = [2, 4, 6, 9, 16, 17]
+PLANNED = {
+    # file: lines added after the open item's `status: open` (the idea of test_list's fixture)
+    "08.yaml": "    deadline: 2022-03-31\n    lead: 张局长\n    departments: [办公室]\n",
+    "11.yaml": "    deadline: 2022-01-31\n    lead: 李副局长\n",
+    "16.yaml": "    deadline: 2021-12-31\n    kind: 长期坚持\n",
+}
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path.name}: {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def retitle(ledger: Path, name: str, old_start: str, new: str) -> None:
+    """Give the item whose title starts with `old_start` a new title (quoted for YAML)."""
+    path = ledger / "issues" / name
+    text, count = re.subn(rf"(?m)^(\s+)title: {re.escape(old_start)}.*$",
+                          lambda m: f"{m.group(1)}title: {json.dumps(new, ensure_ascii=False)}",
+                          path.read_text(encoding="utf-8"))
+    assert count == 1, f"{name}: {old_start}"
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def planned(ledger):
+    """Deadlines (11.3 and 16 overdue on 2022-03-01), a lead and a department on open items."""
+    for name, extra in PLANNED.items():
+        replace_once(ledger / "issues" / name, "    status: open\n", "    status: open\n" + extra)
+    return ledger
+
+
+@pytest.fixture
+def formulas(ledger, rectify):
+    """Ledger text that a spreadsheet would run as a formula if it were not neutralised."""
+    retitle(ledger, "13.yaml", "市容管理", "@SUM(1)")
+    retitle(ledger, "15.yaml", "基础工作不扎实", "-2+3")
+    retitle(ledger, "08.yaml", "班子成员", "+1")
+    out = rectify(*TODAY, "close", "13.2", "--by", "王", "--outcome", HYPERLINK)
+    assert out.code == 0, out.stderr
+    return ledger
+
+
+def export(rectify, *args: str) -> str:
+    out = rectify(*TODAY, "export", *args)
+    assert out.code == 0, out.stderr
+    return out.stdout
+
+
+def export_file(rectify, tmp_path: Path, fmt: str, *args: str) -> Path:
+    target = tmp_path / f"out.{fmt}"
+    out = rectify(*TODAY, "export", "--format", fmt, "-o", str(target), *args)
+    assert out.code == 0, out.stderr
+    assert out.stdout == ""
+    assert f"已写入 {target}" in out.stderr
+    return target
+
+
+def listed_ids(rectify, *args: str) -> list[str]:
+    out = rectify(*TODAY, "list", *args, "--format", "tsv")
+    assert out.code == 0, out.stderr
+    return [line.split("\t")[0] for line in out.stdout.splitlines()[1:]]
+
+
+def exported_ids(rectify, *args: str) -> list[str]:
+    return [item["id"] for item in json.loads(export(rectify, "--format", "json", *args))["items"]]
+
+
+def csv_rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def test_csv_has_bom_chinese_headers_and_a_row_per_item(rectify, tmp_path):
+    path = export_file(rectify, tmp_path, "csv")
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")
+    header, *rows = csv_rows(path)
+    assert header == HEADERS
+    assert len(rows) == 34
+    assert all(len(row) == len(HEADERS) for row in rows)
+    assert [row[0] for row in rows] == listed_ids(rectify)
+
+
+def test_csv_row_content(planned, rectify, tmp_path):
+    rows = {row[0]: dict(zip(HEADERS, row, strict=True)) for row in csv_rows(export_file(rectify, tmp_path, "csv"))[1:]}
+    assert rows["11.3"]["问题"] == "11.形式主义仍然存在"
+    assert rows["11.3"]["具体问题"] == "没有发挥示范表率作用"
+    assert rows["11.3"]["责任领导"] == "李副局长"
+    assert rows["11.3"]["责任部门"] == "环卫所、执法大队"
+    assert rows["11.3"]["整改时限"] == "2022-01-31"
+    assert rows["11.3"]["完成情况"] == "逾期"
+    assert rows["16"]["整改类型"] == "长期坚持"
+    assert rows["13.1"]["完成情况"] == "已销号" and rows["13.1"]["销号时间"] == "2022-02-23"
+    assert rows["13.1"]["问题类别"] == "群众身边腐败问题和不正之风方面"
+    assert rows["13.1"]["整改进展及成效"].startswith("一是及时约谈了外包服务的社会化公司")
+
+
+def test_csv_to_stdout_is_the_same_as_the_file(rectify, tmp_path):
+    written = export_file(rectify, tmp_path, "csv").read_text(encoding="utf-8")
+    printed = export(rectify)  # csv is the default format
+    assert printed.startswith("\ufeff序号,问题类别,")
+    assert printed == written.replace("\r\n", "\n")  # the test runner folds CRLF
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--aspect", "二"], ["--open"], ["--closed"], ["--overdue"], ["--dept", "执法大队"], ["--lead", "李"],
+     ["--kind", "长期坚持"], ["--due-before", "2022-04-01"], ["--search", "资产"], ["--open", "--aspect", "三"]],
+)
+def test_export_uses_the_filters_of_list(planned, rectify, tmp_path, args):
+    ids = [row[0] for row in csv_rows(export_file(rectify, tmp_path, "csv", *args))[1:]]
+    assert ids == listed_ids(rectify, *args)
+    assert ids == exported_ids(rectify, *args)
+
+
+def test_aspect_filter_exports_16(rectify, tmp_path):
+    assert len(csv_rows(export_file(rectify, tmp_path, "csv", "--aspect", "二"))) == 16 + 1
+
+
+def test_csv_neutralises_formulas(formulas, rectify, tmp_path):
+    rows = {row[0]: dict(zip(HEADERS, row, strict=True)) for row in csv_rows(export_file(rectify, tmp_path, "csv"))[1:]}
+    assert rows["13.1"]["具体问题"] == "'@SUM(1)"
+    assert rows["15.1"]["具体问题"] == "'-2+3"
+    assert rows["8.2"]["具体问题"] == "'+1"
+    assert rows["13.2"]["整改进展及成效"] == "'" + HYPERLINK
+    cells = [cell for row in rows.values() for cell in row.values()]
+    assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+
+def open_ledger_sheet(path: Path):
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["整改台账", "统计"]
+    return book, book["整改台账"]
+
+
+def row_of(sheet, item_id: str) -> int:
+    rows = [cell.row for cell in sheet["A"] if cell.value == item_id]
+    assert len(rows) == 1, item_id
+    return rows[0]
+
+
+def merged(sheet) -> set[str]:
+    return {str(cell_range) for cell_range in sheet.merged_cells.ranges}
+
+
+def test_xlsx_title_header_and_rows(rectify, tmp_path):
+    _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
+    assert sheet["A1"].value == TITLE
+    assert "A1:M1" in merged(sheet)
+    assert [cell.value for cell in sheet[2]] == HEADERS
+    assert sheet.max_row == 2 + 34
+    assert [sheet.cell(row=r, column=1).value for r in range(3, 37)] == listed_ids(rectify)
+    row = row_of(sheet, "13.2")
+    assert sheet.cell(row=row, column=4).value.startswith("截止2021年8月底")
+    assert sheet.cell(row=row, column=11).value == "未销号"
+
+
+def test_xlsx_merges_problem_cells_over_their_items(rectify, tmp_path):
+    _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
+    ranges = merged(sheet)
+    first = row_of(sheet, "13.1")
+    assert row_of(sheet, "13.2") == first + 1
+    assert f"C{first}:C{first + 1}" in ranges
+    assert f"B{first}:B{first + 1}" in ranges
+    assert sheet.cell(row=first, column=3).value == "13.资产管理不规范"
+    twelve = row_of(sheet, "12.1")
+    assert f"C{twelve}:C{twelve + 2}" in ranges  # three items
+    for problem in SINGLE_ITEM_PROBLEMS:
+        row = row_of(sheet, str(problem))
+        assert not [r for r in sheet.merged_cells.ranges if r.min_row <= row <= r.max_row], problem
+
+
+def test_xlsx_print_setup(rectify, tmp_path):
+    _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
+    assert sheet.freeze_panes == "A3"
+    assert sheet.auto_filter.ref == "A2:M36"
+    assert sheet.page_setup.orientation == "landscape"
+    assert str(sheet.page_setup.paperSize) == "9"  # A4
+    assert sheet.print_title_rows in ("2:2", "$2:$2")
+
+
+def test_xlsx_wraps_text_with_sensible_widths(rectify, tmp_path):
+    _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
+    widths = [sheet.column_dimensions[chr(ord("A") + i)].width for i in range(len(HEADERS))]
+    assert all(6 <= width <= 60 for width in widths), widths
+    assert widths[HEADERS.index("整改进展及成效")] > widths[HEADERS.index("具体问题")] > widths[0]
+    assert all(cell.alignment.wrap_text for row in sheet.iter_rows(min_row=3) for cell in row if cell.value)
+
+
+def test_xlsx_summary_sheet(rectify, tmp_path):
+    book, _ = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
+    rows = list(book["统计"].iter_rows(values_only=True))
+    assert rows[0][0] == SENTENCE
+    for title in ("按方面统计", "按问题统计", "按责任部门统计", "按责任领导统计", "按整改类型统计"):
+        assert (title,) == tuple(value for value in rows[[r[0] for r in rows].index(title)] if value is not None)
+    header = rows.index(("方面", "总数", "已销号", "未销号", "逾期", "完成率"))
+    assert rows[header + 1] == ("(一)贯彻落实党的路线方针政策和党中央决策部署方面", 14, 14, 0, 0, "100.0%")
+    assert rows[header + 3] == ("(三)基层党组织软弱涣散、组织力欠缺方面", 4, 1, 3, 0, "25.0%")
+
+
+def test_xlsx_follows_filters(rectify, tmp_path):
+    _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx", "--open"))
+    assert [sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row + 1)] == listed_ids(rectify, "--open")
+    assert merged(sheet) == {"A1:M1"}  # each problem keeps one open item
+    assert sheet.auto_filter.ref == "A2:M8"
+
+
+def test_xlsx_keeps_formulas_as_text(formulas, rectify, tmp_path):
+    path = export_file(rectify, tmp_path, "xlsx")
+    _, sheet = open_ledger_sheet(path)
+    cells = {
+        ("13.1", "具体问题"): "@SUM(1)", ("15.1", "具体问题"): "-2+3", ("8.2", "具体问题"): "+1",
+        ("13.2", "整改进展及成效"): HYPERLINK,
+    }
+    for (item_id, column), text in cells.items():
+        cell = sheet.cell(row=row_of(sheet, item_id), column=HEADERS.index(column) + 1)
+        assert cell.value in (text, "'" + text), (item_id, column)
+        assert cell.data_type == "s", (item_id, column)
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert "<f>" not in archive.read(name).decode() and "<f " not in archive.read(name).decode(), name
+
+
+def test_xlsx_needs_an_output_file(rectify):
+    out = rectify(*TODAY, "export", "--format", "xlsx")
+    assert out.code == 2
+    assert "-o" in out.stderr
+    assert out.stdout == ""
+
+
+# --- JSON and Markdown ------------------------------------------------------------------------------
+
+
+def test_json_has_full_data_and_stable_keys(planned, rectify):
+    text = export(rectify, "--format", "json")
+    data = json.loads(text)
+    assert list(data) == ["schema_version", "today", "ledger", "items"]
+    assert data["schema_version"] == 1 and data["today"] == "2022-03-01"
+    assert data["ledger"]["title"] == TITLE and data["ledger"]["stated_items"] == 34
+    assert [item["id"] for item in data["items"]] == listed_ids(rectify)
+    keys = [list(item) for item in data["items"]]
+    assert all(k == keys[0] for k in keys)
+    assert {"id", "problem_id", "aspect", "status", "closed_on", "deadline", "departments", "outcome", "history"} <= set(keys[0])
+    item = next(i for i in data["items"] if i["id"] == "11.3")
+    assert (item["overdue"], item["deadline"], item["lead"]) == (True, "2022-01-31", "李副局长")
+    assert export(rectify, "--format", "json") == text
+
+
+def test_json_items_match_list_json(planned, rectify):
+    listed = json.loads(rectify(*TODAY, "list", "--open", "--format", "json").stdout)
+    exported = json.loads(export(rectify, "--format", "json", "--open"))
+    assert exported["items"] == listed["items"]
+
+
+def test_markdown_has_sentence_and_table(rectify):
+    lines = export(rectify, "--format", "md").splitlines()
+    assert lines[0] == f"# {TITLE}"
+    assert SENTENCE in lines
+    header = lines.index("| 序号 | 具体问题 | 责任部门 | 整改时限 | 完成情况 | 销号时间 |")
+    assert lines[header + 1] == "|---|---|---|---|---|---|"
+    rows = lines[header + 2 :]
+    assert [row.split(" | ")[0].lstrip("| ") for row in rows] == listed_ids(rectify)
+    assert "| 13.2 | 截止2021年8月底,报废固定资产账面原价457272.89元,未及时处置,造成资产不实 |  |  | 未销号 |  |" in rows
+
+
+def test_markdown_escapes_a_pipe(ledger, rectify):
+    retitle(ledger, "15.yaml", "基础工作不扎实", "基础|工作")
+    row = next(line for line in export(rectify, "--format", "md").splitlines() if line.startswith("| 15.1 "))
+    assert "基础\\|工作" in row
+    assert len(re.split(r"(?<!\\)\|", row)) == 6 + 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "md", "html"])
+def test_text_formats_go_to_stdout_or_a_file(rectify, tmp_path, fmt):
+    printed = export(rectify, "--format", fmt)
+    assert printed
+    assert export_file(rectify, tmp_path, fmt).read_text(encoding="utf-8") == printed
+
+
+@pytest.mark.parametrize(("args", "message"), [(["--format", "pdf"], "--format"), (["--open", "--closed"], "--open 与 --closed")])
+def test_bad_requests(rectify, args, message):
+    out = rectify("export", *args)
+    assert out.code == 2
+    assert message in out.stderr
+    assert out.stdout == ""
+
+
+# --- HTML ----------------------------------------------------------------------------------------------
+
+
+def test_html_is_self_contained(rectify):
+    page = export(rectify, "--format", "html")
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in page
+    assert "<script" not in page.lower()
+    assert "@import" not in page and "url(" not in page
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?!data:|#)""", page, re.I)
+    assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", page, re.I)
+    assert "<link" not in page.lower() and "<img" not in page.lower()
+
+
+def test_html_is_a_printable_progress_board(rectify):
+    page = export(rectify, "--format", "html")
+    assert f"<title>{TITLE}</title>" in page
+    assert f'<p class="sentence" id="sentence">{SENTENCE}</p>' in page
+    bars = re.findall(r'<div class="aspect"><span class="name">([^<]+)</span>.*?width:([\d.]+)%', page)
+    assert bars == [
+        ("(一)贯彻落实党的路线方针政策和党中央决策部署方面", "100.0"),
+        ("(二)群众身边腐败问题和不正之风方面", "81.2"),
+        ("(三)基层党组织软弱涣散、组织力欠缺方面", "25.0"),
+    ]
+    assert re.findall(r'<tr class="\w+" data-id="([^"]+)"', page) == listed_ids(rectify)
+    assert "@media print" in page and "@page" in page
+
+
+def test_html_colours_rows_by_status(planned, rectify):
+    page = export(rectify, "--format", "html")
+    states = dict((item_id, state) for state, item_id in re.findall(r'<tr class="(\w+)" data-id="([^"]+)"', page))
+    assert {item_id for item_id, state in states.items() if state == "overdue"} == {"11.3", "16"}
+    assert {item_id for item_id, state in states.items() if state == "open"} == {"8.2", "13.2", "15.1", "17"}
+    assert sum(state == "closed" for state in states.values()) == 28
+    styles = re.findall(r"tr\.(closed|open|overdue) td\.status\{color:#[0-9a-f]{6}", page)
+    assert sorted(styles) == ["closed", "open", "overdue"]
+
+
+def test_html_escapes_ledger_text(ledger, rectify):
+    markup = "<script>alert(1)</script> & 甲"
+    retitle(ledger, "15.yaml", "基础工作不扎实", markup)
+    replace_once(ledger / "ledger.yaml", f"title: {TITLE}\n", f"title: {json.dumps(TITLE + markup, ensure_ascii=False)}\n")
+    page = export(rectify, "--format", "html")
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 甲" in page
+    assert page.count("&lt;script&gt;") == 3  # <title>, <h1> and the item's row
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium(tmp_path):
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("chromium not installed: apt-get install chromium")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        profile = f"--user-data-dir={tmp_path / 'chromium-profile'}"
+        return subprocess.run([executable, *CHROMIUM_FLAGS, profile, *args],
+                              capture_output=True, timeout=60, check=False)
+
+    return run
+
+
+def test_html_board_renders_in_chromium(rectify, tmp_path, chromium):
+    board = export_file(rectify, tmp_path, "html", "--aspect", "二")
+    dom = chromium("--dump-dom", board.as_uri())
+    assert dom.returncode == 0, dom.stderr.decode(errors="replace")[-2000:]
+    rendered = dom.stdout.decode("utf-8")
+    expected = exported_ids(rectify, "--aspect", "二")
+    assert len(expected) == 16
+    assert re.findall(r'<tr\b[^>]*\bdata-id="([^"]+)"', rendered) == expected
+    assert "巡察反馈问题16个,已完成整改13个,正在整改3个" in rendered  # the filtered view's sentence
+
+    png = tmp_path / "board.png"
+    shot = chromium(f"--screenshot={png}", "--window-size=1400,1000", board.as_uri())
+    assert shot.returncode == 0, shot.stderr.decode(errors="replace")[-2000:]
+    assert png.exists()
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(data) > 5000
