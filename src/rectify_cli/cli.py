@@ -516,13 +516,9 @@ def import_text(
     """按“一、(一)1.(1)整改成效:”的提纲读取文档,生成问题文件,并填上 ledger.yaml 中的空白。"""
     from .importers import outline, service
 
-    state = _state(ctx)
     parsed = outline.parse(store.read_document_text(source))
-    result = service.import_parsed(state.root(), parsed, source, force=force, dry_run=dry_run,
-                                   command=_command_text(ctx), today=state.today)
-    for warning in result.warnings:
-        sys.stderr.write(views.diagnostic_line(warning) + "\n")
-    views.write_import_tree(result, sys.stdout, dry_run)
+    problems = service.problems_of(parsed, source)
+    _finish_import(ctx, problems, service.facts_of(parsed), service.unplaced_warnings(parsed, source), force, dry_run)
 
 
 @import_app.command("xlsx", cls=RectifyCommand)
@@ -535,13 +531,19 @@ def import_xlsx(
     """读取 Excel 台账:按列名(问题、具体问题、整改措施、责任部门……)找到表头,合并单元格向下填充。"""
     from .importers import service, workbook
 
-    state = _state(ctx)
     if not source.is_file():
         raise RectifyError(f"文件不存在:{source}")
     read = workbook.read(source)
     problems = service.validated_problems(read.problems, source)
-    result = service.import_problems(state.root(), problems, read.facts, read.warnings, force=force,
-                                     dry_run=dry_run, command=_command_text(ctx), today=state.today)
+    _finish_import(ctx, problems, read.facts, read.warnings, force, dry_run)
+
+
+def _finish_import(ctx: typer.Context, problems, facts, warnings, force: bool, dry_run: bool) -> None:
+    from .importers import service
+
+    state = _state(ctx)
+    result = service.import_problems(state.root(), problems, facts, warnings, force=force, dry_run=dry_run,
+                                     command=_command_text(ctx), today=state.today)
     for warning in result.warnings:
         sys.stderr.write(views.diagnostic_line(warning) + "\n")
     views.write_import_tree(result, sys.stdout, dry_run)

@@ -34,23 +34,20 @@ def facts_of(parsed: ParsedDocument) -> plan.LedgerFacts:
 
 
 def problems_of(parsed: ParsedDocument, source: Path) -> list[Problem]:
-    problems = []
+    data = []
     for parsed_problem in parsed.problems:
         items = [{"number": item.number, "title": item.title, "outcome": item.outcome} for item in parsed_problem.items]
         if not items:
             raise RectifyError(f"{source}:{parsed_problem.line}: 问题 {parsed_problem.id} 下没有任何具体问题或整改内容")
-        data = {"id": parsed_problem.id, "aspect": parsed_problem.aspect, "title": parsed_problem.title,
-                "items": [{k: v for k, v in item.items() if v is not None} for item in items]}
-        problems.append(Problem.model_validate(data))
-    return problems
-
-
-def import_parsed(root: Path, parsed: ParsedDocument, source: Path, **options) -> ImportResult:
-    problems = problems_of(parsed, source)
-    if not problems:
+        data.append({"id": parsed_problem.id, "aspect": parsed_problem.aspect, "title": parsed_problem.title,
+                     "items": [{k: v for k, v in item.items() if v is not None} for item in items]})
+    if not data:
         raise RectifyError(f"{source}: 没有找到任何编号的问题(如 “1.关于……的问题”)")
-    warnings = [Diagnostic(source, line, 1, f"无法归类的行,未导入:{text[:60]}", "warning") for line, text in parsed.unplaced]
-    return import_problems(root, problems, facts_of(parsed), warnings, **options)
+    return validated_problems(data, source)
+
+
+def unplaced_warnings(parsed: ParsedDocument, source: Path) -> list[Diagnostic]:
+    return [Diagnostic(source, line, 1, f"无法归类的行,未导入:{text[:60]}", "warning") for line, text in parsed.unplaced]
 
 
 def validated_problems(data: list[dict], source: Path) -> list[Problem]:
