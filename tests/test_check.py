@@ -472,3 +472,15 @@ def test_missing_ledger_yaml_is_one_line(rectify, ledger):
     assert out.code == 1 and "Traceback" not in out.stderr
     assert out.stderr.startswith("rectify: ") and out.stderr.count("\n") == 1
     assert "不是台账" in out.stderr and "ledger.yaml" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ("  end: 2021-09-18", "  end: 2021-08-18", "巡察结束日期 2021-08-18 早于开始日期"),
+        ("feedback_date: 2021-10-29", "feedback_date: 2021-07-29", "反馈日期 2021-07-29 早于巡察开始日期"),
+    ],
+)
+def test_inspection_dates_in_order(rectify, ledger, old, new, fragment):
+    text = edit(ledger, "ledger.yaml", old, new)
+    assert_reported(rectify("check"), where(text, new.strip(), new.split(": ")[1], name="ledger.yaml"), fragment)

@@ -143,7 +143,20 @@ def check_ledger(
     if complete:
         diagnostics += _check_stated_count(info, info_source, problems)
     diagnostics += _check_blanks(info, info_source)
+    diagnostics += _check_inspection(info, info_source)
     return diagnostics
+
+
+def _check_inspection(info: LedgerInfo, source: Source) -> list[Diagnostic]:
+    inspection = info.inspection
+    found = []
+    if inspection and inspection.end < inspection.start:
+        line, column = source.where(("inspection", "end"))
+        found.append(Diagnostic(source.path, line, column, f"巡察结束日期 {inspection.end} 早于开始日期 {inspection.start}"))
+    if inspection and info.feedback_date and info.feedback_date < inspection.start:
+        line, column = source.where(("feedback_date",))
+        found.append(Diagnostic(source.path, line, column, f"反馈日期 {info.feedback_date} 早于巡察开始日期 {inspection.start}"))
+    return found
 
 
 def _check_blanks(info: LedgerInfo, source: Source) -> list[Diagnostic]:

@@ -237,8 +237,16 @@ def replace_atomically(path: Path, expected: bytes | None, data: bytes) -> None:
 
 
 def _copy_mode(original: Path, temp: Path) -> None:
+    """The replaced file's mode, or for a new file what the umask gives (mkstemp makes 0600)."""
     with contextlib.suppress(OSError):
-        os.chmod(temp, original.stat().st_mode & 0o7777)
+        mode = original.stat().st_mode & 0o7777 if original.exists() else 0o666 & ~_umask()
+        os.chmod(temp, mode)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -60,6 +60,7 @@ class ParsedDocument:
     unit: str | None = None
     stated_items: int | None = None
     unplaced: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
+    renumbered: bool = False  # problem numbers repeated in the document and were renumbered
 
 
 def normalise(line: str) -> str:
@@ -84,7 +85,18 @@ def parse(text: str) -> ParsedDocument:
     _read_opening(document, lines)
     for start, end, part_title in _problem_parts(lines):
         _read_part(document, lines, start, end, part_title)
+    _renumber_if_repeated(document)
     return document
+
+
+def _renumber_if_repeated(document: ParsedDocument) -> None:
+    """Numbering that restarts in each aspect (一: 1. 2.; 二: 1.) is renumbered 1..n in order."""
+    ids = [problem.id for problem in document.problems]
+    if len(set(ids)) == len(ids):
+        return
+    for position, problem in enumerate(document.problems, start=1):
+        problem.id = position
+    document.renumbered = True
 
 
 def _problem_parts(lines: list[str]) -> list[tuple[int, int, str]]:
@@ -93,7 +105,18 @@ def _problem_parts(lines: list[str]) -> list[tuple[int, int, str]]:
     if not starts:
         starts = [(-1, "")]
     bounds = [(start, nxt, title) for (start, title), (nxt, _) in zip(starts, [*starts[1:], (len(lines), "")], strict=True)]
-    return [(s + 1, e, t) for s, e, t in bounds if any(_is_problem(lines[i]) for i in range(s + 1, e))]
+    numbered = [(s + 1, e, t) for s, e, t in bounds if any(_is_problem(lines[i]) for i in range(s + 1, e))]
+    # Where some part reads like a problem list (titled problems, outcomes), numbered
+    # paragraphs elsewhere (整改工作开展情况, 下一步打算) are not problems.
+    listed = [(s, e, t) for s, e, t in numbered if any(_is_problem_list_line(lines[i]) for i in range(s, e))]
+    return listed or numbered
+
+
+def _is_problem_list_line(line: str) -> bool:
+    if OUTCOME_RE.match(line):
+        return True
+    match = PROBLEM_RE.match(line)
+    return bool(match and match[2] and any(pattern.match(match[2].strip()) for pattern in TITLE_PATTERNS))
 
 
 def _is_problem(line: str) -> bool:
@@ -112,9 +135,10 @@ class _Reader:
         self.item: ParsedItem | None = None
         self.in_outcome = False
 
-    def line(self, number: int, text: str) -> None:
+    def line(self, number: int, text: str, following: str = "") -> None:
         if not text:
             return
+        self.following = following
         for handler in (self._aspect, self._problem, self._sub_item, self._outcome, self._other):
             if handler(number, text):
                 return
@@ -153,12 +177,14 @@ class _Reader:
             return False
         if self.item is None or self.item.outcome_lines:
             self._new_item(number, None)
-        self.item.outcome_lines.append(match[2])
+        if match[2]:
+            self.item.outcome_lines.append(match[2])
         self.in_outcome = True
         return True
 
     def _other(self, number: int, text: str) -> bool:
-        if self.in_outcome and self.item is not None:
+        starts_item = bool(OUTCOME_RE.match(self.following)) and self.item is not None and self.item.outcome_lines
+        if self.in_outcome and self.item is not None and not starts_item:
             self.item.outcome_lines.append(text)  # a continuation paragraph of the outcome
         elif self.problem is not None and (self.item is None or self.item.outcome_lines):
             self._new_item(number, text.rstrip("。"))  # an unnumbered specific item
@@ -179,7 +205,8 @@ def _looks_like_heading(text: str) -> bool:
 def _read_part(document: ParsedDocument, lines: list[str], start: int, end: int, part_title: str) -> None:
     reader = _Reader(document, part_title)
     for index in range(start, end):
-        reader.line(index + 1, lines[index])
+        following = next((lines[i] for i in range(index + 1, end) if lines[i]), "")
+        reader.line(index + 1, lines[index], following)
 
 
 def problem_title(text: str) -> str:
@@ -223,6 +250,8 @@ def _inspection_dates(text: str) -> tuple[dt.date, dt.date] | None:
     year, month, day, end_year, end_month, end_day = match.groups()
     start = _date(int(year), int(month), int(day))
     end = _date(int(end_year or year), int(end_month), int(end_day))
+    if start and end and end < start and not end_year:  # 2021年11月15日至1月10日
+        end = _date(end.year + 1, end.month, end.day)
     return (start, end) if start and end else None
 
 

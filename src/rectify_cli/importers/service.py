@@ -47,7 +47,11 @@ def problems_of(parsed: ParsedDocument, source: Path) -> list[Problem]:
 
 
 def unplaced_warnings(parsed: ParsedDocument, source: Path) -> list[Diagnostic]:
-    return [Diagnostic(source, line, 1, f"无法归类的行,未导入:{text[:60]}", "warning") for line, text in parsed.unplaced]
+    warnings = [Diagnostic(source, line, 1, f"无法归类的行,未导入:{text[:60]}", "warning") for line, text in parsed.unplaced]
+    if parsed.renumbered:
+        message = "文档中的问题编号有重复(各方面分别从 1 编号),已按出现顺序重新编为 1..n"
+        warnings.append(Diagnostic(source, parsed.problems[0].line, 1, message, "warning"))
+    return warnings
 
 
 def validated_problems(data: list[dict], source: Path) -> list[Problem]:
@@ -68,6 +72,7 @@ def validated_problems(data: list[dict], source: Path) -> list[Problem]:
 def import_problems(root: Path, problems: list[Problem], facts: plan.LedgerFacts, warnings: list[Diagnostic], *,
                     force: bool, dry_run: bool, command: str, today: dt.date) -> ImportResult:
     result = ImportResult(problems, facts.aspects, warnings=warnings)
+    _refuse_existing(root, problems, force)  # before the lock: a refusal leaves no trace
     with store.ledger_lock(root) if not dry_run else contextlib.nullcontext():
         files = _planned_files(root, problems, facts, force, result, today)
         if dry_run:
@@ -87,10 +92,7 @@ def _planned_files(root, problems, facts, force, result, today) -> dict[Path, tu
     if ledger_errors or loaded.ledger is None:
         raise InvalidLedger(ledger_errors or loaded.errors)
     existing = {path.name: path for path in store.issue_files(root)}
-    clashing = [plan.file_name(p.id) for p in problems if plan.file_name(p.id) in existing]
-    if clashing and not force:
-        shown = "、".join(clashing[:5]) + ("……" if len(clashing) > 5 else "")
-        raise RectifyError(f"台账中已有同名问题文件 {shown}(共 {len(clashing)} 个);加 --force 覆盖这些文件(其他文件保留)")
+    _refuse_existing(root, problems, force)
     ledger_path = root / store.LEDGER_FILE
     ledger_before = store.read_bytes(ledger_path)
     bom, ledger_text = store.split_bom(ledger_before)
@@ -108,6 +110,15 @@ def _planned_files(root, problems, facts, force, result, today) -> dict[Path, tu
         files[path] = (before, text)
     result.kept = [path for name, path in existing.items() if root / store.ISSUES_DIR / name not in files]
     return files
+
+
+def _refuse_existing(root: Path, problems: list[Problem], force: bool) -> None:
+    existing = {path.name for path in store.issue_files(root)}
+    if existing and not force:
+        clashing = [plan.file_name(p.id) for p in problems if plan.file_name(p.id) in existing]
+        shown = "、".join(clashing[:5]) + ("……" if len(clashing) > 5 else "")
+        detail = f",其中 {shown} 将被覆盖" if clashing else ""
+        raise RectifyError(f"台账中已有 {len(existing)} 个问题文件{detail};确认导入请加 --force(不被覆盖的文件保留)")
 
 
 def _validated_ledger(path: Path, text: str) -> LedgerInfo:

@@ -26,8 +26,8 @@ COLUMNS = {
     "owner": ["责任人", "具体责任人"],
     "deadline": ["整改时限", "完成时限", "时限"],
     "kind": ["整改类型", "整改方式"],
+    "status": ["完成情况", "整改状态", "状态", "是否完成", "销号情况", "整改进展"],
     "outcome": ["整改进展及成效", "整改成效", "整改进展", "整改情况", "进展情况"],
-    "status": ["完成情况", "整改状态", "状态", "是否完成", "销号情况"],
     "closed_on": ["销号时间", "销号日期", "完成时间"],
     "evidence": ["佐证材料", "佐证资料"],
 }
@@ -107,11 +107,13 @@ def _find_header(grid: list[list], path: Path) -> tuple[int, dict[str, int]]:
 
 
 def _map_columns(headers: list[str]) -> dict[str, int]:
+    """Each field takes the column of its most usual name; a column serves one field only."""
+    clean = [re.sub(r"\s+", "", header) for header in headers]
     columns: dict[str, int] = {}
     for field_name, words in COLUMNS.items():
-        for index, header in enumerate(headers):
-            clean = re.sub(r"\s+", "", header)
-            if clean in words and index not in columns.values():
+        for word in words:
+            index = next((i for i, header in enumerate(clean) if header == word and i not in columns.values()), None)
+            if index is not None:
                 columns[field_name] = index
                 break
     return columns
@@ -139,15 +141,18 @@ def _take_row(row, line: int, columns, aspects, problems, result: WorkbookImport
 
 
 def _problem_id_and_title(value: dict, text: str, problems: dict[int, dict]) -> tuple[int, str]:
+    """`13.资产…` names problem 13; a 序号 like 13.2 too; a running row number does not."""
     numbered = LEADING_NUMBER.match(text)
     title = LEADING_NUMBER.sub("", text).strip().rstrip("。")
-    ref = parse_id(value.get("id", "")) if value.get("id") else None
     if numbered:
         return int(numbered[1]), title
-    if ref is not None and "problem" in value:
+    ref = parse_id(value.get("id", "")) if value.get("id") else None
+    if ref is not None and ref.number is not None and "problem" in value:
         return ref.problem, title
-    same = next((key for key, problem in problems.items() if problem["title"] == title), None)
-    return same if same is not None else max(problems, default=0) + 1, title
+    last = problems[max(problems)] if problems else None
+    if last is not None and last["title"] == title:  # a merged 问题 cell, filled down
+        return last["id"], title
+    return max(problems, default=0) + 1, title
 
 
 def _aspect_key(text: str, aspects: dict[str, str]) -> str:
