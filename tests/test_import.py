@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import docx
@@ -805,3 +807,40 @@ def test_undo_after_force_restores_the_replaced_file(reference_ledger):
     assert "lead: 张三" not in path.read_text(encoding="utf-8")
     assert invoke("--ledger", str(reference_ledger), "undo", "--yes").code == 0
     assert path.read_text(encoding="utf-8") == edited
+
+
+def _long_document(problems: int) -> str:
+    lines = ["二、问题整改情况", "(一)党的建设方面"]
+    for number in range(1, problems + 1):
+        lines += [f"{number}.关于“第{number}个问题”的问题。", f"整改成效:第{number}项已整改。"]
+    return "\n".join(lines) + "\n"
+
+
+def test_long_import_shows_a_progress_bar_in_a_terminal(tmp_path):
+    folder = init(tmp_path / "ledger")
+    document = write_doc(tmp_path, _long_document(150))
+    main, secondary = os.openpty()
+    env = {**os.environ, "COLUMNS": "100", "RECTIFY_LEDGER": str(folder)}
+    done = subprocess.run([sys.executable, "-m", "rectify_cli", "import", "text", str(document)],
+                          stdout=subprocess.PIPE, stderr=secondary, env=env, timeout=120)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert done.returncode == 0
+    assert "校验" in shown.decode("utf-8", errors="replace")
+    assert "150 个问题" in done.stdout.decode("utf-8")
+
+
+def test_no_progress_bar_in_a_pipe(tmp_path):
+    folder = init(tmp_path / "ledger")
+    outcome = import_text(folder, write_doc(tmp_path, _long_document(150)))
+    assert outcome.code == 0
+    assert "校验" not in outcome.stderr and "\x1b[" not in outcome.stderr

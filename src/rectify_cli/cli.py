@@ -542,8 +542,9 @@ def _finish_import(ctx: typer.Context, problems, facts, warnings, force: bool, d
     from .importers import service
 
     state = _state(ctx)
-    result = service.import_problems(state.root(), problems, facts, warnings, force=force, dry_run=dry_run,
-                                     command=_command_text(ctx), today=state.today)
+    with views.progress_bar(sys.stderr, len(problems)) as progress:
+        result = service.import_problems(state.root(), problems, facts, warnings, force=force, dry_run=dry_run,
+                                         command=_command_text(ctx), today=state.today, progress=progress)
     for warning in result.warnings:
         sys.stderr.write(views.diagnostic_line(warning) + "\n")
     views.write_import_tree(result, sys.stdout, dry_run)

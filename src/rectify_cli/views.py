@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -472,3 +473,26 @@ def write_import_tree(result, stream: IO, dry_run: bool) -> None:
         stream.write(f"(试运行:将导入 {counts};未写入任何文件)\n")
     else:
         stream.write(f"已导入 {counts};写入 {len(result.written)} 个文件,保留 {len(result.kept)} 个原有问题文件\n")
+
+
+PROGRESS_THRESHOLD = 100  # problems; smaller imports finish before a bar would help
+
+
+@contextlib.contextmanager
+def progress_bar(stream: IO, size: int):
+    """A rich progress bar on a terminal for imports that take long; otherwise nothing."""
+    if size < PROGRESS_THRESHOLD or not stream.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=_console(stream), transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield update

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,24 +70,30 @@ def validated_problems(data: list[dict], source: Path) -> list[Problem]:
     return problems
 
 
+Progress = Callable[[str, int, int], None]  # stage, done, total
+
+
 def import_problems(root: Path, problems: list[Problem], facts: plan.LedgerFacts, warnings: list[Diagnostic], *,
-                    force: bool, dry_run: bool, command: str, today: dt.date) -> ImportResult:
+                    force: bool, dry_run: bool, command: str, today: dt.date,
+                    progress: Progress | None = None) -> ImportResult:
     result = ImportResult(problems, facts.aspects, warnings=warnings)
+    report = progress or (lambda stage, done, total: None)
     _refuse_existing(root, problems, force)  # before the lock: a refusal leaves no trace
     with store.ledger_lock(root) if not dry_run else contextlib.nullcontext():
-        files = _planned_files(root, problems, facts, force, result, today)
+        files = _planned_files(root, problems, facts, force, result, today, report)
         if dry_run:
             return result
         changes = [(path, before, after.encode("utf-8")) for path, (before, after) in files.items()]
-        for path, before, after in changes:
+        for done, (path, before, after) in enumerate(changes, start=1):
             path.parent.mkdir(parents=True, exist_ok=True)
             store.replace_atomically(path, before, after)
+            report("写入", done, len(changes))
         journal.append(root, command, changes, [])
         result.written = [path for path, before, after in changes]
     return result
 
 
-def _planned_files(root, problems, facts, force, result, today) -> dict[Path, tuple[bytes | None, str]]:
+def _planned_files(root, problems, facts, force, result, today, report) -> dict[Path, tuple[bytes | None, str]]:
     loaded = store.load(root)
     ledger_errors = [d for d in loaded.errors if d.path.name == store.LEDGER_FILE]
     if ledger_errors or loaded.ledger is None:
@@ -102,10 +109,11 @@ def _planned_files(root, problems, facts, force, result, today) -> dict[Path, tu
         files[ledger_path] = (ledger_before, bom.decode("utf-8") + new_ledger)
     info = _validated_ledger(ledger_path, new_ledger)
     reference = store.schema_reference(root, "issue")
-    for problem in problems:
+    for done, problem in enumerate(problems, start=1):
         path = root / store.ISSUES_DIR / plan.file_name(problem.id)
         text = plan.issue_text(problem, reference)
         _verify_issue(path, text, info, today)
+        report("校验", done, len(problems))
         before = store.read_bytes(path) if path.exists() else None
         files[path] = (before, text)
     result.kept = [path for name, path in existing.items() if root / store.ISSUES_DIR / name not in files]

@@ -55,9 +55,17 @@ def read(path: Path) -> WorkbookImport:
         if not any(_text(cell) for cell in row):
             continue
         _take_row(row, number + 1, columns, aspects, problems, result, path)
-    result.problems = [problems[key] for key in sorted(problems)]
+    result.problems = [_single_item_untitled(problems[key]) for key in sorted(problems)]
     result.facts = LedgerFacts(title=title, aspects=aspects, stated_items=None)
     return result
+
+
+def _single_item_untitled(problem: dict) -> dict:
+    """An export repeats the problem's title for its only item; such an item has no title of its own."""
+    items = problem["items"]
+    if len(items) == 1 and items[0].get("title") == problem["title"]:
+        items[0].pop("title")
+    return problem
 
 
 def _open_sheet(path: Path):
@@ -167,9 +175,9 @@ def _aspect_key(text: str, aspects: dict[str, str]) -> str:
 
 def _item(value: dict, problem: dict, line: int, result: WorkbookImport, path: Path) -> dict:
     item: dict = {"number": len(problem["items"]) + 1}
-    title = value.get("title") or ""
-    if title and title != problem["title"]:
-        item["title"] = title.rstrip("。")
+    title = (value.get("title") or "").rstrip("。")
+    if title:
+        item["title"] = title
     for name in ("description", "measures", "lead", "owner", "outcome"):
         if value.get(name):
             item[name] = value[name]
