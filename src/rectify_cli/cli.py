@@ -14,12 +14,13 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import edit, journal, model, query, stats, store, views
+from . import edit, journal, query, stats, store, views, vocab
 from .errors import InvalidLedger, RectifyError, UsageProblem
 from .messages import ChineseContext, usage_message
-from .model import Ledger, Status
 from .query import Filters, SortKey
+from .records import Ledger
 from .views import OutputFormat
+from .vocab import Status
 
 TODAY_ENV = "RECTIFY_TODAY"
 USER_ENV = "RECTIFY_USER"
@@ -123,7 +124,7 @@ class State:
 
 def parse_cli_date(text: str, option: str) -> dt.date:
     try:
-        return model.parse_date(text)
+        return vocab.parse_date(text)
     except ValueError:
         raise UsageProblem(f"{option} 的日期 {text!r} 无效,应为 YYYY-MM-DD") from None
 
@@ -240,12 +241,12 @@ def summary(
     views.render_summary(figures, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout)
 
 
-def _parse_kind(text: str | None) -> model.Kind | None:
+def _parse_kind(text: str | None) -> vocab.Kind | None:
     if text is None:
         return None
-    kind = model.parse_enum(model.Kind, model.KIND_SYNONYMS, text)
-    if not isinstance(kind, model.Kind):
-        allowed = "、".join(model.enum_words(model.KIND_SYNONYMS))
+    kind = vocab.parse_enum(vocab.Kind, vocab.KIND_SYNONYMS, text)
+    if not isinstance(kind, vocab.Kind):
+        allowed = "、".join(vocab.enum_words(vocab.KIND_SYNONYMS))
         raise UsageProblem(f"--kind 的值 {text!r} 无效,可填:{allowed}")
     return kind
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from . import checks, journal, query, store
 from .errors import Diagnostic, InvalidLedger, RectifyError, UnknownId
-from .model import Action, Entry, HistoryEntry, Item, LedgerInfo, Problem, Status
+from .model import HistoryEntry, Item, Problem, to_record
+from .records import Entry, LedgerInfo
+from .vocab import Action, Status
 from .yamledit import ItemChange, edit_item
 from .yamlsource import SourceError, decode, parse
 
@@ -265,6 +267,6 @@ def _entries_after(files: list[FileEdit], entries: list[Entry], root: Path) -> l
     problems = {}
     for edited in files:
         source = parse(edited.path, decode(edited.path, edited.after))
-        problem = Problem.model_validate(source.data)
+        problem = to_record(Problem.model_validate(source.data))
         problems[problem.id] = problem
     return [Entry(problems[e.problem.id], problems[e.problem.id].items[e.problem.items.index(e.item)]) for e in entries]

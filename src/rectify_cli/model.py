@@ -3,104 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from .ids import display_id
-
-SCHEMA_VERSION = 1
-
-
-class Status(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class Kind(StrEnum):
-    IMMEDIATE = "immediate"
-    TIME_BOUND = "time_bound"
-    LONG_TERM = "long_term"
-
-
-class Action(StrEnum):
-    PROGRESS = "progress"
-    CLOSE = "close"
-    REOPEN = "reopen"
-
-
-STATUS_LABELS = {Status.OPEN: "未销号", Status.CLOSED: "已销号"}
-KIND_LABELS = {
-    Kind.IMMEDIATE: "立行立改",
-    Kind.TIME_BOUND: "限期整改",
-    Kind.LONG_TERM: "长期坚持",
-}
-ACTION_LABELS = {Action.PROGRESS: "进展", Action.CLOSE: "销号", Action.REOPEN: "重新打开"}
-
-# Words a clerk may write instead of the canonical token.
-STATUS_SYNONYMS = {
-    Status.OPEN: ["未销号", "未完成", "正在整改", "整改中", "进行中", "未整改", "未办结", "开放"],
-    Status.CLOSED: ["已销号", "已完成", "完成", "已整改", "整改完成", "已办结", "销号", "关闭"],
-}
-KIND_SYNONYMS = {
-    Kind.IMMEDIATE: ["立行立改", "立即整改", "即知即改"],
-    Kind.TIME_BOUND: ["限期整改", "限时整改"],
-    Kind.LONG_TERM: ["长期坚持", "长期整改", "持续整改"],
-}
-ACTION_SYNONYMS = {
-    Action.PROGRESS: ["进展", "整改进展"],
-    Action.CLOSE: ["销号", "关闭"],
-    Action.REOPEN: ["重新打开", "回头看", "重开"],
-}
-
-DATE_PATTERN = r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$"
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_LIST_SPLIT_RE = re.compile(r"[、,，;；]")
-
-
-def enum_words(synonyms: dict) -> list[str]:
-    """Every word accepted for an enumeration: canonical tokens first."""
-    words = [str(token) for token in synonyms]
-    for token_words in synonyms.values():
-        words.extend(token_words)
-    return words
-
-
-def parse_enum(enum_type: type[StrEnum], synonyms: dict, value: Any) -> Any:
-    """Map a canonical token or a Chinese synonym to the enum member."""
-    if not isinstance(value, str):
-        return value
-    for member in enum_type:
-        if value == member.value or value in synonyms.get(member, []):
-            return member
-    return value
-
-
-def parse_date(value: Any) -> dt.date:
-    """Accept a YAML date, or text such as 2022-02-23, 2022/2/23 or 2022年2月23日."""
-    if isinstance(value, dt.datetime):
-        raise ValueError("应为日期 YYYY-MM-DD,不带时间")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        match = _DATE_RE.match(value.strip())
-        if match:
-            year, month, day = (int(part) for part in match.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                raise ValueError(f"日期 {value.strip()} 不存在") from None
-    raise ValueError("应为日期,格式 YYYY-MM-DD")
-
-
-def parse_text_list(value: Any) -> Any:
-    """A list of names may be written as one string: 环卫所、执法大队."""
-    if isinstance(value, str):
-        return [part.strip() for part in _LIST_SPLIT_RE.split(value) if part.strip()]
-    return value
+from .vocab import (  # noqa: F401 - re-exported for the models' users
+    ACTION_LABELS,
+    ACTION_SYNONYMS,
+    DATE_PATTERN,
+    KIND_LABELS,
+    KIND_SYNONYMS,
+    PLACEHOLDER,
+    SCHEMA_VERSION,
+    STATUS_LABELS,
+    STATUS_SYNONYMS,
+    Action,
+    Kind,
+    Status,
+    enum_words,
+    parse_date,
+    parse_enum,
+    parse_text_list,
+)
 
 
 def parse_evidence(value: Any) -> Any:
@@ -232,9 +156,6 @@ class Inspection(Strict):
     end: DateField = Field(title="巡察结束日期")
 
 
-PLACEHOLDER = "(待填写)"
-
-
 class LedgerInfo(Strict):
     """ledger.yaml: what was inspected, by whom, when, and the aspects."""
 
@@ -260,52 +181,23 @@ def field_titles(model: type[BaseModel]) -> dict[str, str]:
     return {name: (info.title or name) for name, info in model.model_fields.items()}
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One item seen with its problem: what lists, filters and views work on."""
 
-    problem: Problem
-    item: Item
+def to_record(instance):
+    """A validated model as its plain record (records.py), recursively."""
+    from . import records
 
-    @property
-    def single(self) -> bool:
-        return len(self.problem.items) == 1
-
-    @property
-    def id(self) -> str:
-        return display_id(self.problem.id, self.item.number, self.single)
-
-    @property
-    def sort_key(self) -> tuple[int, int]:
-        return self.problem.id, self.item.number
-
-    @property
-    def title(self) -> str:
-        """The item's own title, falling back to its problem's."""
-        return self.item.title or self.problem.title
-
-    @property
-    def is_open(self) -> bool:
-        return self.item.status is Status.OPEN
-
-    def is_overdue(self, today: dt.date) -> bool:
-        deadline = self.item.deadline
-        return self.is_open and deadline is not None and deadline < today
+    record_class = getattr(records, type(instance).__name__)
+    values = {}
+    for name in type(instance).model_fields:
+        values[name] = _record_value(getattr(instance, name))
+    return record_class(**values)
 
 
-@dataclass
-class Ledger:
-    """A whole ledger in memory: ledger.yaml plus every problem, ordered by id."""
-
-    info: LedgerInfo
-    problems: list[Problem] = field(default_factory=list)
-
-    def entries(self) -> list[Entry]:
-        ordered = sorted(self.problems, key=lambda problem: problem.id)
-        return [Entry(problem, item) for problem in ordered for item in problem.items]
-
-    def problem(self, problem_id: int) -> Problem | None:
-        return next((p for p in self.problems if p.id == problem_id), None)
-
-    def aspect_title(self, key: str) -> str:
-        return self.info.aspects.get(key, key)
+def _record_value(value):
+    if isinstance(value, BaseModel):
+        return to_record(value)
+    if isinstance(value, list):
+        return [_record_value(v) for v in value]
+    if isinstance(value, dict):
+        return dict(value)
+    return value

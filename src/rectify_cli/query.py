@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from . import model
+from . import vocab
 from .errors import RectifyError, UnknownId
 from .ids import normalise, parse_id
-from .model import Entry, Ledger, Status
+from .records import Entry, Ledger
+from .vocab import Status
 
 
 def resolve(ledger: Ledger, text: str) -> list[Entry]:
@@ -58,7 +59,7 @@ class Filters:
     aspect: str | None = None
     department: str | None = None
     lead: str | None = None
-    kind: model.Kind | None = None
+    kind: vocab.Kind | None = None
     due_before: dt.date | None = None
     search: str | None = None
 

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .model import KIND_LABELS, Action, Entry, Ledger, Status
+from .records import Entry, Ledger
+from .vocab import KIND_LABELS, Action, Status
 
 UNASSIGNED = "(未指定)"
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from . import checks
 from .errors import Diagnostic, InvalidLedger, LedgerNotFound, RectifyError
-from .model import Ledger, LedgerInfo, Problem
+from .model import LedgerInfo, Problem, to_record
+from .records import Ledger
 from .yamlsource import Source, SourceError, decode, parse
 
 LEDGER_FILE = "ledger.yaml"
@@ -111,7 +112,7 @@ def load(root: Path, today: dt.date | None = None) -> LoadResult:
         return result
     complete = len(problems) == len(paths)
     result.diagnostics += checks.check_ledger(info, info_source, problems, today, complete)
-    result.ledger = Ledger(info, [problem for problem, _ in problems])
+    result.ledger = Ledger(to_record(info), [to_record(problem) for problem, _ in problems])
     return result
 
 

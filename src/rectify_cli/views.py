@@ -13,15 +13,8 @@ from pathlib import Path
 from typing import IO
 
 from .errors import Diagnostic
-from .model import (
-    ACTION_LABELS,
-    KIND_LABELS,
-    SCHEMA_VERSION,
-    STATUS_LABELS,
-    Entry,
-    Item,
-    Ledger,
-)
+from .records import Entry, Item, Ledger, as_data
+from .vocab import ACTION_LABELS, KIND_LABELS, SCHEMA_VERSION, STATUS_LABELS
 
 
 class OutputFormat(StrEnum):
@@ -264,7 +257,7 @@ def entry_data(entry: Entry, ledger: Ledger, today: dt.date) -> dict:
         "display_title": entry.title,
         "overdue": entry.is_overdue(today),
     }
-    data.update(entry.item.model_dump(mode="json"))
+    data.update(as_data(entry.item))
     return data
 
 

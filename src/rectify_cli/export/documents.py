@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from .. import stats, views
-from ..model import Entry, Ledger
+from ..records import Entry, Ledger
 
 
 def export(fmt: str, ledger: Ledger, entries: list[Entry], today: dt.date, filtered: bool) -> bytes:

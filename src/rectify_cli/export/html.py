@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from ..model import Entry, Ledger
+from ..records import Entry, Ledger
 from ..views import inert
 from . import tabular
 

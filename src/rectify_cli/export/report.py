@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..model import Entry, Ledger, Status
+from ..records import Entry, Ledger
 from ..stats import overall
 from ..views import inert
+from ..vocab import Status
 
 NUMERALS = "一二三四五六七八九十"
 CLOSING = "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议,请及时向我们反映。"

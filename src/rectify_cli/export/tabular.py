@@ -7,8 +7,9 @@ import datetime as dt
 import html
 import io
 
-from ..model import KIND_LABELS, SCHEMA_VERSION, Entry, Ledger
+from ..records import Entry, Ledger, as_data
 from ..views import entry_data, inert, status_label
+from ..vocab import KIND_LABELS, SCHEMA_VERSION
 
 HEADERS = [
     "序号", "问题类别", "问题", "具体问题", "整改措施", "责任领导", "责任部门",
@@ -62,7 +63,7 @@ def as_json(entries: list[Entry], ledger: Ledger, today: dt.date) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "today": today.isoformat(),
-        "ledger": ledger.info.model_dump(mode="json"),
+        "ledger": as_data(ledger.info),
         "items": [entry_data(entry, ledger, today) for entry in entries],
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from ..model import Entry, Ledger
+from ..records import Entry, Ledger
 from ..views import inert
 from . import tabular
 

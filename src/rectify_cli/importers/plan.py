@@ -9,7 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import PLACEHOLDER, LedgerInfo, Problem
+from ..model import LedgerInfo, Problem
+from ..vocab import PLACEHOLDER
 from ..yamledit import ItemChange, Style, edit_top_level, render_entry
 
 LEDGER_FIELDS = list(LedgerInfo.model_fields)

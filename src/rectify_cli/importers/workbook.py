@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import Diagnostic, RectifyError
 from ..ids import parse_id
-from ..model import KIND_SYNONYMS, STATUS_SYNONYMS, Kind, Status, parse_date, parse_enum
+from ..vocab import KIND_SYNONYMS, STATUS_SYNONYMS, Kind, Status, parse_date, parse_enum
 from .outline import NUMERALS
 from .plan import LedgerFacts
 

@@ -1,0 +1,104 @@
+"""The ledger's vocabulary: enumerations, their Chinese words, and value parsing.
+
+No pydantic here: the fast read path (list, show, summary) imports only this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Kind(StrEnum):
+    IMMEDIATE = "immediate"
+    TIME_BOUND = "time_bound"
+    LONG_TERM = "long_term"
+
+
+class Action(StrEnum):
+    PROGRESS = "progress"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+STATUS_LABELS = {Status.OPEN: "未销号", Status.CLOSED: "已销号"}
+KIND_LABELS = {
+    Kind.IMMEDIATE: "立行立改",
+    Kind.TIME_BOUND: "限期整改",
+    Kind.LONG_TERM: "长期坚持",
+}
+ACTION_LABELS = {Action.PROGRESS: "进展", Action.CLOSE: "销号", Action.REOPEN: "重新打开"}
+
+# Words a clerk may write instead of the canonical token.
+STATUS_SYNONYMS = {
+    Status.OPEN: ["未销号", "未完成", "正在整改", "整改中", "进行中", "未整改", "未办结", "开放"],
+    Status.CLOSED: ["已销号", "已完成", "完成", "已整改", "整改完成", "已办结", "销号", "关闭"],
+}
+KIND_SYNONYMS = {
+    Kind.IMMEDIATE: ["立行立改", "立即整改", "即知即改"],
+    Kind.TIME_BOUND: ["限期整改", "限时整改"],
+    Kind.LONG_TERM: ["长期坚持", "长期整改", "持续整改"],
+}
+ACTION_SYNONYMS = {
+    Action.PROGRESS: ["进展", "整改进展"],
+    Action.CLOSE: ["销号", "关闭"],
+    Action.REOPEN: ["重新打开", "回头看", "重开"],
+}
+
+DATE_PATTERN = r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$"
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_LIST_SPLIT_RE = re.compile(r"[、,，;；]")
+
+
+def enum_words(synonyms: dict) -> list[str]:
+    """Every word accepted for an enumeration: canonical tokens first."""
+    words = [str(token) for token in synonyms]
+    for token_words in synonyms.values():
+        words.extend(token_words)
+    return words
+
+
+def parse_enum(enum_type: type[StrEnum], synonyms: dict, value: Any) -> Any:
+    """Map a canonical token or a Chinese synonym to the enum member."""
+    if not isinstance(value, str):
+        return value
+    for member in enum_type:
+        if value == member.value or value in synonyms.get(member, []):
+            return member
+    return value
+
+
+def parse_date(value: Any) -> dt.date:
+    """Accept a YAML date, or text such as 2022-02-23, 2022/2/23 or 2022年2月23日."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("应为日期 YYYY-MM-DD,不带时间")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        match = _DATE_RE.match(value.strip())
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise ValueError(f"日期 {value.strip()} 不存在") from None
+    raise ValueError("应为日期,格式 YYYY-MM-DD")
+
+
+def parse_text_list(value: Any) -> Any:
+    """A list of names may be written as one string: 环卫所、执法大队."""
+    if isinstance(value, str):
+        return [part.strip() for part in _LIST_SPLIT_RE.split(value) if part.strip()]
+    return value
+
+
+PLACEHOLDER = "(待填写)"

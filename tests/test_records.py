@@ -1,0 +1,38 @@
+"""The plain records mirror the pydantic models field for field, and pack losslessly."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from rectify_cli import model, records, store
+
+from .conftest import DATA
+
+PAIRS = [(model.Evidence, records.Evidence), (model.HistoryEntry, records.HistoryEntry),
+         (model.Item, records.Item), (model.Problem, records.Problem),
+         (model.Inspection, records.Inspection), (model.LedgerInfo, records.LedgerInfo)]
+
+
+@pytest.mark.parametrize(("validated", "plain"), PAIRS, ids=lambda c: c.__name__)
+def test_fields_in_step(validated, plain):
+    assert list(validated.model_fields) == [f.name for f in dataclasses.fields(plain)]
+
+
+def test_pack_and_unpack_round_trip():
+    ledger = store.load_valid(DATA)
+    for problem in ledger.problems:
+        assert records.unpack(records.Problem, records.pack(problem)) == problem
+    assert records.unpack(records.LedgerInfo, records.pack(ledger.info)) == ledger.info
+
+
+def test_pack_keeps_history_and_evidence():
+    item = records.Item(
+        number=1, title="标题", status=model.Status.CLOSED,
+        closed_on=model.parse_date("2022-02-23"),
+        evidence=[records.Evidence(name="《制度》"), records.Evidence(path="evidence/1/a.pdf", size=3, sha256="0" * 64)],
+        history=[records.HistoryEntry(date=model.parse_date("2022-01-01"), action=model.Action.REOPEN,
+                                      closed_on=model.parse_date("2021-12-01"), note="原因")],
+    )
+    assert records.unpack(records.Item, records.pack(item)) == item
