@@ -59,3 +59,14 @@ def write_issue(ledger: Path, name: str, text: str) -> Path:
     path = ledger / "issues" / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under folder (path → bytes), except the tool's private, git-ignored .rectify/."""
+    if not folder.exists():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and ".rectify" not in path.relative_to(folder).parts
+    }

@@ -17,22 +17,14 @@ from typer.testing import CliRunner
 
 from rectify_cli.cli import app
 
+from .conftest import snapshot
+
 TODAY = "2022-03-01"
 DATED = {"RECTIFY_TODAY": TODAY}
 OPEN_IDS = ["8.2", "11.3", "13.2", "15.1", "16", "17"]
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file of the ledger folder (path → bytes), the tool's private .rectify/ excepted."""
-    files = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if path.is_file() and ".rectify" not in relative.parts:
-            files[relative.as_posix()] = path.read_bytes()
-    return files
 
 
 def assert_refused(out, fragment: str, ledger: Path, before: dict[str, bytes], code: int = 1) -> None:

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from rectify_cli import store
 
-from .conftest import DATA, REFERENCE, invoke
+from .conftest import DATA, REFERENCE, invoke, snapshot
 
 # --- helpers ---------------------------------------------------------------------------
 
@@ -73,12 +73,6 @@ def outline(folder: Path) -> list[tuple]:
         (pid, data["aspect"], data["title"], [(i.get("title"), i.get("outcome")) for i in data["items"]])
         for pid, data in issues(folder).items()
     ]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    if not folder.exists():
-        return {}
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def issue_bytes(folder: Path) -> dict[str, bytes]:

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .conftest import snapshot
+
 TODAY = "2022-03-01"
 BY = "张三"
 BOM = b"\xef\xbb\xbf"
@@ -341,15 +343,6 @@ def install(ledger: Path, variant: Handwritten) -> Path:
     path = ledger / "issues" / "18.yaml"
     path.write_bytes(variant.data)
     return path
-
-
-def snapshot(ledger: Path) -> dict[str, bytes]:
-    """Every file of the ledger except the tool's own state folder."""
-    return {
-        p.relative_to(ledger).as_posix(): p.read_bytes()
-        for p in sorted(ledger.rglob("*"))
-        if p.is_file() and ".rectify" not in p.relative_to(ledger).parts
-    }
 
 
 def edited_item(new: bytes, variant: Handwritten) -> list[str]:

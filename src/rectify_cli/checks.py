@@ -7,6 +7,8 @@ import difflib
 import types
 import typing
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
@@ -128,20 +130,25 @@ def _inner_model(annotation) -> type[BaseModel] | None:
 # --- Ledger rules: checked on valid models, across files --------------------
 
 
-def check_ledger(
-    info: LedgerInfo,
-    info_source: Source,
-    problems: list[tuple[Problem, Source]],
-    today: dt.date | None,
-    complete: bool = True,
-) -> list[Diagnostic]:
-    """Rules across files; the item count is compared only when every file was read."""
-    diagnostics: list[Diagnostic] = []
-    diagnostics += _check_problem_ids(problems)
-    for problem, source in problems:
-        diagnostics += check_problem(problem, source, info, today)
+@dataclass(frozen=True)
+class Seen:
+    """What the rules across files need of one valid issue file (its node tree is let go)."""
+
+    problem_id: int
+    items: int
+    path: Path
+    id_at: tuple[int, int]
+
+
+def seen(problem: Problem, source: Source) -> Seen:
+    return Seen(problem.id, len(problem.items), source.path, source.where(("id",)))
+
+
+def check_across(files: list[Seen], info: LedgerInfo, info_source: Source, complete: bool = True) -> list[Diagnostic]:
+    """Rules across files and of ledger.yaml; the item count is compared only when every file was read."""
+    diagnostics = _check_problem_ids(files)
     if complete:
-        diagnostics += _check_stated_count(info, info_source, problems)
+        diagnostics += _check_stated_count(info, info_source, sum(f.items for f in files))
     diagnostics += _check_blanks(info, info_source)
     diagnostics += _check_inspection(info, info_source)
     return diagnostics
@@ -209,21 +216,19 @@ def _item_problems(problem: Problem, index: int, item: model.Item, info: LedgerI
             yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 晚于今天 {today}"
 
 
-def _check_problem_ids(problems: list[tuple[Problem, Source]]) -> list[Diagnostic]:
+def _check_problem_ids(files: list[Seen]) -> list[Diagnostic]:
     found = []
-    first_file: dict[int, Source] = {}
-    for problem, source in problems:
-        if problem.id in first_file:
-            other = first_file[problem.id].path.name
-            line, column = source.where(("id",))
-            found.append(Diagnostic(source.path, line, column, f"问题编号 id: {problem.id} 与 {other} 重复"))
+    first_file: dict[int, Path] = {}
+    for file in files:
+        if file.problem_id in first_file:
+            other = first_file[file.problem_id].name
+            found.append(Diagnostic(file.path, *file.id_at, f"问题编号 id: {file.problem_id} 与 {other} 重复"))
         else:
-            first_file[problem.id] = source
+            first_file[file.problem_id] = file.path
     return found
 
 
-def _check_stated_count(info: LedgerInfo, source: Source, problems: list[tuple[Problem, Source]]) -> list[Diagnostic]:
-    counted = sum(len(problem.items) for problem, _ in problems)
+def _check_stated_count(info: LedgerInfo, source: Source, counted: int) -> list[Diagnostic]:
     if info.stated_items is None or info.stated_items == counted:
         return []
     line, column = source.where(("stated_items",))

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import edit, journal, query, stats, store, views, vocab
+from . import query, stats, store, views, vocab
 from .errors import InvalidLedger, RectifyError, UsageProblem
 from .messages import ChineseContext, usage_message
 from .query import Filters, SortKey
@@ -269,8 +269,7 @@ def show(
 def check(ctx: typer.Context) -> None:
     """检查整个台账:逐条列出所有错误和警告(文件:行:列)。有错误时退出码为 1。"""
     state = _state(ctx)
-    result = store.load(state.root(), state.today)
-    result.diagnostics += store.check_evidence(result)
+    result = store.load(state.root(), state.today, evidence=True)
     for diagnostic in result.diagnostics:
         sys.stderr.write(views.diagnostic_line(diagnostic) + "\n")
     errors = len(result.errors)
@@ -283,7 +282,9 @@ def check(ctx: typer.Context) -> None:
     sys.stdout.write(f"检查通过:{problems} 个问题,{items} 项具体问题" + (f",{warnings} 处警告" if warnings else "") + "\n")
 
 
-def _who(state: State, on: str | None, by: str | None) -> edit.Who:
+def _who(state: State, on: str | None, by: str | None):
+    from . import edit
+
     day = parse_cli_date(on, "--on") if on else state.today
     return edit.Who(by or os.environ.get(USER_ENV) or getpass.getuser() or None, day)
 
@@ -305,6 +306,8 @@ def _complete_ids(status: Status | None):
 
 def _run_edit(state: State, targets: list[str], build, *, command: str, verb: str, dry_run: bool,
               all_items: bool = False, only_open: bool = False, evidence: list[Path] | None = None) -> None:
+    from . import edit
+
     result = edit.apply(state.root(), targets, build, today=state.today, command=command, dry_run=dry_run,
                         all_items=all_items, only_open=only_open, offers_all=only_open, evidence_sources=evidence)
     if dry_run:
@@ -341,6 +344,8 @@ def close(
     named = [{"name": name} for name in evidence_note or []]
 
     def build(entry, info, copied):
+        from . import edit
+
         return edit.close_change(entry, who, info, state.today, outcome=outcome, evidence=[*copied, *named], note=note)
 
     _run_edit(state, item_ids, build, command=_command_text(ctx), verb="已销号", dry_run=dry_run,
@@ -361,6 +366,8 @@ def reopen(
     who = _who(state, on, by)
 
     def build(entry, info, _copied):
+        from . import edit
+
         return edit.reopen_change(entry, who, info, state.today, reason=reason)
 
     _run_edit(state, item_ids, build, command=_command_text(ctx), verb="已重新打开", dry_run=dry_run)
@@ -380,6 +387,8 @@ def note(
     who = _who(state, on, by)
 
     def build(entry, info, _copied):
+        from . import edit
+
         return edit.note_change(entry, who, info, state.today, text=text)
 
     _run_edit(state, [item_id], build, command=_command_text(ctx), verb="已记录进展", dry_run=dry_run)
@@ -391,6 +400,8 @@ def undo(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问,直接撤销")] = False,
 ) -> None:
     """撤销上一条编辑命令(close、reopen、note),可多次执行逐条回退。"""
+    from . import journal
+
     state = _state(ctx)
     root = state.root()
     plan = journal.plan_undo(root)

@@ -159,7 +159,8 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     plans = _plan_evidence(root, entries, evidence_sources)
     records = {key: [plan.record() for plan in entry_plans] for key, entry_plans in plans.items()}
     files = _edited_files(entries, sources, lambda entry: build(entry, ledger.info, records[entry.id]), ledger.info, today)
-    new_entries = _entries_after(files, entries, root)
+    problems_after = _problems_after(files)
+    new_entries = [_entry_after(problems_after, entry) for entry in entries]
     closed_delta = sum(_closed(new) - _closed(old) for old, new in zip(entries, new_entries, strict=True))
     counts = query.counts(ledger.entries(), today)
     outcome = EditResult(new_entries, files, counts["closed"] + closed_delta, counts["total"])
@@ -173,6 +174,7 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     except BaseException:
         store.remove_created(root, created)
         raise
+    store.update_cache(root, {f.path: (f.after, problems_after[f.path]) for f in files})
     journal.append(root, command, [(f.path, f.before, f.after) for f in files], created)
     return outcome
 
@@ -263,10 +265,11 @@ def _not_written(diagnostic: Diagnostic) -> RectifyError:
     return RectifyError(f"{diagnostic.path.name}{line}: 编辑后的文件不能通过校验,未写入:{diagnostic.message}")
 
 
-def _entries_after(files: list[FileEdit], entries: list[Entry], root: Path) -> list[Entry]:
-    problems = {}
-    for edited in files:
-        source = parse(edited.path, decode(edited.path, edited.after))
-        problem = to_record(Problem.model_validate(source.data))
-        problems[problem.id] = problem
-    return [Entry(problems[e.problem.id], problems[e.problem.id].items[e.problem.items.index(e.item)]) for e in entries]
+def _problems_after(files: list[FileEdit]) -> dict[Path, object]:
+    """Each edited file's problem as the new text holds it (already verified)."""
+    return {f.path: to_record(Problem.model_validate(parse(f.path, decode(f.path, f.after)).data)) for f in files}
+
+
+def _entry_after(problems: dict[Path, object], entry: Entry) -> Entry:
+    problem = next(p for p in problems.values() if p.id == entry.problem.id)
+    return Entry(problem, problem.items[entry.problem.items.index(entry.item)])

@@ -184,20 +184,6 @@ def field_titles(model: type[BaseModel]) -> dict[str, str]:
 
 def to_record(instance):
     """A validated model as its plain record (records.py), recursively."""
-    from . import records
+    from .records import copier
 
-    record_class = getattr(records, type(instance).__name__)
-    values = {}
-    for name in type(instance).model_fields:
-        values[name] = _record_value(getattr(instance, name))
-    return record_class(**values)
-
-
-def _record_value(value):
-    if isinstance(value, BaseModel):
-        return to_record(value)
-    if isinstance(value, list):
-        return [_record_value(v) for v in value]
-    if isinstance(value, dict):
-        return dict(value)
-    return value
+    return copier(type(instance).__name__)(instance)

@@ -162,54 +162,118 @@ def _plain(value):
 
 def pack(record) -> tuple:
     """A record as nested tuples of builtins (marshal-able); dates as ordinals."""
-    return tuple(_pack_value(f.name, getattr(record, f.name)) for f in fields(record))
+    return _packer_for(type(record))(record)
 
 
-def _pack_value(name: str, value):
-    if value is None:
-        return None
+_PACKERS: dict[type, object] = {}
+
+
+def _packer_for(cls):
+    packer = _PACKERS.get(cls)
+    if packer is None:
+        packer = _PACKERS[cls] = _generate(cls, "pack", _pack_expression)
+    return packer
+
+
+def _pack_expression(name: str, value: str) -> str:
     if name in NESTED:
-        return [pack(v) for v in value] if isinstance(value, list) else pack(value)
+        inner = NESTED[name].__name__
+        call = f"[_pack_{inner}(v) for v in {value}]" if name != "inspection" else f"_pack_{inner}({value})"
+        return f"None if {value} is None else {call}"
     if name in DATES:
-        return value.toordinal()
+        return f"None if {value} is None else {value}.toordinal()"
     if name in ENUMS:
-        return value.value
-    if isinstance(value, list | dict):
-        return value.copy()
+        return f"None if {value} is None else {value}.value"
+    if name in ("departments", "institutions", "aspects"):
+        return f"{value}.copy()"
     return value
 
 
+_COPIERS: dict[str, object] = {}
+
+
+def copier(name: str):
+    """A function that copies any object with the record's attributes (a validated model) into it."""
+    function = _COPIERS.get(name)
+    if function is None:
+        function = _COPIERS[name] = _generate(globals()[name], "copy", _copy_expression)
+    return function
+
+
+def _copy_expression(name: str, value: str) -> str:
+    if name in NESTED:
+        inner = NESTED[name].__name__
+        call = f"[_copy_{inner}(v) for v in {value}]" if name != "inspection" else f"_copy_{inner}({value})"
+        return f"None if {value} is None else {call}"
+    if name in ("departments", "institutions", "aspects"):
+        return f"{value}.copy()"
+    return value
+
+
+def _generate(cls, verb: str, expression):
+    """Write, once per class, a function that converts one object without a per-field loop.
+
+    The cache and the loader handle thousands of items; a generic loop over
+    fields costs more than everything else a command does.
+    """
+    values = [expression(f.name, f"o.{f.name}") for f in fields(cls)]
+    body = f"({', '.join(values)},)" if verb == "pack" else f"{cls.__name__}({', '.join(values)})"
+    source = f"def _{verb}_{cls.__name__}(o):\n    return {body}\n"
+    namespace: dict = {cls.__name__: cls}
+    for nested in _nested_classes(cls):
+        if verb == "pack":
+            namespace[f"_pack_{nested.__name__}"] = _packer_for(nested)
+        else:
+            namespace[f"_copy_{nested.__name__}"] = copier(nested.__name__)
+    exec(compile(source, f"<{verb} {cls.__name__}>", "exec"), namespace)
+    return namespace[f"_{verb}_{cls.__name__}"]
+
+
+_UNPACKERS: dict[type, object] = {}
+_ENUM_VALUES = {name: {member.value: member for member in enum} for name, enum in ENUMS.items()}
+
+
 def _unpacker(cls):
-    converters = []
-    for f in fields(cls):
+    """A function written for cls that rebuilds it from its packed tuple in one call.
+
+    The cache holds thousands of items; a generic per-field loop costs more than
+    everything else `list` does, so the conversion is generated once per class.
+    """
+    arguments = []
+    for position, f in enumerate(fields(cls)):
+        value = f"t[{position}]"
         name = f.name
         if name in NESTED:
-            inner = NESTED[name]
-            converters.append(_nested(inner, many=name != "inspection"))
+            inner = NESTED[name].__name__
+            call = f"[_u_{inner}(v) for v in {value}]" if name != "inspection" else f"_u_{inner}({value})"
+            arguments.append(f"None if {value} is None else {call}")
         elif name in DATES:
-            converters.append(_date)
+            arguments.append(f"None if {value} is None else _fromordinal({value})")
         elif name in ENUMS:
-            converters.append(ENUMS[name])
+            arguments.append(f"None if {value} is None else _enum_{name}[{value}]")
         else:
-            converters.append(None)
-    return converters
+            arguments.append(value)
+    source = f"def _u_{cls.__name__}(t):\n    return {cls.__name__}({', '.join(arguments)})\n"
+    namespace = {
+        cls.__name__: cls,
+        "_fromordinal": dt.date.fromordinal,
+        **{f"_enum_{name}": values for name, values in _ENUM_VALUES.items()},
+        **{f"_u_{inner.__name__}": _unpacker_for(inner) for inner in _nested_classes(cls)},
+    }
+    exec(compile(source, f"<unpack {cls.__name__}>", "exec"), namespace)
+    return namespace[f"_u_{cls.__name__}"]
 
 
-def _nested(cls, many: bool):
-    if many:
-        return lambda values: [unpack(cls, v) for v in values]
-    return lambda value: unpack(cls, value)
+def _nested_classes(cls) -> list[type]:
+    return [NESTED[f.name] for f in fields(cls) if f.name in NESTED]
 
 
-def _date(ordinal):
-    return dt.date.fromordinal(ordinal)
-
-
-_CONVERTERS: dict[type, list] = {}
+def _unpacker_for(cls):
+    function = _UNPACKERS.get(cls)
+    if function is None:
+        function = _UNPACKERS[cls] = _unpacker(cls)
+    return function
 
 
 def unpack(cls, packed: tuple):
-    converters = _CONVERTERS.get(cls)
-    if converters is None:
-        converters = _CONVERTERS[cls] = _unpacker(cls)
-    return cls(*[v if c is None or v is None else c(v) for c, v in zip(converters, packed, strict=True)])
+    return _unpacker_for(cls)(packed)

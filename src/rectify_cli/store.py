@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -13,12 +14,17 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import checks
+from . import cache
 from .errors import Diagnostic, InvalidLedger, LedgerNotFound, RectifyError
-from .model import LedgerInfo, Problem, to_record
 from .records import Ledger
-from .yamlsource import Source, SourceError, decode, parse
+
+if TYPE_CHECKING:
+    from .yamlsource import Source
+
+# Parsing and validation (yaml, pydantic) are imported inside the functions that
+# need them: a ledger read from the cache never loads them.
 
 LEDGER_FILE = "ledger.yaml"
 ISSUES_DIR = "issues"
@@ -57,7 +63,6 @@ class LoadResult:
     ledger: Ledger | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     paths: dict[int, Path] = field(default_factory=dict)  # problem id → its file
-    sources: dict[int, Source] = field(default_factory=dict)  # problem id → parsed file
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -78,6 +83,14 @@ def issue_files(root: Path) -> list[Path]:
 
 def read_source(path: Path) -> Source:
     """Read and parse one file; SourceError with file and line when it cannot."""
+    return _read_source(path)[0]
+
+
+def _read_source(path: Path):
+    """(Source, (state, sha256)): the state is taken before reading, so a later edit shows."""
+    from .yamlsource import SourceError, decode, parse
+
+    state = cache.file_state(path)
     try:
         raw = path.read_bytes()
     except IsADirectoryError:
@@ -89,31 +102,128 @@ def read_source(path: Path) -> Source:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SourceError(Diagnostic(path, None, None, f"无法读取文件:{reason}")) from None
-    return parse(path, decode(path, raw))
+    return parse(path, decode(path, raw)), (state, cache.digest(raw))
 
 
-def load(root: Path, today: dt.date | None = None) -> LoadResult:
+def load(root: Path, today: dt.date | None = None, use_cache: bool = True, evidence: bool = False) -> LoadResult:
     """Read the whole ledger and validate it; never raises for a bad file.
 
     With `today`, dates are also checked against it (closed_on not in the future);
-    reading to list or show skips that, so a fixed past --today still reads.
+    reading to list or show skips that, so a fixed past --today still reads. Such
+    reads may come from the cache; a dated check (`rectify check`) never does.
+    With `evidence`, the evidence files are checked too (they exist, hashes match).
     """
+    if use_cache and today is None:
+        cached = _load_cached(root)
+        if cached is not None:
+            return cached
+    started = cache.now_ns()
+    result, fingerprints = _load_files(root, today, evidence)
+    if result.ledger is not None and not result.errors:
+        _save_cache(root, result, fingerprints, started)
+    return result
+
+
+def _load_files(root: Path, today: dt.date | None, evidence: bool = False):
+    """Parse and validate every file, one at a time: each node tree is let go once checked.
+
+    The cyclic garbage collector is paused meanwhile: the load makes hundreds of
+    thousands of objects and no cycles, and collecting halves the speed.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_all(root, today, evidence)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_all(root: Path, today: dt.date | None, evidence: bool):
+    from . import checks
+    from .model import LedgerInfo, Problem, to_record
+
     result = LoadResult(root, None)
-    info_source, info = _load_model(root / LEDGER_FILE, LedgerInfo, result.diagnostics)
-    problems: list[tuple[Problem, Source]] = []
+    fingerprints: dict[Path, tuple] = {}
+    info_source, info = _load_model(root / LEDGER_FILE, LedgerInfo, result.diagnostics, fingerprints)
+    problems, seen, referenced = [], [], set()
     paths = issue_files(root)
     for path in paths:
-        source, problem = _load_model(path, Problem, result.diagnostics)
-        if problem is not None:
-            problems.append((problem, source))
-            result.paths.setdefault(problem.id, path)
-            result.sources.setdefault(problem.id, source)
+        source, problem = _load_model(path, Problem, result.diagnostics, fingerprints)
+        if problem is None:
+            continue
+        record = to_record(problem)
+        if info is not None:
+            result.diagnostics += checks.check_problem(problem, source, info, today)
+        if evidence:
+            result.diagnostics += _evidence_of(root, record, source, referenced)
+        seen.append(checks.seen(problem, source))
+        problems.append(record)
+        result.paths.setdefault(problem.id, path)
     if info is None:
-        return result
-    complete = len(problems) == len(paths)
-    result.diagnostics += checks.check_ledger(info, info_source, problems, today, complete)
-    result.ledger = Ledger(to_record(info), [to_record(problem) for problem, _ in problems])
-    return result
+        return result, fingerprints
+    result.diagnostics += checks.check_across(seen, info, info_source, complete=len(problems) == len(paths))
+    if evidence:
+        result.diagnostics += _unreferenced_evidence(root.resolve(), referenced)
+    result.ledger = Ledger(to_record(info), problems)
+    return result, fingerprints
+
+
+def _load_cached(root: Path) -> LoadResult | None:
+    data = cache.read(root / STATE_DIR)
+    if data is None:
+        return None
+    files = data["files"]
+    current = [LEDGER_FILE, *(f"{ISSUES_DIR}/{path.name}" for path in issue_files(root))]
+    if set(current) != set(files):
+        return None
+    states = {relative: cache.file_state(root / relative) for relative in current}
+    hashed = []
+    for relative, state in states.items():
+        how = cache.reusable(root, relative, state, files[relative], data["written_ns"])
+        if how is None:
+            return None
+        if how == cache.HASH:
+            hashed.append(relative)
+    if hashed and cache.settled(list(states.values())):  # record the new stats: later reads skip the hashing
+        for relative in hashed:
+            files[relative] = (states[relative], *files[relative][1:])
+        cache.write(root / STATE_DIR, files, cache.now_ns())
+    paths = {entry[3]: root / relative for relative, entry in files.items() if entry[3] is not None}
+    return LoadResult(root, cache.ledger_from(files), [], paths)
+
+
+def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple], started: int) -> None:
+    from .records import pack
+
+    files = {LEDGER_FILE: (*fingerprints[root / LEDGER_FILE], pack(result.ledger.info), None)}
+    for problem in result.ledger.problems:
+        path = result.paths[problem.id]
+        files[f"{ISSUES_DIR}/{path.name}"] = (*fingerprints[path], pack(problem), problem.id)
+    if any(state is None for state, *_ in files.values()):
+        return
+    try:
+        folder = state_dir(root)
+    except OSError:
+        return
+    cache.write(folder, files, started)
+
+
+def update_cache(root: Path, written: dict[Path, tuple[bytes, object]]) -> None:
+    """After an edit: the files the tool just wrote, with their new records."""
+    from .records import pack
+
+    data = cache.read(root / STATE_DIR)
+    if data is None:
+        return
+    files = data["files"]
+    for path, (content, problem) in written.items():
+        relative = f"{ISSUES_DIR}/{path.name}"
+        state = cache.file_state(path)
+        if relative not in files or state is None:
+            return
+        files[relative] = (state, cache.digest(content), pack(problem), problem.id)
+    cache.write(root / STATE_DIR, files, cache.now_ns())
 
 
 def load_valid(root: Path, today: dt.date | None = None) -> Ledger:
@@ -124,9 +234,12 @@ def load_valid(root: Path, today: dt.date | None = None) -> Ledger:
     return result.ledger
 
 
-def _load_model(path: Path, model_class, diagnostics: list[Diagnostic]):
+def _load_model(path: Path, model_class, diagnostics: list[Diagnostic], fingerprints: dict):
+    from . import checks
+    from .yamlsource import SourceError
+
     try:
-        source = read_source(path)
+        source, fingerprints[path] = _read_source(path)
     except SourceError as exc:
         diagnostics.append(exc.diagnostic)
         return None, None
@@ -334,28 +447,19 @@ def remove_evidence_file(root: Path, path: Path) -> None:
         folder = folder.parent
 
 
-def check_evidence(result: LoadResult) -> list[Diagnostic]:
-    """Evidence files: recorded ones exist with their hash; files nobody records are flagged."""
-    if result.ledger is None:
-        return []
-    root = result.root.resolve()
-    found: list[Diagnostic] = []
-    referenced: set[Path] = set()
-    for problem in result.ledger.problems:
-        source = result.sources.get(problem.id)
-        if source is None:
-            continue
-        for index, item in enumerate(problem.items):
-            for number, record in enumerate(item.evidence):
-                if record.path is None:
-                    continue
+def _evidence_of(root: Path, problem, source: Source, referenced: set[Path]) -> list[Diagnostic]:
+    """Evidence files of one problem: recorded ones exist and hash as recorded."""
+    found = []
+    for index, item in enumerate(problem.items):
+        for number, record in enumerate(item.evidence):
+            if record.path is None:
+                continue
+            message, target = _evidence_problem(root.resolve(), record)
+            if target is not None:
+                referenced.add(target)
+            if message:
                 where = source.where(("items", index, "evidence", number, "path"))
-                message, target = _evidence_problem(root, record)
-                if target is not None:
-                    referenced.add(target)
-                if message:
-                    found.append(Diagnostic(source.path, *where, message))
-    found += _unreferenced_evidence(root, referenced)
+                found.append(Diagnostic(source.path, *where, message))
     return found
 
 
@@ -435,6 +539,8 @@ def read_document_text(path: Path) -> str:
         raise RectifyError(f"文件不存在:{path}")
     if path.suffix.lower() == ".docx":
         return _docx_text(path)
+    from .yamlsource import SourceError, decode
+
     raw = read_bytes(path)
     try:
         return decode(path, raw)

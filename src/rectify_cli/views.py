@@ -55,6 +55,8 @@ def choose_format(requested: OutputFormat | None, stream: IO) -> OutputFormat:
 
 def inert(text: str, keep_newlines: bool = True) -> str:
     """Ledger text made safe to print: control characters shown, never obeyed."""
+    if text.isprintable():  # the usual case, checked in C; bidi controls are not printable
+        return text
     out = []
     for char in text:
         if char == "\n" and keep_newlines:

@@ -6,7 +6,7 @@ here the node tree is walked by hand so that both become diagnostics.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,28 +22,29 @@ YamlPath = tuple[str | int, ...]
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BOOL_TAG = "tag:yaml.org,2002:bool"
-_PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
 
 
 @dataclass
 class Source:
-    """A parsed file: its data and the position of each value and key."""
+    """A parsed file: its data, and its node tree to find where any part of it stands."""
 
     path: Path
     data: Any
-    values: dict[YamlPath, Location] = field(default_factory=dict)
-    keys: dict[YamlPath, Location] = field(default_factory=dict)
+    root: Any = None  # the yaml node tree; positions are looked up only for diagnostics
 
     def where(self, yaml_path: YamlPath, key: bool = False) -> Location:
-        """The position of the deepest known part of yaml_path."""
-        table = self.keys if key else self.values
-        for end in range(len(yaml_path), -1, -1):
-            prefix = tuple(yaml_path[:end])
-            if prefix in table:
-                return table[prefix]
-            if prefix in self.values:
-                return self.values[prefix]
-        return (1, 1)
+        """The position of the deepest part of yaml_path that exists (its key, if asked)."""
+        node, key_node = self.root, None
+        for part in yaml_path:
+            child, child_key = _child(node, part)
+            if child is None:
+                break
+            node, key_node = child, child_key
+        chosen = key_node if key and key_node is not None else node
+        return _location(chosen) if chosen is not None else (1, 1)
 
 
 class SourceError(Exception):
@@ -95,8 +96,8 @@ def parse(path: Path, text: str) -> Source:
         node = loader.get_single_node()
         if node is None:
             raise _error(path, 1, 1, "文件是空的,没有任何内容")
-        source = Source(path, None)
-        source.data = _Walker(loader, source).value(node, ())
+        source = Source(path, None, node)
+        source.data = _Walker(loader, source).value(node)
         return source
     except yaml.MarkedYAMLError as exc:
         raise SourceError(_syntax_diagnostic(path, exc, text)) from None
@@ -114,46 +115,62 @@ class _Walker:
         self.source = source
         self.seen: set[int] = set()
 
-    def value(self, node, yaml_path: YamlPath) -> Any:
+    def value(self, node, field: str = "") -> Any:
         if id(node) in self.seen:
             raise self._fail(node, "不支持 YAML 锚点和别名(& 与 *),请把内容直接写出")
         self.seen.add(id(node))
-        self.source.values[yaml_path] = _location(node)
-        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
-            raise self._fail(node, f"不允许的 YAML 标签 {node.tag};台账只接受普通文字、数字、日期和列表")
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, yaml_path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.value(child, (*yaml_path, i)) for i, child in enumerate(node.value)]
+        tag = node.tag
+        if tag == _STR_TAG:  # most values: the text as written, no constructor needed
+            return node.value
+        if isinstance(node, yaml.MappingNode) and tag == _MAP_TAG:
+            return self.mapping(node)
+        if isinstance(node, yaml.SequenceNode) and tag == _SEQ_TAG:
+            return [self.value(child, field) for child in node.value]
+        if not isinstance(node, yaml.ScalarNode):
+            raise self._fail(node, f"不允许的 YAML 标签 {tag};台账只接受普通文字、数字、日期和列表")
         try:
             return self.loader.construct_object(node, deep=True)
         except ValueError:  # PyYAML reads 2022-02-30 as a timestamp and fails
-            field = next((part for part in reversed(yaml_path) if isinstance(part, str)), "")
             raise self._fail(node, f"{field} 的值 {node.value!r} 不是有效的日期".strip()) from None
 
-    def mapping(self, node, yaml_path: YamlPath) -> dict:
+    def mapping(self, node) -> dict:
         result: dict = {}
+        first_keys: dict = {}
         for key_node, value_node in node.value:
             key = self.key(key_node)
             if key in result:
-                first_line = self.source.keys[(*yaml_path, key)][0]
+                first_line = _location(first_keys[key])[0]
                 raise self._fail(key_node, f"重复的键 {key!r}(第 {first_line} 行已有同名键);请删去其中一个")
-            self.source.keys[(*yaml_path, key)] = _location(key_node)
-            result[key] = self.value(value_node, (*yaml_path, key))
+            first_keys[key] = key_node
+            result[key] = self.value(value_node, key if isinstance(key, str) else "")
         return result
 
     def key(self, node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self._fail(node, "键必须是简单的文字")
-        if node.tag == "tag:yaml.org,2002:merge":
+        tag = node.tag
+        if tag == _STR_TAG:
+            return node.value
+        if tag == "tag:yaml.org,2002:merge":
             raise self._fail(node, "不支持 YAML 合并键 <<,请把内容直接写出")
-        if node.tag == _BOOL_TAG:
+        if tag == _BOOL_TAG:
             raise self._fail(node, f"键 {node.value!r} 会被 YAML 读成布尔值;请改用其他字段名(如 number)")
         return self.loader.construct_object(node)
 
     def _fail(self, node, message: str) -> SourceError:
         line, column = _location(node)
         return _error(self.source.path, line, column, message)
+
+
+def _child(node, part):
+    """(value node, key node) of one step into a mapping (by key) or a sequence (by index)."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                return value_node, key_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part], None
+    return None, None
 
 
 def _location(node) -> Location:

@@ -1,0 +1,157 @@
+"""The parsed-ledger cache in .rectify/cache: never stale, never trusted blindly.
+
+Each file is cached with its stat (size, mtime_ns, ctime_ns, inode) and the
+SHA-256 of its bytes. A file is reused only when its stat is unchanged and
+not "racy" (changed within RACY_NS of the cache being written, when coarse
+timestamps could hide an edit), or when its bytes hash the same. A new
+version of rectify, or of the code that shapes the cached data, changes
+the signature. The payload is signed with a per-user key (HMAC-SHA256), so
+a cache that arrives with a copied folder is ignored, not unmarshalled; a
+corrupt, truncated or unwritable cache is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import marshal
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import __version__, records
+
+CACHE_FILE = "cache"
+FORMAT = 1
+RACY_NS = 2_000_000_000
+_SHAPING_MODULES = ("records.py", "vocab.py", "model.py", "checks.py", "ids.py", "cache.py")
+
+FileState = tuple[int, int, int, int]
+
+
+def signature() -> str:
+    """What the cached data depends on, besides the ledger's own files."""
+    package = Path(__file__).parent
+    stamps = []
+    for name in _SHAPING_MODULES:
+        try:
+            info = (package / name).stat()
+            stamps.append(f"{info.st_size}.{info.st_mtime_ns}")
+        except OSError:
+            stamps.append("-")
+    return f"{FORMAT}:{__version__}:{sys.version_info[:2]}:{','.join(stamps)}"
+
+
+def file_state(path: Path) -> FileState | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _key_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rectify" / "cache-key"
+
+
+def _key(create: bool) -> bytes | None:
+    path = _key_path()
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    if not create:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = os.urandom(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key)
+        return key
+    except OSError:
+        return None
+
+
+def read(state_dir: Path) -> dict | None:
+    """The cached data, or None when there is none we can trust."""
+    try:
+        raw = (state_dir / CACHE_FILE).read_bytes()
+    except OSError:
+        return None
+    key = _key(create=False)
+    if key is None or len(raw) < 32:
+        return None
+    mac, payload = raw[:32], raw[32:]
+    if not hmac.compare_digest(mac, hmac.new(key, payload, hashlib.sha256).digest()):
+        return None
+    try:
+        data = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("signature") != signature():
+        return None
+    return data
+
+
+def write(state_dir: Path, files: dict[str, tuple], started_ns: int) -> None:
+    """Store {relative path: (state, sha256, packed record, problem id or None)}; failures are ignored."""
+    key = _key(create=True)
+    if key is None:
+        return
+    data = {"signature": signature(), "written_ns": started_ns, "files": files}
+    try:
+        payload = marshal.dumps(data)
+        mac = hmac.new(key, payload, hashlib.sha256).digest()
+        temp = state_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
+        temp.write_bytes(mac + payload)
+        os.replace(temp, state_dir / CACHE_FILE)
+    except (OSError, ValueError):
+        return
+
+
+STAT = "stat"
+HASH = "hash"
+
+
+def reusable(root: Path, relative: str, state: FileState | None, cached: tuple, written_ns: int) -> str | None:
+    """How a file is known to still hold what its record was built from: STAT, HASH, or None (it is not)."""
+    cached_state, sha, _record, _pid = cached
+    if state is None:
+        return None
+    racy = max(state[1], state[2]) >= written_ns - RACY_NS
+    if tuple(cached_state) == state and not racy:
+        return STAT
+    try:
+        return HASH if digest((root / relative).read_bytes()) == sha else None
+    except OSError:
+        return None
+
+
+def settled(states: list[FileState]) -> bool:
+    """No file changed within the racy window: a rewritten cache can trust their stats."""
+    newest = max((max(state[1], state[2]) for state in states), default=0)
+    return newest < now_ns() - RACY_NS
+
+
+def now_ns() -> int:
+    return time.time_ns()
+
+
+def ledger_from(files: dict[str, tuple]) -> records.Ledger:
+    info = None
+    problems = []
+    for _state, _sha, packed, problem_id in files.values():
+        if problem_id is None:
+            info = records.unpack(records.LedgerInfo, packed)
+        else:
+            problems.append(records.unpack(records.Problem, packed))
+    return records.Ledger(info, problems)
