@@ -36,7 +36,7 @@ def _clean_environment(monkeypatch):
 def ledger(tmp_path) -> Path:
     """A fresh copy of the shipped ledger in tmp_path."""
     target = tmp_path / "ledger"
-    shutil.copytree(DATA, target)
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".rectify"))
     return target
 
 

@@ -15,7 +15,7 @@ from .conftest import DATA, invoke
 @pytest.fixture
 def repository(tmp_path):
     """A folder shaped like this repository: the ledger under data/."""
-    shutil.copytree(DATA, tmp_path / "repo" / "data")
+    shutil.copytree(DATA, tmp_path / "repo" / "data", ignore=shutil.ignore_patterns(".rectify"))
     (tmp_path / "repo" / "src" / "deep").mkdir(parents=True)
     return tmp_path / "repo"
 

@@ -1,0 +1,186 @@
+"""The parsed-ledger cache never shows stale data, and is never trusted blindly.
+
+To see whether a command used the cache, a test forges one (with the real
+per-user key) whose record says something the files do not: if the forged
+title shows, the cache was used; if the file's own title shows, it was not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from rectify_cli import cache, records
+
+from .conftest import invoke
+
+FORGED = "伪造的标题"
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+
+
+def run(ledger, *args):
+    out = invoke("--ledger", str(ledger), *args)
+    assert out.code == 0, out.stderr
+    return out
+
+
+def title_of(ledger, item_id: str) -> str:
+    data = json.loads(run(ledger, "show", item_id, "--format", "json").stdout)
+    return data["items"][0]["display_title"]
+
+
+def forge(ledger, relative: str = "issues/13.yaml", title: str = FORGED) -> None:
+    """Rewrite the cache so that the record of `relative` carries another problem title."""
+    state_dir = ledger / ".rectify"
+    data = cache.read(state_dir)
+    assert data is not None, "no trusted cache to forge"
+    state, sha, packed, problem_id = data["files"][relative]
+    problem = records.unpack(records.Problem, packed)
+    problem.title = title
+    data["files"][relative] = (state, sha, records.pack(problem), problem_id)
+    cache.write(state_dir, data["files"], data["written_ns"])
+
+
+@pytest.fixture
+def cached(ledger):
+    """A copy of the shipped ledger whose cache is built and settled (no racy files)."""
+    old = 1_600_000_000_000_000_000  # 2020: far outside the racy window
+    for path in [ledger / "ledger.yaml", *(ledger / "issues").glob("*.yaml")]:
+        os.utime(path, ns=(old, old))
+    run(ledger, "list")
+    assert cache.read(ledger / ".rectify") is not None
+    return ledger
+
+
+def test_the_cache_is_used_when_nothing_changed(cached):
+    forge(cached)
+    assert title_of(cached, "13.1").startswith("市容管理")  # the item's own title
+    assert json.loads(run(cached, "show", "13.1", "--format", "json").stdout)["items"][0]["problem_title"] == FORGED
+
+
+def test_a_hand_edit_of_the_same_size_in_the_same_second_shows(cached):
+    path = cached / "issues" / "13.yaml"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("资产管理不规范", "资产管理不规矩")
+    assert len(edited.encode()) == len(text.encode())
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime to the nanosecond
+    out = run(cached, "show", "13.1", "--format", "json")
+    assert json.loads(out.stdout)["items"][0]["problem_title"] == "资产管理不规矩"
+
+
+def test_a_file_touched_but_unchanged_is_reused(cached):
+    forge(cached)
+    path = cached / "issues" / "13.yaml"
+    path.write_bytes(path.read_bytes())  # new stat, same bytes: the hash vouches for it
+    problem_title = json.loads(run(cached, "show", "13.1", "--format", "json").stdout)["items"][0]["problem_title"]
+    assert problem_title == FORGED
+
+
+def test_an_added_file_shows(cached):
+    text = (cached / "issues" / "17.yaml").read_text(encoding="utf-8")
+    (cached / "issues" / "18.yaml").write_text(text.replace("id: 17", "id: 18"), encoding="utf-8")
+    ids = [line.split("\t")[0] for line in run(cached, "list").stdout.splitlines()[1:]]
+    assert ids[-2:] == ["17", "18"]
+
+
+def test_a_removed_file_is_gone(cached):
+    (cached / "issues" / "17.yaml").unlink()
+    ids = [line.split("\t")[0] for line in run(cached, "list").stdout.splitlines()[1:]]
+    assert "17" not in ids and len(ids) == 33
+
+
+def test_a_renamed_file_is_followed(cached):
+    forge(cached)
+    (cached / "issues" / "13.yaml").rename(cached / "issues" / "013.yaml")
+    out = run(cached, "show", "13.2", "--format", "json")
+    assert json.loads(out.stdout)["items"][0]["problem_title"] == "资产管理不规范"
+    run(cached, "--today", "2022-03-01", "close", "13.2", "--by", "张三")
+    assert "status: closed" in (cached / "issues" / "013.yaml").read_text(encoding="utf-8").split("number: 2")[1]
+
+
+def test_a_new_version_of_rectify_ignores_the_old_cache(cached, monkeypatch):
+    forge(cached)
+    monkeypatch.setattr(cache, "__version__", "99.0.0")
+    assert json.loads(run(cached, "show", "13.1", "--format", "json").stdout)["items"][0]["problem_title"] == "资产管理不规范"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "garbage", "flipped byte"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(cached, damage):
+    path = cached / ".rectify" / "cache"
+    raw = path.read_bytes()
+    damaged = {
+        "truncated": raw[: len(raw) // 2],
+        "empty": b"",
+        "garbage": os.urandom(4096),
+        "flipped byte": raw[:100] + bytes([raw[100] ^ 0xFF]) + raw[101:],
+    }[damage]
+    path.write_bytes(damaged)
+    assert len(run(cached, "list").stdout.splitlines()) == 35
+    assert cache.read(cached / ".rectify") is not None  # rebuilt
+
+
+def test_a_cache_signed_with_another_key_is_not_read(cached, tmp_path, monkeypatch):
+    forge(cached)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
+    assert json.loads(run(cached, "show", "13.1", "--format", "json").stdout)["items"][0]["problem_title"] == "资产管理不规范"
+
+
+def test_no_place_for_a_cache_is_no_error(ledger):
+    (ledger / ".rectify").write_text("not a folder", encoding="utf-8")  # root can write anywhere, so block it
+    assert len(run(ledger, "list").stdout.splitlines()) == 35
+    assert len(run(ledger, "list").stdout.splitlines()) == 35
+
+
+def test_a_cache_file_that_cannot_be_replaced_is_no_error(ledger):
+    (ledger / ".rectify").mkdir()
+    (ledger / ".rectify" / "cache").mkdir()  # a directory where the cache file goes
+    assert len(run(ledger, "list").stdout.splitlines()) == 35
+    assert len(run(ledger, "list").stdout.splitlines()) == 35
+
+
+def test_check_never_trusts_the_cache(cached):
+    path = cached / "issues" / "13.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    status: open", "    stauts: open"), encoding="utf-8")
+    state_dir = cached / ".rectify"
+    data = cache.read(state_dir)
+    state, _sha, packed, problem_id = data["files"]["issues/13.yaml"]
+    # forge an entry that vouches for the broken file as it is now
+    data["files"]["issues/13.yaml"] = (cache.file_state(path), cache.digest(path.read_bytes()), packed, problem_id)
+    cache.write(state_dir, data["files"], 0)
+    assert invoke("--ledger", str(cached), "list").code == 0  # reads trust the (forged) cache
+    out = invoke("--ledger", str(cached), "check")
+    assert out.code == 1
+    assert "stauts" in out.stderr
+
+
+def test_edits_keep_the_cache_in_step(cached):
+    run(cached, "--today", "2022-03-01", "close", "13.2", "--by", "张三")
+    data = cache.read(cached / ".rectify")
+    problem = records.unpack(records.Problem, data["files"]["issues/13.yaml"][2])
+    assert problem.items[1].status.value == "closed"
+    row = [line for line in run(cached, "list").stdout.splitlines() if line.startswith("13.2\t")][0]
+    assert row.endswith("已销号")
+
+
+def test_undo_is_seen_through_the_cache(cached):
+    run(cached, "--today", "2022-03-01", "close", "13.2", "--by", "张三")
+    run(cached, "undo", "--yes")
+    row = [line for line in run(cached, "list").stdout.splitlines() if line.startswith("13.2\t")][0]
+    assert row.endswith("未销号")
+
+
+def test_a_copied_folder_reads_right(cached, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(cached, copy)  # new inodes: every file is checked by its hash
+    path = copy / "issues" / "13.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("资产管理不规范", "资产管理问题"), encoding="utf-8")
+    assert json.loads(run(copy, "show", "13.1", "--format", "json").stdout)["items"][0]["problem_title"] == "资产管理问题"
