@@ -174,7 +174,7 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     except BaseException:
         store.remove_created(root, created)
         raise
-    store.update_cache(root, {f.path: (f.after, problems_after[f.path]) for f in files})
+    store.update_cache(result, {f.path: (f.after, problems_after[f.path]) for f in files})
     journal.append(root, command, [(f.path, f.before, f.after) for f in files], created)
     return outcome
 

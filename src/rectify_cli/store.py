@@ -63,6 +63,7 @@ class LoadResult:
     ledger: Ledger | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     paths: dict[int, Path] = field(default_factory=dict)  # problem id → its file
+    cached: dict | None = None  # the cache's file entries this result was read from, or written to
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -190,7 +191,7 @@ def _load_cached(root: Path) -> LoadResult | None:
             files[relative] = (states[relative], *files[relative][1:])
         cache.write(root / STATE_DIR, files, cache.now_ns())
     paths = {entry[3]: root / relative for relative, entry in files.items() if entry[3] is not None}
-    return LoadResult(root, cache.ledger_from(files), [], paths)
+    return LoadResult(root, cache.ledger_from(files), [], paths, files)
 
 
 def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple], started: int) -> None:
@@ -207,16 +208,16 @@ def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple],
     except OSError:
         return
     cache.write(folder, files, started)
+    result.cached = files
 
 
-def update_cache(root: Path, written: dict[Path, tuple[bytes, object]]) -> None:
+def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) -> None:
     """After an edit: the files the tool just wrote, with their new records."""
     from .records import pack
 
-    data = cache.read(root / STATE_DIR)
-    if data is None:
+    files, root = result.cached, result.root
+    if files is None:
         return
-    files = data["files"]
     for path, (content, problem) in written.items():
         relative = f"{ISSUES_DIR}/{path.name}"
         state = cache.file_state(path)
