@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from rectify_cli import cache, records
+from rectify_cli import cache
 
 from .conftest import invoke
 
@@ -42,9 +42,9 @@ def forge(ledger, relative: str = "issues/13.yaml", title: str = FORGED) -> None
     data = cache.read(state_dir)
     assert data is not None, "no trusted cache to forge"
     state, sha, packed, problem_id = data["files"][relative]
-    problem = records.unpack(records.Problem, packed)
+    problem = cache.problem_from(packed, full=True)
     problem.title = title
-    data["files"][relative] = (state, sha, records.pack(problem), problem_id)
+    data["files"][relative] = (state, sha, cache.pack_problem(problem), problem_id)
     cache.write(state_dir, data["files"], data["written_ns"])
 
 
@@ -165,7 +165,7 @@ def test_check_never_trusts_the_cache(cached):
 def test_edits_keep_the_cache_in_step(cached):
     run(cached, "--today", "2022-03-01", "close", "13.2", "--by", "张三")
     data = cache.read(cached / ".rectify")
-    problem = records.unpack(records.Problem, data["files"]["issues/13.yaml"][2])
+    problem = cache.problem_from(data["files"]["issues/13.yaml"][2], full=True)
     assert problem.items[1].status.value == "closed"
     row = [line for line in run(cached, "list").stdout.splitlines() if line.startswith("13.2\t")][0]
     assert row.endswith("已销号")

@@ -36,3 +36,21 @@ def test_pack_keeps_history_and_evidence():
                                       closed_on=model.parse_date("2021-12-01"), note="原因")],
     )
     assert records.unpack(records.Item, records.pack(item)) == item
+
+
+def test_cache_splits_every_item_field_into_core_or_text():
+    from rectify_cli import cache
+
+    assert sorted(cache.ITEM_CORE + cache.ITEM_TEXT) == sorted(f.name for f in dataclasses.fields(records.Item))
+
+
+def test_cached_problems_round_trip_with_and_without_texts():
+    from rectify_cli import cache
+
+    for problem in store.load_valid(DATA).problems:
+        packed = cache.pack_problem(problem)
+        assert cache.problem_from(packed, full=True) == problem
+        light = cache.problem_from(packed, full=False)
+        assert [(i.number, i.title, i.status, i.deadline, i.departments) for i in light.items] == [
+            (i.number, i.title, i.status, i.deadline, i.departments) for i in problem.items
+        ]

@@ -12,6 +12,7 @@ corrupt, truncated or unwritable cache is ignored and rebuilt.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import marshal
@@ -23,7 +24,7 @@ from pathlib import Path
 from . import __version__, records
 
 CACHE_FILE = "cache"
-FORMAT = 1
+FORMAT = 2
 RACY_NS = 2_000_000_000
 _SHAPING_MODULES = ("records.py", "vocab.py", "model.py", "checks.py", "ids.py", "cache.py")
 
@@ -146,12 +147,78 @@ def now_ns() -> int:
     return time.time_ns()
 
 
-def ledger_from(files: dict[str, tuple]) -> records.Ledger:
+# An item is cached in two parts: the fields lists and filters use, and the texts
+# (outcome, history, …) kept as marshalled bytes that are decoded only when needed.
+ITEM_CORE = ("number", "title", "kind", "lead", "departments", "deadline", "status", "closed_on")
+ITEM_TEXT = ("description", "measures", "owner", "closed_by", "outcome", "evidence", "institutions", "history")
+_STATUS = {member.value: member for member in records.Status}
+_KIND = {member.value: member for member in records.Kind}
+
+
+def pack_problem(problem: records.Problem) -> tuple:
+    """(id, aspect, title, item cores, texts as bytes); repeated short strings shared."""
+    cores = [_item_core(item) for item in problem.items]
+    texts = [_item_text(item) for item in problem.items]
+    return problem.id, problem.aspect, problem.title, cores, marshal.dumps(texts)
+
+
+def _item_core(item: records.Item) -> tuple:
+    return (
+        item.number, item.title, item.kind.value if item.kind else None,
+        sys.intern(item.lead) if item.lead else None, [sys.intern(d) for d in item.departments],
+        item.deadline.toordinal() if item.deadline else None, item.status.value,
+        item.closed_on.toordinal() if item.closed_on else None,
+    )
+
+
+def _item_text(item: records.Item) -> tuple:
+    return (
+        item.description, item.measures, item.owner, item.closed_by, item.outcome,
+        [records.pack(e) for e in item.evidence], item.institutions.copy(), [records.pack(h) for h in item.history],
+    )
+
+
+def problem_from(packed: tuple, full: bool) -> records.Problem:
+    problem_id, aspect, title, cores, texts = packed
+    if not full:
+        items = [_core_item(core) for core in cores]
+    else:
+        items = [_full_item(core, text) for core, text in zip(cores, marshal.loads(texts), strict=True)]
+    return records.Problem(problem_id, aspect, title, items)
+
+
+def _date(ordinal):
+    return None if ordinal is None else dt.date.fromordinal(ordinal)
+
+
+def _core_item(core: tuple) -> records.Item:
+    number, title, kind, lead, departments, deadline, status, closed_on = core
+    return records.Item(number, title, None, _KIND[kind] if kind else None, None, lead, departments, None,
+                        _date(deadline), _STATUS[status], _date(closed_on))
+
+
+def _full_item(core: tuple, text: tuple) -> records.Item:
+    number, title, kind, lead, departments, deadline, status, closed_on = core
+    description, measures, owner, closed_by, outcome, evidence, institutions, history = text
+    return records.Item(
+        number, title, description, _KIND[kind] if kind else None, measures, lead, departments, owner,
+        _date(deadline), _STATUS[status], _date(closed_on), closed_by, outcome,
+        [records.unpack(records.Evidence, e) for e in evidence], institutions,
+        [records.unpack(records.HistoryEntry, h) for h in history],
+    )
+
+
+def ledger_from(files: dict[str, tuple], full: bool) -> records.Ledger:
+    """The ledger from cached entries; without `full`, items lack their texts until completed."""
     info = None
     problems = []
     for _state, _sha, packed, problem_id in files.values():
         if problem_id is None:
             info = records.unpack(records.LedgerInfo, packed)
         else:
-            problems.append(records.unpack(records.Problem, packed))
-    return records.Ledger(info, problems)
+            problems.append(problem_from(packed, full))
+    ledger = records.Ledger(info, problems)
+    if not full:
+        by_id = {entry[3]: entry[2] for entry in files.values() if entry[3] is not None}
+        ledger.texts = lambda problem_id: problem_from(by_id[problem_id], full=True)
+    return ledger

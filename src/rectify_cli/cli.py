@@ -118,8 +118,9 @@ class State:
     def root(self) -> Path:
         return store.find_root(self.ledger_option)
 
-    def ledger(self) -> Ledger:
-        return store.load_valid(self.root())
+    def ledger(self, texts: bool = True) -> Ledger:
+        """The ledger; without `texts`, items lack outcome, history and the like (quicker)."""
+        return store.load_valid(self.root(), texts=texts)
 
 
 def parse_cli_date(text: str, option: str) -> dt.date:
@@ -204,9 +205,10 @@ def list_items(
     """列出整改事项,可按状态、方面、部门、领导、类型、时限、文字筛选(条件同时满足)。"""
     state = _state(ctx)
     filters = _filters(only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search)
-    ledger = state.ledger()
+    fmt = _format(output)
+    ledger = state.ledger(texts=bool(search) or fmt is OutputFormat.JSON)
     entries = query.select(ledger, filters, state.today, sort)
-    views.render_list(entries, ledger, state.today, _format(output), query.counts(entries, state.today), sys.stdout)
+    views.render_list(entries, ledger, state.today, fmt, query.counts(entries, state.today), sys.stdout)
 
 
 @app.command(cls=RectifyCommand)
@@ -228,7 +230,7 @@ def summary(
     """整改进度:官方口径的完成情况,并按方面、问题、部门、领导或类型分组统计。"""
     state = _state(ctx)
     filters = _filters(only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search)
-    ledger = state.ledger()
+    ledger = state.ledger(texts=bool(search) or trend is not None)
     entries = query.select(ledger, filters, state.today)
     fmt = _format(output)
     filtered = filters != Filters()
@@ -259,7 +261,8 @@ def show(
 ) -> None:
     """查看一个事项的全部字段及其整改进展。"""
     state = _state(ctx)
-    ledger = state.ledger()
+    ledger = state.ledger(texts=False)
+    ledger.complete({entry.problem.id for entry in query.resolve(ledger, item_id)})
     entries = query.resolve(ledger, item_id)
     fmt = _format(output)
     views.render_show(entries, ledger, state.today, fmt, sys.stdout)

@@ -145,7 +145,7 @@ def apply(root: Path, targets: list[str], build: ChangeBuilder, *, today: dt.dat
 
 
 def _apply_once(root, targets, build, *, today, command, dry_run, all_items, only_open, offers_all, evidence_sources):
-    result = store.load(root)
+    result = store.load(root, texts=False)
     _refuse_if_invalid(result, [root / store.LEDGER_FILE])
     ledger = result.ledger
     try:
@@ -154,6 +154,8 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
         if result.errors:  # the item may be in a file that does not load: show why
             raise InvalidLedger(result.errors) from None
         raise
+    ledger.complete({entry.problem.id for entry in entries})  # the edited problems, with their texts
+    entries = _chosen_entries(ledger, targets, all_items, only_open, offers_all)
     sources = {entry.problem.id: result.paths[entry.problem.id] for entry in entries}
     _refuse_if_invalid(result, list(sources.values()))
     plans = _plan_evidence(root, entries, evidence_sources)

@@ -8,6 +8,7 @@ Field names and order match the pydantic models in model.py (a test keeps them i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 from .ids import display_id
@@ -122,6 +123,19 @@ class Ledger:
 
     info: LedgerInfo
     problems: list[Problem] = field(default_factory=list)
+    # Set when read from the cache without texts: problem id → the problem with them.
+    texts: Callable[[int], Problem] | None = field(default=None, repr=False, compare=False)
+
+    def complete(self, problem_ids) -> None:
+        """Give these problems their texts (outcome, history, …) if they were read without."""
+        if self.texts is None:
+            return
+        wanted = set(problem_ids)
+        self.problems = [self.texts(p.id) if p.id in wanted else p for p in self.problems]
+
+    def complete_all(self) -> None:
+        self.complete([p.id for p in self.problems])
+        self.texts = None
 
     def entries(self) -> list[Entry]:
         ordered = sorted(self.problems, key=lambda problem: problem.id)

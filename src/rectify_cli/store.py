@@ -106,16 +106,19 @@ def _read_source(path: Path):
     return parse(path, decode(path, raw)), (state, cache.digest(raw))
 
 
-def load(root: Path, today: dt.date | None = None, use_cache: bool = True, evidence: bool = False) -> LoadResult:
+def load(root: Path, today: dt.date | None = None, use_cache: bool = True, evidence: bool = False,
+         texts: bool = True) -> LoadResult:
     """Read the whole ledger and validate it; never raises for a bad file.
 
     With `today`, dates are also checked against it (closed_on not in the future);
     reading to list or show skips that, so a fixed past --today still reads. Such
     reads may come from the cache; a dated check (`rectify check`) never does.
     With `evidence`, the evidence files are checked too (they exist, hashes match).
+    Without `texts`, a ledger read from the cache lacks the items' texts (outcome,
+    history, …) until `ledger.complete(ids)`: what `list` and `summary` need is quicker.
     """
     if use_cache and today is None:
-        cached = _load_cached(root)
+        cached = _load_cached(root, texts)
         if cached is not None:
             return cached
     started = cache.now_ns()
@@ -170,7 +173,7 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
     return result, fingerprints
 
 
-def _load_cached(root: Path) -> LoadResult | None:
+def _load_cached(root: Path, texts: bool) -> LoadResult | None:
     data = cache.read(root / STATE_DIR)
     if data is None:
         return None
@@ -191,7 +194,7 @@ def _load_cached(root: Path) -> LoadResult | None:
             files[relative] = (states[relative], *files[relative][1:])
         cache.write(root / STATE_DIR, files, cache.now_ns())
     paths = {entry[3]: root / relative for relative, entry in files.items() if entry[3] is not None}
-    return LoadResult(root, cache.ledger_from(files), [], paths, files)
+    return LoadResult(root, cache.ledger_from(files, full=texts), [], paths, files)
 
 
 def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple], started: int) -> None:
@@ -200,7 +203,7 @@ def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple],
     files = {LEDGER_FILE: (*fingerprints[root / LEDGER_FILE], pack(result.ledger.info), None)}
     for problem in result.ledger.problems:
         path = result.paths[problem.id]
-        files[f"{ISSUES_DIR}/{path.name}"] = (*fingerprints[path], pack(problem), problem.id)
+        files[f"{ISSUES_DIR}/{path.name}"] = (*fingerprints[path], cache.pack_problem(problem), problem.id)
     if any(state is None for state, *_ in files.values()):
         return
     try:
@@ -213,8 +216,6 @@ def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple],
 
 def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) -> None:
     """After an edit: the files the tool just wrote, with their new records."""
-    from .records import pack
-
     files, root = result.cached, result.root
     if files is None:
         return
@@ -223,13 +224,13 @@ def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) 
         state = cache.file_state(path)
         if relative not in files or state is None:
             return
-        files[relative] = (state, cache.digest(content), pack(problem), problem.id)
+        files[relative] = (state, cache.digest(content), cache.pack_problem(problem), problem.id)
     cache.write(root / STATE_DIR, files, cache.now_ns())
 
 
-def load_valid(root: Path, today: dt.date | None = None) -> Ledger:
+def load_valid(root: Path, today: dt.date | None = None, texts: bool = True) -> Ledger:
     """The ledger, or InvalidLedger carrying every error found."""
-    result = load(root, today)
+    result = load(root, today, texts=texts)
     if result.errors or result.ledger is None:
         raise InvalidLedger(result.diagnostics)
     return result.ledger
