@@ -12,6 +12,7 @@ corrupt, truncated or unwritable cache is ignored and rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -109,14 +110,17 @@ def write(state_dir: Path, files: dict[str, tuple], started_ns: int) -> None:
     if key is None:
         return
     data = {"signature": signature(), "written_ns": started_ns, "files": files}
+    temp = state_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
     try:
         payload = marshal.dumps(data)
         mac = hmac.new(key, payload, hashlib.sha256).digest()
-        temp = state_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
         temp.write_bytes(mac + payload)
         os.replace(temp, state_dir / CACHE_FILE)
     except (OSError, ValueError):
         return
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
 
 
 STAT = "stat"

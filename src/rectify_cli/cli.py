@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from . import query, stats, store, views, vocab
-from .errors import InvalidLedger, RectifyError, UsageProblem
+from .errors import InvalidLedger, RectifyError, UsageProblem, describe_os_error
 from .messages import ChineseContext, usage_message
 from .query import Filters, SortKey
 from .records import Ledger
@@ -73,6 +73,9 @@ def _run(invoke) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return 0
+    except OSError as exc:  # the disk or the system refused: not a bug, say what and where
+        _error(describe_os_error(exc))
+        return 1
     except Exception as exc:  # a bug: still one line, never a traceback
         if os.environ.get(DEBUG_ENV):
             raise

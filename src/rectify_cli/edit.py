@@ -168,17 +168,26 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     outcome = EditResult(new_entries, files, counts["closed"] + closed_delta, counts["total"])
     if dry_run:
         return outcome
+    _write(root, files, plans, command)
+    store.update_cache(result, {f.path: (f.after, problems_after[f.path]) for f in files})
+    return outcome
+
+
+def _write(root: Path, files: list[FileEdit], plans: dict, command: str) -> None:
+    """Evidence, then the undo record, then the files: any failure takes back what was done."""
     created: list[str] = []
+    record = None
     try:
         for plan in (plan for entry_plans in plans.values() for plan in entry_plans):
             created.append(store.copy_evidence(root, plan))
-        store.replace_files([(f.path, f.before, f.after) for f in files])
+        changes = [(f.path, f.before, f.after) for f in files]
+        record = journal.append(root, command, changes, created)
+        store.replace_files(changes)
     except BaseException:
+        if record is not None:
+            journal.withdraw(record)
         store.remove_created(root, created)
         raise
-    store.update_cache(result, {f.path: (f.after, problems_after[f.path]) for f in files})
-    journal.append(root, command, [(f.path, f.before, f.after) for f in files], created)
-    return outcome
 
 
 def _plan_evidence(root: Path, entries: list[Entry], sources: list[Path]) -> dict[str, list[store.EvidencePlan]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -51,3 +52,35 @@ class InvalidLedger(RectifyError):
         self.diagnostics = diagnostics
         errors = [d for d in diagnostics if d.is_error]
         super().__init__(f"台账有 {len(errors)} 处错误,请先修正(运行 rectify check 查看全部)")
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已满",
+    errno.EROFS: "文件系统是只读的",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.ENOENT: "文件或目录不存在",
+    errno.ENOTDIR: "路径中有一段不是目录",
+    errno.EISDIR: "这里是目录,不是文件",
+    errno.ELOOP: "符号链接层数过多",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EIO: "磁盘读写出错",
+}
+
+
+def describe_os_error(exc: OSError, doing: str = "读写文件") -> str:
+    """An operating-system failure as one Chinese line: what failed, where, and why."""
+    reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+    where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+    return f"{doing}失败{where}:{reason}"
+
+
+class StorageError(RectifyError):
+    """The disk refused a read or write (full, read-only, no permission); nothing was half-written."""
+
+    @classmethod
+    def from_os_error(cls, exc: OSError, doing: str, path=None) -> StorageError:
+        if path is not None and not getattr(exc, "filename", None):
+            exc.filename = str(path)
+        return cls(describe_os_error(exc, doing) + ";原有文件未改动")

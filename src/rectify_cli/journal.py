@@ -24,12 +24,24 @@ def _folder(root: Path) -> Path:
     return folder
 
 
+def _records(root: Path) -> list[Path]:
+    """The journal's records, oldest first; reading makes no folder."""
+    folder = root / store.STATE_DIR / JOURNAL_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.json") if p.stem.isdigit())
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def append(root: Path, command: str, files: list[tuple[Path, bytes | None, bytes]], created: list[str]) -> None:
-    """Record what a command changed, so that `undo` can put it back (None: the file was new)."""
+def append(root: Path, command: str, files: list[tuple[Path, bytes | None, bytes]], created: list[str]) -> Path:
+    """Record what a command changes, so that `undo` can put it back (None: the file was new).
+
+    Written before the files are replaced: a disk too full for the record stops the
+    command before anything changed. Returns the record, to withdraw if the command fails.
+    """
     folder = _folder(root)
     numbers = [int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()]
     record = {
@@ -48,6 +60,12 @@ def append(root: Path, command: str, files: list[tuple[Path, bytes | None, bytes
     }
     target = folder / f"{max(numbers, default=0) + 1:06d}.json"
     store.replace_atomically(target, None, (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return target
+
+
+def withdraw(record: Path) -> None:
+    """Remove a record whose command did not complete."""
+    record.unlink(missing_ok=True)
 
 
 @dataclass
@@ -70,15 +88,28 @@ class UndoPlan:
 
 def plan_undo(root: Path) -> UndoPlan:
     """What undoing the last command would restore; refuses if anyone changed those files since."""
-    records = sorted(p for p in _folder(root).glob("*.json") if p.stem.isdigit())
-    if not records:
-        raise RectifyError("没有可撤销的编辑命令")
-    record_path = records[-1]
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        return _plan(root, record_path, record)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise RectifyError(f"撤销记录 {record_path.name} 已损坏,无法撤销:{exc}") from None
+    for record_path in reversed(_records(root)):
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            if _never_landed(root, record):  # its command was stopped before it changed anything
+                continue
+            return _plan(root, record_path, record)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RectifyError(f"撤销记录 {record_path.name} 已损坏,无法撤销:{exc}") from None
+    raise RectifyError("没有可撤销的编辑命令")
+
+
+def _never_landed(root: Path, record: dict) -> bool:
+    """Every file still holds what it held before the command (a new one does not exist)."""
+    for entry in record["files"]:
+        path = root / entry["path"]
+        before = entry["before"]
+        if before is None:
+            if path.exists():
+                return False
+        elif not path.exists() or path.read_bytes() != base64.b64decode(before):
+            return False
+    return True
 
 
 def _plan(root: Path, record_path: Path, record: dict) -> UndoPlan:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import cache
-from .errors import Diagnostic, InvalidLedger, LedgerNotFound, RectifyError
+from .errors import Diagnostic, InvalidLedger, LedgerNotFound, RectifyError, StorageError
 from .records import Ledger
 
 if TYPE_CHECKING:
@@ -278,13 +278,25 @@ class ChangedMeanwhile(Exception):
 
 
 def state_dir(root: Path) -> Path:
-    """The ledger's private folder; it ignores itself in git."""
+    """The ledger's private folder; it ignores itself in git (raises OSError if it cannot be made)."""
     folder = root / STATE_DIR
     folder.mkdir(exist_ok=True)
     ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
+    try:
+        whole = ignore.read_bytes() == _IGNORE_ALL
+    except OSError:
+        whole = False
+    if not whole:  # written whole or not at all: an empty one would let the journal into git
+        temp = folder / f".gitignore.{os.getpid()}.tmp"
+        try:
+            temp.write_bytes(_IGNORE_ALL)
+            os.replace(temp, ignore)
+        finally:
+            temp.unlink(missing_ok=True)
     return folder
+
+
+_IGNORE_ALL = b"*\n"
 
 
 @contextlib.contextmanager
@@ -293,7 +305,7 @@ def ledger_lock(root: Path):
     try:
         handle = open(state_dir(root) / "lock", "a+b")  # noqa: SIM115 - held for the block
     except OSError as exc:
-        raise RectifyError(f"无法在台账目录中写入 {STATE_DIR}/:{exc.strerror or exc}") from None
+        raise StorageError.from_os_error(exc, f"在台账目录中建立 {STATE_DIR}/", root / STATE_DIR) from None
     with handle:
         deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
         while True:
@@ -323,15 +335,42 @@ def split_bom(raw: bytes) -> tuple[bytes, str]:
     return bom, raw[len(bom) :].decode("utf-8")
 
 
-def replace_files(changes: list[tuple[Path, bytes, bytes]]) -> None:
-    """Replace each file atomically, provided it still holds what was read."""
-    for path, before, after in changes:
-        replace_atomically(path, before, after)
+def replace_files(changes: list[tuple[Path, bytes | None, bytes]]) -> None:
+    """Replace each file atomically, provided it still holds what was read; all or none.
+
+    If one replacement fails, those already made are put back (a new file removed).
+    """
+    done: list[tuple[Path, bytes | None, bytes]] = []
+    try:
+        for path, before, after in changes:
+            if before is None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            replace_atomically(path, before, after)
+            done.append((path, before, after))
+    except BaseException:
+        for path, before, after in reversed(done):
+            with contextlib.suppress(OSError, RectifyError, ChangedMeanwhile):
+                if before is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    replace_atomically(path, after, before)
+        raise
 
 
 def replace_atomically(path: Path, expected: bytes | None, data: bytes) -> None:
     """Temp file in the same folder, flushed to disk, checked, renamed over the original."""
     _refuse_link_out(path)
+    try:
+        _replace(path, expected, data)
+        _fsync_folder(path.parent)
+        written = path.read_bytes()
+    except OSError as exc:
+        raise StorageError.from_os_error(exc, "写入", path) from None
+    if written != data:
+        raise RectifyError(f"{path.name}: 写入后读回的内容不符,请检查磁盘")
+
+
+def _replace(path: Path, expected: bytes | None, data: bytes) -> None:
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temp = Path(temp_name)
     try:
@@ -347,9 +386,6 @@ def replace_atomically(path: Path, expected: bytes | None, data: bytes) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    _fsync_folder(path.parent)
-    if path.read_bytes() != data:
-        raise RectifyError(f"{path.name}: 写入后读回的内容不符,请检查磁盘")
 
 
 def _copy_mode(original: Path, temp: Path) -> None:
@@ -420,14 +456,20 @@ def file_digest(path: Path) -> tuple[str, int]:
 def copy_evidence(root: Path, plan: EvidencePlan) -> str:
     """Copy one evidence file into the ledger; refuses to overwrite; returns its path."""
     target = root / plan.target
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         with plan.source.open("rb") as source, target.open("xb") as copy:
-            shutil.copyfileobj(source, copy)
-            copy.flush()
-            os.fsync(copy.fileno())
+            try:
+                shutil.copyfileobj(source, copy)
+                copy.flush()
+                os.fsync(copy.fileno())
+            except BaseException:
+                remove_evidence_file(root, target)  # never leave half a file (or its new folder) behind
+                raise
     except FileExistsError:
         raise ChangedMeanwhile(plan.target) from None
+    except OSError as exc:
+        raise StorageError.from_os_error(exc, "复制佐证材料", target) from None
     return plan.target
 
 

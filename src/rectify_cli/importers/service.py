@@ -84,11 +84,13 @@ def import_problems(root: Path, problems: list[Problem], facts: plan.LedgerFacts
         if dry_run:
             return result
         changes = [(path, before, after.encode("utf-8")) for path, (before, after) in files.items()]
-        for done, (path, before, after) in enumerate(changes, start=1):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            store.replace_atomically(path, before, after)
-            report("写入", done, len(changes))
-        journal.append(root, command, changes, [])
+        record = journal.append(root, command, changes, [])
+        try:
+            store.replace_files(changes)  # all or none
+        except BaseException:
+            journal.withdraw(record)
+            raise
+        report("写入", len(changes), len(changes))
         result.written = [path for path, before, after in changes]
     return result
 
