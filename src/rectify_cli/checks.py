@@ -26,6 +26,8 @@ _ENUM_WORDS = {
 
 def validate(source: Source, model_class: type[BaseModel]) -> tuple[BaseModel | None, list[Diagnostic]]:
     """Validate a parsed file against its model; every error with its position."""
+    if source.data is None:
+        return None, [Diagnostic(source.path, 1, 1, "文件是空的,没有任何内容")]
     if not isinstance(source.data, dict):
         kind = "列表" if isinstance(source.data, list) else "单个值"
         message = f"文件内容应为“字段: 值”的映射,这里却是一个{kind}"
@@ -53,7 +55,7 @@ def _message(model_class: type[BaseModel], loc: tuple, error: dict) -> str:
     name = next((part for part in reversed(loc) if isinstance(part, str)), "")
     label = _label(owner, name)
     kind = error["type"]
-    value = error.get("input")
+    value = _short(error.get("input"))
     if kind == "extra_forbidden":
         return _unknown_key_message(owner, name)
     if kind == "missing":
@@ -63,6 +65,18 @@ def _message(model_class: type[BaseModel], loc: tuple, error: dict) -> str:
     if kind == "value_error":
         return f"{label} {error['ctx']['error']}"
     return f"{label} {_type_message(kind, error)}"
+
+
+class _Shown(str):
+    """A value quoted in a message, cut short: a 5 MB value makes no readable line."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _short(value, limit: int = 60):
+    text = repr(value)
+    return _Shown(text if len(text) <= limit else text[:limit] + "…")
 
 
 def _type_message(kind: str, error: dict) -> str:

@@ -157,7 +157,8 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     ledger.complete({entry.problem.id for entry in entries})  # the edited problems, with their texts
     entries = _chosen_entries(ledger, targets, all_items, only_open, offers_all)
     sources = {entry.problem.id: result.paths[entry.problem.id] for entry in entries}
-    _refuse_if_invalid(result, list(sources.values()))
+    claimed = [path for pid in sources for path in result.duplicates.get(pid, [])]
+    _refuse_if_invalid(result, [*sources.values(), *claimed])
     plans = _plan_evidence(root, entries, evidence_sources)
     records = {key: [plan.record() for plan in entry_plans] for key, entry_plans in plans.items()}
     files = _edited_files(entries, sources, lambda entry: build(entry, ledger.info, records[entry.id]), ledger.info, today)

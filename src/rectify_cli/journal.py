@@ -20,8 +20,20 @@ JOURNAL_VERSION = 1
 
 def _folder(root: Path) -> Path:
     folder = store.state_dir(root) / JOURNAL_DIR
+    store.refuse_links_out(root, folder)
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def _target(root: Path, relative: str) -> Path:
+    """A path a record names: only the ledger's own files, never through a link, never outside."""
+    path = root / relative
+    parts = Path(relative).parts
+    allowed = relative == store.LEDGER_FILE or (len(parts) >= 2 and parts[0] in (store.ISSUES_DIR, store.EVIDENCE_DIR))
+    if Path(relative).is_absolute() or ".." in parts or not allowed or not store.inside(root, path.parent):
+        raise RectifyError(f"撤销记录指向台账之外或 rectify 不管理的文件({relative}),拒绝撤销")
+    store.refuse_links_out(root, path)
+    return path
 
 
 def _records(root: Path) -> list[Path]:
@@ -102,7 +114,7 @@ def plan_undo(root: Path) -> UndoPlan:
 def _never_landed(root: Path, record: dict) -> bool:
     """Every file still holds what it held before the command (a new one does not exist)."""
     for entry in record["files"]:
-        path = root / entry["path"]
+        path = _target(root, entry["path"])
         before = entry["before"]
         if before is None:
             if path.exists():
@@ -115,7 +127,7 @@ def _never_landed(root: Path, record: dict) -> bool:
 def _plan(root: Path, record_path: Path, record: dict) -> UndoPlan:
     restores, changed = [], []
     for entry in record["files"]:
-        path = root / entry["path"]
+        path = _target(root, entry["path"])
         current = path.read_bytes() if path.exists() else b""
         if _sha(current) != entry["after_sha256"]:
             changed.append(entry["path"])
@@ -124,11 +136,8 @@ def _plan(root: Path, record_path: Path, record: dict) -> UndoPlan:
     if changed:
         names = "、".join(changed)
         raise RectifyError(f"无法撤销“{record['command']}”:{names} 在那之后又被修改过;请用 git 或手工处理")
-    removes = [
-        root / created["path"]
-        for created in record.get("created", [])
-        if (root / created["path"]).is_file() and store.file_digest(root / created["path"])[0] == created["sha256"]
-    ]
+    created_paths = [(_target(root, created["path"]), created["sha256"]) for created in record.get("created", [])]
+    removes = [path for path, sha in created_paths if path.is_file() and store.file_digest(path)[0] == sha]
     return UndoPlan(record_path, record["command"], record["at"], restores, removes)
 
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -17,7 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import cache
-from .errors import Diagnostic, InvalidLedger, LedgerNotFound, RectifyError, StorageError
+from .errors import (
+    Diagnostic,
+    InvalidLedger,
+    LedgerNotFound,
+    RectifyError,
+    StorageError,
+    describe_os_error,
+)
 from .records import Ledger
 
 if TYPE_CHECKING:
@@ -52,6 +60,8 @@ def _root_of(path: Path) -> Path:
     for candidate in (path, path / "data"):
         if (candidate / LEDGER_FILE).is_file():
             return candidate
+    if (path / LEDGER_FILE).exists():
+        raise LedgerNotFound(f"{path / LEDGER_FILE} 应是文件,却不是普通文件(是目录?)")
     raise LedgerNotFound(f"{path} 不是台账:其中没有 {LEDGER_FILE}")
 
 
@@ -64,6 +74,7 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     paths: dict[int, Path] = field(default_factory=dict)  # problem id → its file
     cached: dict | None = None  # the cache's file entries this result was read from, or written to
+    duplicates: dict[int, list[Path]] = field(default_factory=dict)  # problem id → every file claiming it
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -75,11 +86,42 @@ class LoadResult:
 
 
 def issue_files(root: Path) -> list[Path]:
+    """The issue files, by name; hidden names (editor locks such as .#13.yaml) are not files of the ledger."""
     folder = root / ISSUES_DIR
     if not folder.is_dir():
         return []
-    files = [p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"}]
+    files = [p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and not p.name.startswith(".")]
     return sorted(files, key=lambda p: p.name)
+
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # an issue file of 34 items is 20 KB; 20 MB is no ledger file
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether path, links followed, stays inside root."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def _readable_problem(path: Path, root: Path | None) -> str | None:
+    """Why a path is not a file the loader may read (a folder, a FIFO, a link out), or None."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "文件不存在(或是失效的符号链接)" if path.is_symlink() else "文件不存在"
+    except OSError as exc:
+        return f"无法读取文件:{describe_os_error(exc)}"
+    if stat.S_ISDIR(info.st_mode):
+        return "这里应是文件,却是一个目录"
+    if not stat.S_ISREG(info.st_mode):
+        return "这不是普通文件(是设备、管道或套接字),不能读取"
+    if root is not None and path.is_symlink() and not inside(root, path):
+        return f"这是指向台账目录之外的符号链接({path.resolve()}),rectify 只读台账内的文件"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"文件过大({info.st_size // (1024 * 1024)} MB),台账文件不应超过 {MAX_FILE_BYTES // (1024 * 1024)} MB"
+    return None
 
 
 def read_source(path: Path) -> Source:
@@ -87,22 +129,20 @@ def read_source(path: Path) -> Source:
     return _read_source(path)[0]
 
 
-def _read_source(path: Path):
+def _read_source(path: Path, root: Path | None = None):
     """(Source, (state, sha256)): the state is taken before reading, so a later edit shows."""
     from .yamlsource import SourceError, decode, parse
 
+    problem = _readable_problem(path, root)
+    if problem:
+        raise SourceError(Diagnostic(path, None, None, problem))
     state = cache.file_state(path)
     try:
         raw = path.read_bytes()
-    except IsADirectoryError:
-        raise SourceError(Diagnostic(path, None, None, "这里应是文件,却是一个目录")) from None
-    except FileNotFoundError:
-        raise SourceError(Diagnostic(path, None, None, "文件不存在")) from None
     except PermissionError:
         raise SourceError(Diagnostic(path, None, None, "没有读取这个文件的权限")) from None
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise SourceError(Diagnostic(path, None, None, f"无法读取文件:{reason}")) from None
+        raise SourceError(Diagnostic(path, None, None, describe_os_error(exc, "读取"))) from None
     return parse(path, decode(path, raw)), (state, cache.digest(raw))
 
 
@@ -149,13 +189,18 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
 
     result = LoadResult(root, None)
     fingerprints: dict[Path, tuple] = {}
-    info_source, info = _load_model(root / LEDGER_FILE, LedgerInfo, result.diagnostics, fingerprints)
+    info_source, info = _load_model(root / LEDGER_FILE, LedgerInfo, result.diagnostics, fingerprints, root)
     problems, seen, referenced = [], [], set()
+    issues_broken = (root / ISSUES_DIR).exists() and not (root / ISSUES_DIR).is_dir()
+    if issues_broken:
+        result.diagnostics.append(Diagnostic(root / ISSUES_DIR, None, None, "issues 应是存放问题文件的目录,却是一个文件"))
     paths = issue_files(root)
     for path in paths:
-        source, problem = _load_model(path, Problem, result.diagnostics, fingerprints)
+        source, problem = _load_model(path, Problem, result.diagnostics, fingerprints, root)
         if problem is None:
             continue
+        if problem.id in result.paths:  # a duplicate id: both files count as broken for edits
+            result.duplicates.setdefault(problem.id, [result.paths[problem.id]]).append(path)
         record = to_record(problem)
         if info is not None:
             result.diagnostics += checks.check_problem(problem, source, info, today)
@@ -166,7 +211,8 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
         result.paths.setdefault(problem.id, path)
     if info is None:
         return result, fingerprints
-    result.diagnostics += checks.check_across(seen, info, info_source, complete=len(problems) == len(paths))
+    complete = len(problems) == len(paths) and not issues_broken
+    result.diagnostics += checks.check_across(seen, info, info_source, complete=complete)
     if evidence:
         result.diagnostics += _unreferenced_evidence(root.resolve(), referenced)
     result.ledger = Ledger(to_record(info), problems)
@@ -174,6 +220,8 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
 
 
 def _load_cached(root: Path, texts: bool) -> LoadResult | None:
+    if (root / STATE_DIR).is_symlink():
+        return None
     data = cache.read(root / STATE_DIR)
     if data is None:
         return None
@@ -208,7 +256,8 @@ def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple],
         return
     try:
         folder = state_dir(root)
-    except OSError:
+        refuse_links_out(root, folder / cache.CACHE_FILE)
+    except (OSError, RectifyError):  # no cache then: reads go on
         return
     cache.write(folder, files, started)
     result.cached = files
@@ -236,12 +285,12 @@ def load_valid(root: Path, today: dt.date | None = None, texts: bool = True) -> 
     return result.ledger
 
 
-def _load_model(path: Path, model_class, diagnostics: list[Diagnostic], fingerprints: dict):
+def _load_model(path: Path, model_class, diagnostics: list[Diagnostic], fingerprints: dict, root: Path | None = None):
     from . import checks
     from .yamlsource import SourceError
 
     try:
-        source, fingerprints[path] = _read_source(path)
+        source, fingerprints[path] = _read_source(path, root)
     except SourceError as exc:
         diagnostics.append(exc.diagnostic)
         return None, None
@@ -280,6 +329,7 @@ class ChangedMeanwhile(Exception):
 def state_dir(root: Path) -> Path:
     """The ledger's private folder; it ignores itself in git (raises OSError if it cannot be made)."""
     folder = root / STATE_DIR
+    refuse_links_out(root, folder)
     folder.mkdir(exist_ok=True)
     ignore = folder / ".gitignore"
     try:
@@ -303,7 +353,9 @@ _IGNORE_ALL = b"*\n"
 def ledger_lock(root: Path):
     """An advisory lock that serialises the tool's writers on one ledger."""
     try:
-        handle = open(state_dir(root) / "lock", "a+b")  # noqa: SIM115 - held for the block
+        folder = state_dir(root)
+        refuse_links_out(root, folder / "lock")
+        handle = open(folder / "lock", "a+b")  # noqa: SIM115 - held for the block
     except OSError as exc:
         raise StorageError.from_os_error(exc, f"在台账目录中建立 {STATE_DIR}/", root / STATE_DIR) from None
     with handle:
@@ -410,6 +462,16 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
+def refuse_links_out(root: Path, path: Path) -> None:
+    """Refuse to write at path if any part of it below root is a symbolic link."""
+    current = root
+    for part in path.relative_to(root).parts:
+        current = current / part
+        if current.is_symlink():
+            shown = current.relative_to(root).as_posix()
+            raise RectifyError(f"{shown} 是符号链接,rectify 不通过链接在台账里写入;请换成真实的目录")
+
+
 def _refuse_link_out(path: Path) -> None:
     if path.is_symlink():
         raise RectifyError(f"{path.name} 是符号链接,rectify 不通过链接写文件")
@@ -434,9 +496,10 @@ def plan_evidence(root: Path, item_id: str, source: Path, taken: set[str]) -> Ev
     if not source.is_file():
         raise RectifyError(f"佐证材料文件不存在:{source}")
     folder = root / EVIDENCE_DIR / item_id
+    refuse_links_out(root, folder)
     target = folder / source.name
     counter = 1
-    while target.exists() or target.relative_to(root).as_posix() in taken:
+    while os.path.lexists(target) or target.relative_to(root).as_posix() in taken:
         target = folder / f"{source.stem}-{counter}{source.suffix}"
         counter += 1
     digest, size = file_digest(source)
@@ -483,7 +546,7 @@ def remove_evidence_file(root: Path, path: Path) -> None:
     path.unlink(missing_ok=True)
     folder = path.parent
     evidence_root = root / EVIDENCE_DIR
-    while folder != evidence_root and folder.is_relative_to(evidence_root):
+    while folder.is_relative_to(evidence_root):
         try:
             folder.rmdir()
         except OSError:
@@ -508,12 +571,19 @@ def _evidence_of(root: Path, problem, source: Source, referenced: set[Path]) -> 
 
 
 def _evidence_problem(root: Path, record) -> tuple[str | None, Path | None]:
-    relative = Path(record.path)
-    target = (root / relative).resolve()
-    if relative.is_absolute() or not target.is_relative_to(root):
-        return f"佐证材料路径 {record.path} 指向台账目录之外;只能引用台账内的文件", None
-    if not target.is_file():
-        return f"佐证材料文件不存在:{record.path}", target
+    shown = record.path if len(record.path) <= 80 else record.path[:80] + "…"
+    try:
+        relative = Path(record.path)
+        target = (root / relative).resolve()
+        outside = relative.is_absolute() or not target.is_relative_to(root)
+        private = target.is_relative_to(root / STATE_DIR)
+        if outside or private:
+            where = "台账目录之外" if outside else f"rectify 自用的 {STATE_DIR}/"
+            return f"佐证材料路径 {shown} 指向{where};只能引用台账内的文件", None
+        if not target.is_file():
+            return f"佐证材料文件不存在:{shown}", target
+    except (OSError, RuntimeError, ValueError):  # a NUL, a link loop, a name too long
+        return f"佐证材料路径 {shown!r} 无效", None
     if record.sha256 is not None:
         digest, size = file_digest(target)
         if digest != record.sha256:

@@ -21,6 +21,16 @@ YamlPath = tuple[str | int, ...]
 
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    """ASCII text in UTF-16 without a BOM: every other byte of the start is NUL."""
+    head = raw[:200]
+    if len(head) < 4:
+        return False
+    evens, odds = head[0::2], head[1::2]
+    return evens.count(0) > 0.8 * len(evens) or odds.count(0) > 0.8 * len(odds)
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -59,7 +69,11 @@ def decode(path: Path, raw: bytes) -> str:
     """Bytes to text: UTF-8, a BOM tolerated; other encodings named."""
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
+    if raw.startswith(_UTF32_BOMS):
+        raise _error(path, 1, 1, "文件是 UTF-32 编码,请另存为 UTF-8")
     if raw.startswith(_UTF16_BOMS):
+        raise _error(path, 1, 1, "文件是 UTF-16 编码,请另存为 UTF-8")
+    if _looks_like_utf16(raw):
         raise _error(path, 1, 1, "文件是 UTF-16 编码,请另存为 UTF-8")
     if b"\x00" in raw:
         line, column = _position(raw, raw.index(b"\x00"))
@@ -200,6 +214,9 @@ _PROBLEM_TEXT = [
     ("expected <block end>", _INDENT),
     ("found unexpected end of stream", "文件意外结束;请检查引号或括号是否成对"),
     ("did not find expected node content", "缺少内容;请检查引号或括号是否成对"),
+    ("but found another document", "一个文件里只能有一个 YAML 文档;请删去多余的 ---"),
+    ("expected a single document", "一个文件里只能有一个 YAML 文档;请删去多余的 ---"),
+    ("exceeded maximum nesting depth", "嵌套层数过深,台账文件不需要这么多层"),
 ]
 _FLOW_CONTEXT = {"flow sequence": "方括号 [] 没有正确闭合", "flow mapping": "花括号 {} 没有正确闭合"}
 
