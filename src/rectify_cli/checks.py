@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -45,9 +46,12 @@ def _diagnostic(source: Source, model_class: type[BaseModel], error: dict) -> Di
     return Diagnostic(source.path, line, column, _message(model_class, loc, error))
 
 
+_INTERNAL_LOC = re.compile(r"(function-(before|after|wrap|plain)|list|dict|nullable|union|tagged-union|model)\[.*\]|str|int")
+
+
 def _is_internal(part) -> bool:
-    # pydantic adds tags such as 'function-before[...]' for union branches
-    return isinstance(part, str) and ("[" in part or part in {"str", "list[str]"})
+    """pydantic's own steps in a location ('function-before[…]', 'str'), not the file's keys."""
+    return isinstance(part, str) and _INTERNAL_LOC.fullmatch(part) is not None
 
 
 def _message(model_class: type[BaseModel], loc: tuple, error: dict) -> str:

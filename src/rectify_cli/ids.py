@@ -7,7 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 
 _CIRCLED = {chr(0x2460 + n): f"({n + 1})" for n in range(20)}  # ① … ⑳
-_ID_RE = re.compile(r"^(\d{1,6})(?:\s*[.\-、_/]?\s*(?:\(\s*(\d{1,6})\s*\)|(\d{1,6})))?\s*[.、]?$")
+# 13.2, 13-2, 13(2), 13.(2): a separator, or brackets, between problem and item — never bare digits
+_ID_RE = re.compile(r"^(\d{1,6})(?:\s*(?:[.\-、_/]\s*(?:\(\s*(\d{1,6})\s*\)|(\d{1,6}))|\(\s*(\d{1,6})\s*\)))?\s*[.、]?$")
 
 
 @dataclass(frozen=True, order=True)
@@ -34,7 +35,7 @@ def parse_id(text: str) -> ItemRef | None:
     if not match:
         return None
     problem = int(match.group(1))
-    number_text = match.group(2) or match.group(3)
+    number_text = match.group(2) or match.group(3) or match.group(4)
     number = int(number_text) if number_text else None
     if problem < 1 or (number is not None and number < 1):
         return None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import html
 import io
 import json
+import re
 import unicodedata
 from enum import StrEnum
 from pathlib import Path
@@ -53,19 +55,58 @@ def choose_format(requested: OutputFormat | None, stream: IO) -> OutputFormat:
     return OutputFormat.TABLE if stream.isatty() else OutputFormat.TSV
 
 
+_HIDDEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}  # controls, invisible format marks, line separators
+
+
+def hidden(char: str) -> bool:
+    """A character that acts instead of showing: controls, bidi and zero-width marks, noncharacters."""
+    code = ord(char)
+    return (
+        unicodedata.category(char) in _HIDDEN_CATEGORIES
+        or 0xFDD0 <= code <= 0xFDEF
+        or (code & 0xFFFE) == 0xFFFE
+    )
+
+
 def inert(text: str, keep_newlines: bool = True) -> str:
-    """Ledger text made safe to print: control characters shown, never obeyed."""
-    if text.isprintable():  # the usual case, checked in C; bidi controls are not printable
+    """Ledger text made safe to print: such characters shown as escapes, never obeyed."""
+    if text.isprintable():  # the usual case, checked in C; every hidden character is non-printable
         return text
     out = []
     for char in text:
         if char == "\n" and keep_newlines:
             out.append(char)
-        elif char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+        elif char in _BIDI_CONTROLS or hidden(char):
             out.append(_escape(char))
         else:
             out.append(char)
     return "".join(out)
+
+
+_JSON_HIDDEN = re.compile("[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\uffff]")
+
+
+def json_text(data, indent: int | None = 2) -> str:
+    """JSON with non-ASCII text kept readable, but every hidden character as a \\u escape."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _JSON_HIDDEN.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]!|#~])")
+
+
+def md_text(text: str) -> str:
+    """Ledger text for a Markdown table cell: inert, HTML escaped, Markdown syntax escaped."""
+    escaped = html.escape(inert(text), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", escaped).replace("\n", "<br>")
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A spreadsheet must never run ledger text as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _escape(char: str) -> str:
@@ -124,7 +165,7 @@ def render_list(
 def write_delimited(rows: list[list[str]], fmt: OutputFormat, stream: IO) -> None:
     if fmt is OutputFormat.CSV:
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows([[inert(c) for c in row] for row in rows])
+        csv.writer(buffer, lineterminator="\n").writerows([[neutralise(inert(c)) for c in row] for row in rows])
         stream.write(buffer.getvalue())
         return
     for row in rows:
@@ -273,7 +314,7 @@ def _ledger_header(ledger: Ledger, today: dt.date) -> dict:
 
 
 def _json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data) + "\n"
 
 
 # --- diagnostics -------------------------------------------------------------
@@ -384,7 +425,7 @@ def summary_markdown(figures, rows, dimension_label: str) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return inert(text, keep_newlines=False).replace("|", "\\|")
+    return md_text(text)
 
 
 def _summary_table(figures, rows, dimension_label: str, stream: IO) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -286,7 +287,8 @@ def _fits_literal_block(value: str) -> bool:
     return (
         not value.endswith("\n")
         and not first.startswith((" ", "\t"))
-        and all(line == line.rstrip(" \t") and "\r" not in line for line in lines)
+        and not _YAML_UNSAFE.search(value)
+        and all(line == line.rstrip(" \t") and "\r" not in line and line.isprintable() for line in lines)
     )
 
 
@@ -305,13 +307,24 @@ def scalar(value: Any, flow: bool = False) -> str:
     text = str(value)
     if _plain_is_safe(text, flow):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda match: _yaml_escape(match.group()), json.dumps(text, ensure_ascii=False))
+
+
+# What YAML forbids raw, or reads as a line break, in a double-quoted scalar: written escaped.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def _yaml_escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _plain_is_safe(text: str, flow: bool) -> bool:
     if not text or text.startswith(_PLAIN_UNSAFE_START) or text != text.strip():
         return False
     if ": " in text or " #" in text or text.endswith(":") or any(ord(c) < 32 or c == "\x7f" for c in text):
+        return False
+    if _YAML_UNSAFE.search(text):
         return False
     if flow and _FLOW_UNSAFE & set(text):
         return False

@@ -6,6 +6,8 @@ here the node tree is walked by hand so that both become diagnostics.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,7 +113,8 @@ def parse(path: Path, text: str) -> Source:
         if node is None:
             raise _error(path, 1, 1, "文件是空的,没有任何内容")
         source = Source(path, None, node)
-        source.data = _Walker(loader, source).value(node)
+        with _deep_recursion():  # libyaml allows 1,000 levels; the walk takes two frames a level
+            source.data = _Walker(loader, source).value(node)
         return source
     except yaml.MarkedYAMLError as exc:
         raise SourceError(_syntax_diagnostic(path, exc, text)) from None
@@ -144,8 +147,10 @@ class _Walker:
             raise self._fail(node, f"不允许的 YAML 标签 {tag};台账只接受普通文字、数字、日期和列表")
         try:
             return self.loader.construct_object(node, deep=True)
-        except ValueError:  # PyYAML reads 2022-02-30 as a timestamp and fails
-            raise self._fail(node, f"{field} 的值 {node.value!r} 不是有效的日期".strip()) from None
+        except yaml.YAMLError:
+            raise
+        except Exception:  # 2022-02-30 as a timestamp, or a value its explicit !!tag cannot read
+            raise self._fail(node, _unreadable(field, node)) from None
 
     def mapping(self, node) -> dict:
         result: dict = {}
@@ -169,11 +174,29 @@ class _Walker:
             raise self._fail(node, "不支持 YAML 合并键 <<,请把内容直接写出")
         if tag == _BOOL_TAG:
             raise self._fail(node, f"键 {node.value!r} 会被 YAML 读成布尔值;请改用其他字段名(如 number)")
-        return self.loader.construct_object(node)
+        try:
+            key = self.loader.construct_object(node)
+        except yaml.YAMLError:
+            raise
+        except Exception:
+            raise self._fail(node, _unreadable("键", node)) from None
+        if not isinstance(key, str):
+            raise self._fail(node, f"键 {node.value!r} 应是文字(字段名),YAML 却把它读成了{_KIND_NAMES.get(type(key), '其他类型')}")
+        return key
 
     def _fail(self, node, message: str) -> SourceError:
         line, column = _location(node)
         return _error(self.source.path, line, column, message)
+
+
+_KIND_NAMES = {int: "整数", float: "小数", bool: "布尔值", type(None): "空值"}
+
+
+def _unreadable(field: str, node) -> str:
+    value = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return f"{field} 的值 {value!r} 不是有效的日期".strip()
+    return f"{field} 的值 {value!r} 无法按标签 {node.tag} 读取;请去掉标签或改正值".strip()
 
 
 def _child(node, part):
@@ -185,6 +208,16 @@ def _child(node, part):
     elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
         return node.value[part], None
     return None, None
+
+
+@contextlib.contextmanager
+def _deep_recursion(limit: int = 5000):
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 def _location(node) -> Location:

@@ -4,9 +4,6 @@ Everything runs `python -m rectify_cli` in real processes. The full-disk and rea
 tests mount a small tmpfs / a read-only bind mount, so they need root (CAP_SYS_ADMIN);
 without it they skip and say why. The 200-kill test takes about 35 s on two cores:
 deselect it with `-k "not sigkill"`.
-
-Each test marked xfail(strict=True) asserts the correct behaviour for a fault that the
-code does not yet handle; the reason names the cause.
 """
 
 from __future__ import annotations

@@ -11,8 +11,6 @@ The in-process runs go through Typer's CliRunner (fixture `rectify`); a case tha
 block or eat memory runs `python -m rectify_cli` in a child process with a timeout (and a
 memory ceiling), so a regression fails the test instead of hanging the suite.
 
-Each test asserts the correct behaviour for a case the code did
-not yet handle; its reason names what happens now and where.
 """
 
 from __future__ import annotations

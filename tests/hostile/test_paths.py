@@ -10,8 +10,7 @@ evidence/, issues/13.yaml, .rectify/ or parts of it, or paths in the undo journa
 export target given on the command line is the user's own choice and stays allowed.
 
 Every case asserts the exit code, every line on stderr, no traceback, and that nothing
-changed, in the ledger and outside it. Each test marked xfail(strict=True) asserts the
-correct behaviour for a case the code does not yet handle; its reason names the cause.
+changed, in the ledger and outside it.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from .. import stats, views
 from ..records import Entry, Ledger
@@ -19,7 +18,7 @@ def export(fmt: str, ledger: Ledger, entries: list[Entry], today: dt.date, filte
     if fmt == "json":
         from .tabular import as_json
 
-        return (json.dumps(as_json(entries, ledger, today), ensure_ascii=False, indent=2) + "\n").encode()
+        return (views.json_text(as_json(entries, ledger, today)) + "\n").encode()
     if fmt == "md":
         from .tabular import as_markdown
 

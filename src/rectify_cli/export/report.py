@@ -109,7 +109,7 @@ def as_docx(paragraphs: list[Paragraph]) -> bytes:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
     for paragraph in paragraphs:
         block = document.add_paragraph()
-        run = block.add_run(paragraph.text)
+        run = block.add_run(inert(paragraph.text, keep_newlines=False))
         if paragraph.level == 0:
             block.alignment = WD_ALIGN_PARAGRAPH.CENTER
             run.bold = True

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 
 from ..records import Entry, Ledger, as_data
-from ..views import entry_data, inert, status_label
+from ..views import entry_data, inert, md_text, neutralise, status_label
 from ..vocab import KIND_LABELS, SCHEMA_VERSION
 
 HEADERS = [
     "序号", "问题类别", "问题", "具体问题", "整改措施", "责任领导", "责任部门",
     "整改时限", "整改类型", "整改进展及成效", "完成情况", "销号时间", "佐证材料",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def row(entry: Entry, ledger: Ledger, today: dt.date) -> list[str]:
     item = entry.item
     problem = entry.problem
@@ -42,11 +38,6 @@ def progress_and_outcome(entry: Entry) -> str:
     item = entry.item
     notes = [f"{e.date} {e.note}" for e in sorted(item.history, key=lambda e: e.date) if e.note]
     return "\n".join([*([item.outcome] if item.outcome else []), *notes])
-
-
-def neutralise(cell: str) -> str:
-    """A spreadsheet must never run ledger text as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def as_csv(entries: list[Entry], ledger: Ledger, today: dt.date) -> bytes:
@@ -81,5 +72,4 @@ def as_markdown(entries: list[Entry], ledger: Ledger, today: dt.date, summary_te
 
 
 def _md(text: str) -> str:
-    escaped = html.escape(inert(text), quote=False).replace("\\", "\\\\").replace("|", "\\|")
-    return escaped.replace("\n", "<br>")
+    return md_text(text)
