@@ -138,8 +138,8 @@ def rectify_cases(ledger: Path, open_ids: list[str], work: Path) -> list[tuple[s
         ("rectify --help", [sys.executable, "-m", "rectify_cli", "--help"], None),
         ("rectify list --open --format tsv", [*rectify, "list", "--open", "--format", "tsv"], None),
         ("rectify summary", [*rectify, "summary"], None),
-        (f"rectify show {target}", [*rectify, "show", target], None),
-        (f"rectify close {target} (fresh copy)", closing, fresh_copy),
+        ("rectify show ID", [*rectify, "show", target], None),
+        ("rectify close ID (fresh copy)", closing, fresh_copy),
         ("rectify check", [*rectify, "check"], None),
     ]
 
@@ -186,54 +186,84 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=10000)
+    parser.add_argument("--items", type=int, nargs="+", default=[10000], help="ledger sizes, e.g. 10000 100000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md", help="Markdown file to write ('-' for none)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="rectify-bench-") as temp:
-        work = Path(temp)
-        started = time.perf_counter()
-        open_ids = build_ledger(work / "ledger", args.items)
-        built = time.perf_counter() - started
-        env = {**os.environ, "NO_COLOR": "1"}
-        env.pop("RECTIFY_LEDGER", None)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package runs from compiled bytecode
-        settle(work / "ledger", env)
-        rows = [(name, measure(argv, args.runs, env, work, prepare))
-                for name, argv, prepare in rectify_cases(work / "ledger", open_ids, work)]
-        theirs = [(name, measure(argv, args.runs, env, work, prepare))
-                  for name, argv, prepare in taskwarrior_cases(args.items, work)]
-    report = render(args, rows, theirs, built)
+    sections = [bench_size(items, args.runs) for items in args.items]
+    report = render(args, sections)
     print(report)
     if str(args.results) != "-":
         args.results.write_text(report, encoding="utf-8")
 
 
-def render(args, rows, theirs, built: float) -> str:
+def bench_size(items: int, runs: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="rectify-bench-") as temp:
+        work = Path(temp)
+        started = time.perf_counter()
+        open_ids = build_ledger(work / "ledger", items)
+        built = time.perf_counter() - started
+        env = {**os.environ, "NO_COLOR": "1"}
+        env.pop("RECTIFY_LEDGER", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package runs from compiled bytecode
+        settle(work / "ledger", env)
+        rows = [(name, measure(argv, runs, env, work, prepare))
+                for name, argv, prepare in rectify_cases(work / "ledger", open_ids, work)]
+        theirs = [(name, measure(argv, runs, env, work, prepare))
+                  for name, argv, prepare in taskwarrior_cases(items, work)]
+    return {"items": items, "built": built, "rows": rows, "theirs": theirs}
+
+
+def render(args, sections: list[dict]) -> str:
     lines = [
-        f"# rectify benchmark: {args.items} items",
+        "# rectify benchmark",
         "",
         f"- machine: {machine()}",
         f"- date: {dt.datetime.now().isoformat(timespec='seconds')}",
-        f"- ledger: {args.items} items in {(args.items + ITEMS_PER_FILE - 1) // ITEMS_PER_FILE} files, "
-        f"{int(OPEN_SHARE * 100)}% open; built in {built:.1f} s; {args.runs} runs after a warm-up; stdout to /dev/null",
+        f"- ledgers: {ITEMS_PER_FILE} items per file, {int(OPEN_SHARE * 100)}% open; {args.runs} runs after a "
+        "warm-up; stdout to /dev/null",
         "- the cache in .rectify/ is built first (reads use it; `check` never does); `close` runs on a fresh "
-        "copy of the folder, cache included",
+        "copy of the folder, cache included (new inodes: every file is re-hashed)",
+        "- reproduce: `python bench/run.py --items 10000 100000`",
+    ]
+    for section in sections:
+        lines += _table(section)
+    if len(sections) > 1:
+        lines += _growth(sections)
+    return "\n".join(lines) + "\n"
+
+
+def _table(section: dict) -> list[str]:
+    lines = [
+        "",
+        f"## {section['items']} items (built in {section['built']:.1f} s)",
         "",
         "| command | median s | min s | max s | peak MB | exit |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
-    for name, figures in [*rows, *theirs]:
+    for name, figures in [*section["rows"], *section["theirs"]]:
         lines.append(f"| `{name}` | {figures['median']:.3f} | {figures['min']:.3f} | {figures['max']:.3f} | "
                      f"{figures['peak_mb']} | {','.join(map(str, figures['exit']))} |")
-    if theirs:
-        ours = dict(rows)
-        lines += ["", "Ratio to Taskwarrior (median): "
-                  f"list {ours[rows[1][0]]['median'] / theirs[0][1]['median']:.1f}x, "
-                  f"close {ours[rows[4][0]]['median'] / theirs[1][1]['median']:.1f}x"]
+    if section["theirs"]:
+        ours, theirs = section["rows"], section["theirs"]
+        lines += ["", f"Ratio to Taskwarrior (median): list {ours[1][1]['median'] / theirs[0][1]['median']:.1f}x, "
+                  f"close {ours[4][1]['median'] / theirs[1][1]['median']:.1f}x"]
     else:
         lines += ["", "Taskwarrior (`task`) is not installed here: no side-by-side figures."]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _growth(sections: list[dict]) -> list[str]:
+    """Time per item from the smallest ledger to each larger one: under the size ratio is sub-linear."""
+    first = sections[0]
+    lines = ["", f"## Growth against {first['items']} items", "",
+             "| command | " + " | ".join(f"{s['items']} / {first['items']}" for s in sections[1:]) + " |",
+             "| --- | " + " | ".join("---:" for _ in sections[1:]) + " |"]
+    for index, (name, figures) in enumerate(first["rows"]):
+        ratios = [f"{s['rows'][index][1]['median'] / figures['median']:.1f}x time for "
+                  f"{s['items'] / first['items']:.0f}x items" for s in sections[1:]]
+        lines.append(f"| `{name.split(' (')[0]}` | " + " | ".join(ratios) + " |")
+    return lines
 
 
 if __name__ == "__main__":

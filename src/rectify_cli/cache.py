@@ -195,10 +195,19 @@ def _date(ordinal):
     return None if ordinal is None else dt.date.fromordinal(ordinal)
 
 
+_NONE = ()  # the empty text lists of an item read without its texts: shared, never filled
+
+
 def _core_item(core: tuple) -> records.Item:
     number, title, kind, lead, departments, deadline, status, closed_on = core
-    return records.Item(number, title, None, _KIND[kind] if kind else None, None, lead, departments, None,
-                        _date(deadline), _STATUS[status], _date(closed_on))
+    return records.Item(
+        number, title, None, _KIND[kind] if kind else None, None, lead, departments, None,
+        None if deadline is None else _fromordinal(deadline), _STATUS[status],
+        None if closed_on is None else _fromordinal(closed_on), None, None, _NONE, _NONE, _NONE,
+    )
+
+
+_fromordinal = dt.date.fromordinal
 
 
 def _full_item(core: tuple, text: tuple) -> records.Item:
