@@ -41,6 +41,7 @@ def forge(ledger, relative: str = "issues/13.yaml", title: str = FORGED) -> None
     state_dir = ledger / ".rectify"
     data = cache.read(state_dir)
     assert data is not None, "no trusted cache to forge"
+    assert cache.fill_texts(state_dir, data)
     state, sha, packed, problem_id = data["files"][relative]
     problem = cache.problem_from(packed, full=True)
     problem.title = title
@@ -152,6 +153,7 @@ def test_check_never_trusts_the_cache(cached):
     path.write_text(path.read_text(encoding="utf-8").replace("    status: open", "    stauts: open"), encoding="utf-8")
     state_dir = cached / ".rectify"
     data = cache.read(state_dir)
+    assert cache.fill_texts(state_dir, data)
     state, _sha, packed, problem_id = data["files"]["issues/13.yaml"]
     # forge an entry that vouches for the broken file as it is now
     data["files"]["issues/13.yaml"] = (cache.file_state(path), cache.digest(path.read_bytes()), packed, problem_id)
@@ -165,6 +167,7 @@ def test_check_never_trusts_the_cache(cached):
 def test_edits_keep_the_cache_in_step(cached):
     run(cached, "--today", "2022-03-01", "close", "13.2", "--by", "张三")
     data = cache.read(cached / ".rectify")
+    assert cache.fill_texts(cached / ".rectify", data)
     problem = cache.problem_from(data["files"]["issues/13.yaml"][2], full=True)
     assert problem.items[1].status.value == "closed"
     row = [line for line in run(cached, "list").stdout.splitlines() if line.startswith("13.2\t")][0]
@@ -184,3 +187,23 @@ def test_a_copied_folder_reads_right(cached, tmp_path):
     path = copy / "issues" / "13.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("资产管理不规范", "资产管理问题"), encoding="utf-8")
     assert json.loads(run(copy, "show", "13.1", "--format", "json").stdout)["items"][0]["problem_title"] == "资产管理问题"
+
+
+def test_a_lost_texts_file_falls_back_to_the_files(cached):
+    forge(cached)
+    (cached / ".rectify" / cache.TEXTS_FILE).unlink()
+    out = run(cached, "show", "13.1", "--format", "json")  # the core cache is used, the texts come from 13.yaml
+    item = json.loads(out.stdout)["items"][0]
+    assert item["outcome"].startswith("一是及时约谈了外包服务的社会化公司")
+    assert len(run(cached, "list", "--search", "电表").stdout.splitlines()) == 2  # needs texts: rebuilt
+
+
+def test_texts_from_another_cache_generation_are_not_used(cached, tmp_path):
+    texts = cached / ".rectify" / cache.TEXTS_FILE
+    old = texts.read_bytes()
+    path = cached / "issues" / "13.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("一是及时约谈", "一是马上约谈"), encoding="utf-8")
+    run(cached, "list")  # rebuilds both files
+    texts.write_bytes(old)  # an older texts file, validly signed, with the old outcome
+    item = json.loads(run(cached, "show", "13.1", "--format", "json").stdout)["items"][0]
+    assert item["outcome"].startswith("一是马上约谈")

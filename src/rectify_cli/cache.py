@@ -25,7 +25,8 @@ from pathlib import Path
 from . import __version__, records
 
 CACHE_FILE = "cache"
-FORMAT = 2
+TEXTS_FILE = "cache-texts"
+FORMAT = 3
 RACY_NS = 2_000_000_000
 _SHAPING_MODULES = ("records.py", "vocab.py", "model.py", "checks.py", "ids.py", "cache.py")
 
@@ -84,9 +85,32 @@ def _key(create: bool) -> bytes | None:
 
 
 def read(state_dir: Path) -> dict | None:
-    """The cached data, or None when there is none we can trust."""
+    """The cached data, texts not yet read (None in each problem), or None when untrusted."""
+    data = _read_signed(state_dir / CACHE_FILE)
+    if not isinstance(data, dict) or data.get("signature") != signature():
+        return None
+    return data
+
+
+def fill_texts(state_dir: Path, data: dict) -> bool:
+    """Read the texts file that belongs to this cache into its problems; False if it cannot."""
+    if all(entry[3] is None or entry[2][4] is not None for entry in data["files"].values()):
+        return True
+    stored = _read_signed(state_dir / TEXTS_FILE)
+    if not isinstance(stored, dict) or stored.get("token") != data.get("texts_token"):
+        return False
+    texts = stored["texts"]
+    for relative, (state, sha, packed, problem_id) in list(data["files"].items()):
+        if problem_id is not None:
+            if relative not in texts:
+                return False
+            data["files"][relative] = (state, sha, (*packed[:4], texts[relative]), problem_id)
+    return True
+
+
+def _read_signed(path: Path):
     try:
-        raw = (state_dir / CACHE_FILE).read_bytes()
+        raw = path.read_bytes()
     except OSError:
         return None
     key = _key(create=False)
@@ -96,28 +120,44 @@ def read(state_dir: Path) -> dict | None:
     if not hmac.compare_digest(mac, hmac.new(key, payload, hashlib.sha256).digest()):
         return None
     try:
-        data = marshal.loads(payload)
+        return marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         return None
-    if not isinstance(data, dict) or data.get("signature") != signature():
-        return None
-    return data
 
 
-def write(state_dir: Path, files: dict[str, tuple], started_ns: int) -> None:
-    """Store {relative path: (state, sha256, packed record, problem id or None)}; failures are ignored."""
+def write(state_dir: Path, files: dict[str, tuple], started_ns: int, texts_token: str | None = None) -> None:
+    """Store {relative path: (state, sha256, packed record, problem id or None)}; failures are ignored.
+
+    The items' texts go to a second file, read only by commands that need them; given
+    `texts_token`, that file is unchanged and only the first is rewritten.
+    """
     key = _key(create=True)
     if key is None:
         return
-    data = {"signature": signature(), "written_ns": started_ns, "files": files}
-    temp = state_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
+    if texts_token is None:
+        texts_token = os.urandom(8).hex()
+        texts = {rel: entry[2][4] for rel, entry in files.items() if entry[3] is not None}
+        if any(value is None for value in texts.values()):  # texts never read: nothing whole to store
+            return
+        if not _write_signed(state_dir / TEXTS_FILE, key, {"token": texts_token, "texts": texts}):
+            return
+    core = {
+        rel: (state, sha, packed if problem_id is None else (*packed[:4], None), problem_id)
+        for rel, (state, sha, packed, problem_id) in files.items()
+    }
+    data = {"signature": signature(), "written_ns": started_ns, "files": core, "texts_token": texts_token}
+    _write_signed(state_dir / CACHE_FILE, key, data)
+
+
+def _write_signed(path: Path, key: bytes, data) -> bool:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         payload = marshal.dumps(data)
-        mac = hmac.new(key, payload, hashlib.sha256).digest()
-        temp.write_bytes(mac + payload)
-        os.replace(temp, state_dir / CACHE_FILE)
+        temp.write_bytes(hmac.new(key, payload, hashlib.sha256).digest() + payload)
+        os.replace(temp, path)
+        return True
     except (OSError, ValueError):
-        return
+        return False
     finally:
         with contextlib.suppress(OSError):
             temp.unlink(missing_ok=True)
@@ -230,8 +270,4 @@ def ledger_from(files: dict[str, tuple], full: bool) -> records.Ledger:
             info = records.unpack(records.LedgerInfo, packed)
         else:
             problems.append(problem_from(packed, full))
-    ledger = records.Ledger(info, problems)
-    if not full:
-        by_id = {entry[3]: entry[2] for entry in files.values() if entry[3] is not None}
-        ledger.texts = lambda problem_id: problem_from(by_id[problem_id], full=True)
-    return ledger
+    return records.Ledger(info, problems)
