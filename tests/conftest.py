@@ -70,3 +70,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and ".rectify" not in path.relative_to(folder).parts
     }
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Edit a real file of a copied ledger, where `old` stands exactly once."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path.name}: {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")

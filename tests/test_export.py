@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from .conftest import replace_once
+
 TODAY = ("--today", "2022-03-01")
 TITLE = "泾县城管执法局落实县委第二巡察组反馈意见整改台账"
 SENTENCE = "巡察反馈问题34个,已完成整改28个,正在整改6个,整改完成率82.4%"
@@ -30,12 +32,6 @@ PLANNED = {
     "11.yaml": "    deadline: 2022-01-31\n    lead: 李副局长\n",
     "16.yaml": "    deadline: 2021-12-31\n    kind: 长期坚持\n",
 }
-
-
-def replace_once(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{path.name}: {old!r}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def retitle(ledger: Path, name: str, old_start: str, new: str) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+
+from .conftest import replace_once
 
 TODAY = ("--today", "2022-03-01")
 SENTENCE = "巡察反馈问题34个,已完成整改28个,正在整改6个,整改完成率82.4%"
@@ -20,12 +21,6 @@ PLANNED = {
     "13.yaml": "    deadline: 2022-06-30\n    lead: 李副局长\n",
     "16.yaml": "    deadline: 2021-12-31\n    kind: 长期坚持\n",
 }
-
-
-def replace_once(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{path.name}: {old!r}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 @pytest.fixture
