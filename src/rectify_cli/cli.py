@@ -325,7 +325,6 @@ def _run_edit(state: State, targets: list[str], build, *, command: str, verb: st
         sys.stdout.write(line + "\n")
 
 
-IdsArgument = Annotated[list[str], typer.Argument(metavar="ID...", help="事项编号,如 13.2;可写多个")]
 OnOption = Annotated[str | None, typer.Option("--on", help="日期(YYYY-MM-DD),默认今天", metavar="DATE")]
 ByOption = Annotated[str | None, typer.Option("--by", help="经办人,默认取 RECTIFY_USER 或登录名", metavar="NAME")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", "-n", help="只显示将要做的修改(diff),不写入")]

@@ -176,12 +176,6 @@ class LedgerInfo(Strict):
         return self.inspection.start if self.inspection else None
 
 
-def field_titles(model: type[BaseModel]) -> dict[str, str]:
-    """Field name → its Chinese title, for messages."""
-    return {name: (info.title or name) for name, info in model.model_fields.items()}
-
-
-
 def to_record(instance):
     """A validated model as its plain record (records.py), recursively."""
     from .records import copier

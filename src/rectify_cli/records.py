@@ -133,10 +133,6 @@ class Ledger:
         wanted = set(problem_ids)
         self.problems = [self.texts(p.id) if p.id in wanted else p for p in self.problems]
 
-    def complete_all(self) -> None:
-        self.complete([p.id for p in self.problems])
-        self.texts = None
-
     def entries(self) -> list[Entry]:
         ordered = sorted(self.problems, key=lambda problem: problem.id)
         return [Entry(problem, item) for problem in ordered for item in problem.items]
@@ -176,118 +172,71 @@ def _plain(value):
 
 def pack(record) -> tuple:
     """A record as nested tuples of builtins (marshal-able); dates as ordinals."""
-    return _packer_for(type(record))(record)
+    return _converter("pack", type(record))(record)
 
 
-_PACKERS: dict[type, object] = {}
-
-
-def _packer_for(cls):
-    packer = _PACKERS.get(cls)
-    if packer is None:
-        packer = _PACKERS[cls] = _generate(cls, "pack", _pack_expression)
-    return packer
-
-
-def _pack_expression(name: str, value: str) -> str:
-    if name in NESTED:
-        inner = NESTED[name].__name__
-        call = f"[_pack_{inner}(v) for v in {value}]" if name != "inspection" else f"_pack_{inner}({value})"
-        return f"None if {value} is None else {call}"
-    if name in DATES:
-        return f"None if {value} is None else {value}.toordinal()"
-    if name in ENUMS:
-        return f"None if {value} is None else {value}.value"
-    if name in ("departments", "institutions", "aspects"):
-        return f"{value}.copy()"
-    return value
-
-
-_COPIERS: dict[str, object] = {}
+def unpack(cls, packed: tuple):
+    """The record of class cls from its packed tuple."""
+    return _converter("unpack", cls)(packed)
 
 
 def copier(name: str):
     """A function that copies any object with the record's attributes (a validated model) into it."""
-    function = _COPIERS.get(name)
-    if function is None:
-        function = _COPIERS[name] = _generate(globals()[name], "copy", _copy_expression)
-    return function
+    return _converter("copy", globals()[name])
 
 
-def _copy_expression(name: str, value: str) -> str:
-    if name in NESTED:
-        inner = NESTED[name].__name__
-        call = f"[_copy_{inner}(v) for v in {value}]" if name != "inspection" else f"_copy_{inner}({value})"
-        return f"None if {value} is None else {call}"
-    if name in ("departments", "institutions", "aspects"):
-        return f"{value}.copy()"
-    return value
+_CONVERTERS: dict[tuple[str, type], object] = {}
+_ENUM_VALUES = {name: {member.value: member for member in enum} for name, enum in ENUMS.items()}
+_COPIED = frozenset({"departments", "institutions", "aspects"})  # lists and dicts a record must own
 
 
-def _generate(cls, verb: str, expression):
+def _converter(verb: str, cls):
+    key = (verb, cls)
+    if key not in _CONVERTERS:
+        _CONVERTERS[key] = _generate(verb, cls)
+    return _CONVERTERS[key]
+
+
+def _generate(verb: str, cls):
     """Write, once per class, a function that converts one object without a per-field loop.
 
     The cache and the loader handle thousands of items; a generic loop over
-    fields costs more than everything else a command does.
+    fields costs more than everything else a command does. `pack` makes a tuple
+    of builtins, `unpack` reads one back, `copy` copies attributes (a model) into
+    the record.
     """
-    values = [expression(f.name, f"o.{f.name}") for f in fields(cls)]
+    argument = "t" if verb == "unpack" else "o"
+    values = [
+        _expression(verb, f.name, f"t[{position}]" if verb == "unpack" else f"o.{f.name}")
+        for position, f in enumerate(fields(cls))
+    ]
     body = f"({', '.join(values)},)" if verb == "pack" else f"{cls.__name__}({', '.join(values)})"
-    source = f"def _{verb}_{cls.__name__}(o):\n    return {body}\n"
-    namespace: dict = {cls.__name__: cls}
-    for nested in _nested_classes(cls):
-        if verb == "pack":
-            namespace[f"_pack_{nested.__name__}"] = _packer_for(nested)
-        else:
-            namespace[f"_copy_{nested.__name__}"] = copier(nested.__name__)
-    exec(compile(source, f"<{verb} {cls.__name__}>", "exec"), namespace)
-    return namespace[f"_{verb}_{cls.__name__}"]
-
-
-_UNPACKERS: dict[type, object] = {}
-_ENUM_VALUES = {name: {member.value: member for member in enum} for name, enum in ENUMS.items()}
-
-
-def _unpacker(cls):
-    """A function written for cls that rebuilds it from its packed tuple in one call.
-
-    The cache holds thousands of items; a generic per-field loop costs more than
-    everything else `list` does, so the conversion is generated once per class.
-    """
-    arguments = []
-    for position, f in enumerate(fields(cls)):
-        value = f"t[{position}]"
-        name = f.name
-        if name in NESTED:
-            inner = NESTED[name].__name__
-            call = f"[_u_{inner}(v) for v in {value}]" if name != "inspection" else f"_u_{inner}({value})"
-            arguments.append(f"None if {value} is None else {call}")
-        elif name in DATES:
-            arguments.append(f"None if {value} is None else _fromordinal({value})")
-        elif name in ENUMS:
-            arguments.append(f"None if {value} is None else _enum_{name}[{value}]")
-        else:
-            arguments.append(value)
-    source = f"def _u_{cls.__name__}(t):\n    return {cls.__name__}({', '.join(arguments)})\n"
+    source = f"def _{verb}_{cls.__name__}({argument}):\n    return {body}\n"
     namespace = {
         cls.__name__: cls,
         "_fromordinal": dt.date.fromordinal,
         **{f"_enum_{name}": values for name, values in _ENUM_VALUES.items()},
-        **{f"_u_{inner.__name__}": _unpacker_for(inner) for inner in _nested_classes(cls)},
+        **{f"_{verb}_{inner.__name__}": _converter(verb, inner) for inner in _nested_classes(cls)},
     }
-    exec(compile(source, f"<unpack {cls.__name__}>", "exec"), namespace)
-    return namespace[f"_u_{cls.__name__}"]
+    exec(compile(source, f"<{verb} {cls.__name__}>", "exec"), namespace)
+    return namespace[f"_{verb}_{cls.__name__}"]
+
+
+def _expression(verb: str, name: str, value: str) -> str:
+    if name in NESTED:
+        call = f"_{verb}_{NESTED[name].__name__}"
+        converted = f"{call}({value})" if name == "inspection" else f"[{call}(v) for v in {value}]"
+        return f"None if {value} is None else {converted}"
+    if name in DATES and verb != "copy":
+        converted = f"{value}.toordinal()" if verb == "pack" else f"_fromordinal({value})"
+        return f"None if {value} is None else {converted}"
+    if name in ENUMS and verb != "copy":
+        converted = f"{value}.value" if verb == "pack" else f"_enum_{name}[{value}]"
+        return f"None if {value} is None else {converted}"
+    if name in _COPIED and verb != "unpack":
+        return f"{value}.copy()"
+    return value
 
 
 def _nested_classes(cls) -> list[type]:
     return [NESTED[f.name] for f in fields(cls) if f.name in NESTED]
-
-
-def _unpacker_for(cls):
-    function = _UNPACKERS.get(cls)
-    if function is None:
-        function = _UNPACKERS[cls] = _unpacker(cls)
-    return function
-
-
-def unpack(cls, packed: tuple):
-    return _unpacker_for(cls)(packed)

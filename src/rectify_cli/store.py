@@ -81,9 +81,6 @@ class LoadResult:
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]
 
-    @property
-    def file_count(self) -> int:
-        return 1 + len(self.ledger.problems) if self.ledger else 0
 
 
 def issue_files(root: Path) -> list[Path]:
@@ -123,11 +120,6 @@ def _readable_problem(path: Path, root: Path | None) -> str | None:
     if info.st_size > MAX_FILE_BYTES:
         return f"文件过大({info.st_size // (1024 * 1024)} MB),台账文件不应超过 {MAX_FILE_BYTES // (1024 * 1024)} MB"
     return None
-
-
-def read_source(path: Path) -> Source:
-    """Read and parse one file; SourceError with file and line when it cannot."""
-    return _read_source(path)[0]
 
 
 def _read_source(path: Path, root: Path | None = None):

@@ -19,8 +19,6 @@ import yaml
 from .errors import RectifyError
 from .yamlsource import Loader
 
-LIST_FIELDS = ("evidence", "history")
-
 
 @dataclass
 class ItemChange:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..model import LedgerInfo, Problem
 from ..vocab import PLACEHOLDER
@@ -15,15 +14,6 @@ from ..yamledit import ItemChange, Style, edit_top_level, render_entry
 
 LEDGER_FIELDS = list(LedgerInfo.model_fields)
 STYLE = Style("\n", 2, 2)
-
-
-@dataclass
-class ImportPlan:
-    """What an import will write: whole files by path, and what it skips."""
-
-    files: dict[Path, str] = field(default_factory=dict)
-    replaced: list[Path] = field(default_factory=list)
-    kept: list[Path] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
