@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import write_issue
+from rectify_cli import yamlsource
+
+from .conftest import DATA, write_issue
 
 ISSUE = "issues/13.yaml"
 CLEAN = "检查通过:17 个问题,34 项具体问题"
@@ -484,3 +486,49 @@ def test_missing_ledger_yaml_is_one_line(rectify, ledger):
 def test_inspection_dates_in_order(rectify, ledger, old, new, fragment):
     text = edit(ledger, "ledger.yaml", old, new)
     assert_reported(rectify("check"), where(text, new.strip(), new.split(": ")[1], name="ledger.yaml"), fragment)
+
+
+# --- Big files: past the depth pre-check, through the iterative composer ----------------
+
+def many_items(count: int) -> str:
+    """issues/13.yaml with `count` items: more than 1,000 YAML indicators in one file."""
+    items = "".join(
+        f"  - number: {number}\n    title: 第{number}项:资产清理\n    status: closed\n"
+        f"    closed_on: 2022-02-23\n    departments: [办公室]\n"
+        for number in range(3, count + 1)
+    )
+    return (DATA / "issues" / "13.yaml").read_text(encoding="utf-8") + items
+
+
+def test_iterative_composer_builds_what_pyyaml_builds():
+    texts = [path.read_text(encoding="utf-8") for path in sorted(DATA.rglob("*.yaml"))]
+    for text in [*texts, many_items(150), "a: {b: [1, 2.5, ~, yes, '', !!str 3]}\n? c\n: - d\n"]:
+        assert describe(yamlsource.compose_flat(yamlsource.Loader(text))) == describe(
+            yamlsource.Loader(text).get_single_node())
+
+
+def describe(node) -> tuple:
+    """Everything of a node the reader uses: class, tag, marks, style and children."""
+    if isinstance(node.value, str):
+        children = node.value
+    else:
+        children = tuple(describe(part) if not isinstance(part, tuple) else tuple(map(describe, part))
+                         for part in node.value)
+    return (type(node).__name__, node.tag, node.start_mark.index, node.end_mark.index,
+            getattr(node, "style", None), getattr(node, "flow_style", None), children)
+
+
+def test_problem_with_many_items_reads_and_edits(rectify, ledger):
+    path = ledger / "issues" / "13.yaml"
+    path.write_text(many_items(150), encoding="utf-8")
+    out = rectify("check")
+    assert out.code == 0, out.stderr
+    assert "检查通过:17 个问题,182 项具体问题" in out.stdout
+    assert "13.150" in rectify("list", "--format", "tsv").stdout
+    before = path.read_text(encoding="utf-8")
+    assert rectify("--today", "2022-03-01", "close", "13.2", "--by", "张三").code == 0
+    after = path.read_text(encoding="utf-8")
+    rest = "  - number: 3\n"  # the 148 items after 13.2 stay byte for byte
+    assert after[after.index(rest):] == before[before.index(rest):]
+    item_2 = after[after.index("  - number: 2\n"):after.index(rest)]
+    assert "    status: closed\n    closed_on: 2022-03-01\n    closed_by: 张三\n" in item_2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import reprlib
 import types
 import typing
 from collections.abc import Iterator
@@ -78,8 +79,12 @@ class _Shown(str):
         return str(self)
 
 
+_BRIEF = reprlib.Repr()  # a file may nest lists 1,000 deep; plain repr() would recurse that far
+_BRIEF.maxlevel, _BRIEF.maxstring, _BRIEF.maxother = 3, 1000, 1000
+
+
 def _short(value, limit: int = 60):
-    text = repr(value)
+    text = _BRIEF.repr(value)
     return _Shown(text if len(text) <= limit else text[:limit] + "…")
 
 

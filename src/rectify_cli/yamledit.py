@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import RectifyError
-from .yamlsource import Loader
+from .yamlsource import Loader, compose
 
 
 @dataclass
@@ -83,7 +83,7 @@ def _apply(text: str, mapping: yaml.MappingNode, style: Style, change: ItemChang
 def _compose(text: str) -> yaml.MappingNode:
     loader = Loader(text)
     try:
-        return loader.get_single_node()
+        return compose(loader, text)
     finally:
         loader.dispose()
 

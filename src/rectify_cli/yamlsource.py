@@ -17,6 +17,7 @@ import yaml
 from .errors import Diagnostic
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_NESTING = 1000  # levels of collections in one file; a ledger needs five
 
 Location = tuple[int, int]  # 1-based line and column
 YamlPath = tuple[str | int, ...]
@@ -108,12 +109,13 @@ def _error(path: Path, line: int, column: int, message: str) -> SourceError:
 def parse(path: Path, text: str) -> Source:
     """Parse YAML text into plain data with positions; SourceError if it cannot."""
     loader = Loader(text)
+    # 1,000 levels are allowed; the walk takes two frames a level, PyYAML's own composer three
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise _error(path, 1, 1, "文件是空的,没有任何内容")
-        source = Source(path, None, node)
-        with _deep_recursion():  # libyaml allows 1,000 levels; the walk takes two frames a level
+        with _deep_recursion():
+            node = compose(loader, text)
+            if node is None:
+                raise _error(path, 1, 1, "文件是空的,没有任何内容")
+            source = Source(path, None, node)
             source.data = _Walker(loader, source).value(node)
         return source
     except yaml.MarkedYAMLError as exc:
@@ -134,7 +136,7 @@ class _Walker:
 
     def value(self, node, field: str = "") -> Any:
         if id(node) in self.seen:
-            raise self._fail(node, "不支持 YAML 锚点和别名(& 与 *),请把内容直接写出")
+            raise self._fail(node, _NO_ALIASES)
         self.seen.add(id(node))
         tag = node.tag
         if tag == _STR_TAG:  # most values: the text as written, no constructor needed
@@ -210,6 +212,81 @@ def _child(node, part):
     return None, None
 
 
+def compose(loader, text: str):
+    """The node tree of text (the loader's input): PyYAML's own composer where the nesting
+    is surely shallow, an iterative one with a depth limit where it might not be."""
+    return compose_flat(loader) if _could_nest_deeply(text) else loader.get_single_node()
+
+
+def _could_nest_deeply(text: str) -> bool:
+    """Every collection has an indicator of its own ([ { - : ?), so fewer than MAX_NESTING of
+    them means PyYAML's recursive composer is safe. Some PyYAML builds set no depth limit of
+    their own and overflow the C stack on deep input."""
+    indicators = sum(text.count(char) for char in "[{-:?")
+    return indicators > MAX_NESTING
+
+
+_EVENTS = yaml.events
+
+
+def compose_flat(loader):
+    """PyYAML's composer without recursion and with a depth limit: the node tree from events."""
+    loader.get_event()  # stream start
+    if loader.check_event(_EVENTS.StreamEndEvent):
+        return None
+    document = loader.get_event()
+    open_nodes: list = []
+    while not loader.check_event(_EVENTS.DocumentEndEvent):
+        node = _open_or_close(loader, loader.get_event(), open_nodes)
+        if node is None:
+            continue
+        if not open_nodes:
+            root = node
+        elif isinstance(open_nodes[-1], yaml.MappingNode):
+            _add_pair_part(open_nodes[-1].value, node)
+        else:
+            open_nodes[-1].value.append(node)
+    loader.get_event()
+    if not loader.check_event(_EVENTS.StreamEndEvent):
+        raise yaml.composer.ComposerError(
+            "expected a single document in the stream", document.start_mark,
+            "but found another document", loader.get_event().start_mark)
+    return root
+
+
+def _open_or_close(loader, event, open_nodes: list):
+    """The node the event completes, or None when it opens a collection."""
+    kind = type(event)
+    if kind is _EVENTS.ScalarEvent:
+        tag = _tag(loader, yaml.ScalarNode, event, event.value)
+        return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+    if kind is _EVENTS.SequenceStartEvent or kind is _EVENTS.MappingStartEvent:
+        node_class = yaml.SequenceNode if kind is _EVENTS.SequenceStartEvent else yaml.MappingNode
+        if len(open_nodes) >= MAX_NESTING:
+            raise yaml.composer.ComposerError(None, None, "exceeded maximum nesting depth", event.start_mark)
+        tag = _tag(loader, node_class, event, None)
+        open_nodes.append(node_class(tag, [], event.start_mark, None, flow_style=event.flow_style))
+        return None
+    if kind is _EVENTS.AliasEvent:
+        raise yaml.composer.ComposerError(None, None, "found an alias", event.start_mark)
+    node = open_nodes.pop()  # the end of a sequence or mapping
+    node.end_mark = event.end_mark
+    return node
+
+
+def _tag(loader, node_class, event, value) -> str:
+    if event.tag is None or event.tag == "!":
+        return loader.resolve(node_class, value, event.implicit)
+    return event.tag
+
+
+def _add_pair_part(pairs: list, node) -> None:
+    if pairs and pairs[-1][1] is None:
+        pairs[-1] = (pairs[-1][0], node)
+    else:
+        pairs.append((node, None))
+
+
 @contextlib.contextmanager
 def _deep_recursion(limit: int = 5000):
     previous = sys.getrecursionlimit()
@@ -225,6 +302,7 @@ def _location(node) -> Location:
     return mark.line + 1, mark.column + 1
 
 
+_NO_ALIASES = "不支持 YAML 锚点和别名(& 与 *),请把内容直接写出"
 _TAB = "这里有制表符(Tab);YAML 的缩进只能用空格"
 _COLON = "这里不能出现冒号“:”;值里含冒号时请给整个值加引号"
 _INDENT = "缩进不一致;同一层的键或列表项要对齐"
@@ -237,6 +315,7 @@ _PROBLEM_TEXT = [
     ("found unexpected ':'", _COLON),
     ("could not find expected ':'", "缺少冒号“:”,应写成 键: 值"),
     ("found undefined alias", "引用了未定义的别名"),
+    ("found an alias", _NO_ALIASES),
     ("found duplicate anchor", "锚点重复"),
     ("second occurrence", "锚点重复"),
     ("found unknown escape character", "双引号里有无效的转义字符(\\);请改用单引号或去掉反斜杠"),

@@ -76,7 +76,17 @@ class Finished:
     seconds: float
 
 
-def run(ledger: Path, *args: str, timeout: float = 10.0, memory: int | None = None) -> Finished:
+MODULE = ("-m", "rectify_cli")
+# PyYAML built from source without libyaml: only its pure-Python parser and composer exist.
+WITHOUT_LIBYAML = ("-c", """
+import runpy, yaml
+del yaml.CSafeLoader
+runpy.run_module("rectify_cli", run_name="__main__", alter_sys=True)
+""")
+
+
+def run(ledger: Path, *args: str, timeout: float = 10.0, memory: int | None = None,
+        python: tuple[str, ...] = MODULE) -> Finished:
     """`python -m rectify_cli --ledger LEDGER ARGS…` in a child process, in the ledger."""
     def ceiling():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -84,7 +94,7 @@ def run(ledger: Path, *args: str, timeout: float = 10.0, memory: int | None = No
     started = time.perf_counter()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "rectify_cli", "--ledger", str(ledger), *args],
+            [sys.executable, *python, "--ledger", str(ledger), *args],
             capture_output=True, text=True, timeout=timeout, cwd=ledger,
             preexec_fn=ceiling if memory else None,
         )
@@ -213,6 +223,41 @@ def test_nesting_limit_is_explained_in_chinese(rectify, ledger):
     issue(ledger).write_text("x: " + "[" * DEEP + "]" * DEEP + "\n", encoding="utf-8")
     out = rectify("check")
     expect(out, 1, at(ISSUE, r":1:\d+: 错误: YAML 语法错误:[^A-Za-z]*嵌套[^A-Za-z]*"), FAILED_ONE)
+
+
+NESTINGS = {
+    "flow lists": lambda levels: "x: " + "[" * levels + "]" * levels + "\n",
+    "flow mappings": lambda levels: "x: " + "{a: " * levels + "b" + "}" * levels + "\n",
+    "block lists": lambda levels: "x:\n" + "- " * levels + "b\n",
+}
+
+
+@pytest.mark.parametrize("python", [MODULE, WITHOUT_LIBYAML], ids=["libyaml", "pure-python"])
+@pytest.mark.parametrize("levels", [1_001, 1_000_000])
+@pytest.mark.parametrize("shape", NESTINGS)
+def test_deep_nesting_never_crashes_the_process(ledger, shape, levels, python):
+    # Some PyYAML builds set no depth limit and overflow the C stack (a segfault, exit -11)
+    # on a million levels; the pure-Python composer ran out of recursion.
+    issue(ledger).write_text(NESTINGS[shape](levels), encoding="utf-8")
+    before = tree(ledger)
+    done = run(ledger, "--today", TODAY, "check", python=python)
+    expect(done, 1, at(ISSUE, r":\d+:\d+: 错误: YAML 语法错误:[^A-Za-z]*嵌套[^A-Za-z]*"), FAILED_ONE)
+    assert tree(ledger) == before
+
+
+@pytest.mark.parametrize("shape", NESTINGS)
+def test_a_thousand_levels_are_read_and_the_key_refused(rectify, ledger, shape):
+    # the limit is libyaml's own: 999 levels under x parse, and the checker names the key
+    issue(ledger).write_text(NESTINGS[shape](999), encoding="utf-8")
+    out = rectify("check")
+    missing = [f"{ISSUE}:1:1: 错误: 缺少必填字段 {field}" for field in ("id(问题编号)", "aspect(方面)", "title(问题)", "items(具体问题)")]
+    unknown = f"{ISSUE}:1:1: 错误: 未知字段 'x';可用的字段:id, aspect, title, items"
+    expect(out, 1, *missing, unknown, "检查未通过:5 处错误,0 处警告")
+
+
+def test_shipped_ledger_is_clean_without_libyaml(ledger):
+    done = run(ledger, "--today", TODAY, "check", python=WITHOUT_LIBYAML)
+    expect(done, 0, stdout=CLEAN)
 
 
 def test_huge_single_line_value_is_read(rectify, ledger):
