@@ -17,6 +17,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REFERENCE = FIXTURES / "jingxian-chengguan-2022-progress-report.txt"
 
 
+def pytest_report_header(config):
+    """Which YAML parser this run has: builds differ in speed and in their nesting limits."""
+    import yaml
+
+    libyaml = "with libyaml" if getattr(yaml, "__with_libyaml__", False) else "pure Python, no libyaml"
+    return f"PyYAML {yaml.__version__} ({libyaml})"
+
+
 @dataclass
 class Outcome:
     code: int
