@@ -108,9 +108,10 @@ def _error(path: Path, line: int, column: int, message: str) -> SourceError:
 
 def parse(path: Path, text: str) -> Source:
     """Parse YAML text into plain data with positions; SourceError if it cannot."""
-    loader = Loader(text)
+    loader = None
     # 1,000 levels are allowed; the walk takes two frames a level, PyYAML's own composer three
     try:
+        loader = Loader(text)  # the pure-Python reader checks the characters here already
         with _deep_recursion():
             node = compose(loader, text)
             if node is None:
@@ -120,10 +121,26 @@ def parse(path: Path, text: str) -> Source:
         return source
     except yaml.MarkedYAMLError as exc:
         raise SourceError(_syntax_diagnostic(path, exc, text)) from None
+    except yaml.reader.ReaderError as exc:
+        raise _unprintable(path, text, exc) from None
     except yaml.YAMLError as exc:
         raise _error(path, 1, 1, f"YAML 无法解析:{exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _unprintable(path: Path, text: str, exc: yaml.reader.ReaderError) -> SourceError:
+    """A control character YAML does not allow: where, and which."""
+    position = max(exc.position, 0)
+    if Loader is not yaml.SafeLoader:  # libyaml counts UTF-8 bytes, PyYAML characters
+        position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+    position = min(position, len(text))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    message = f"YAML 语法错误:这里有不允许的控制字符 U+{character:04X};请删去它"
+    return _error(path, line, column, message)
 
 
 class _Walker:
@@ -336,6 +353,8 @@ _FLOW_CONTEXT = {"flow sequence": "方括号 [] 没有正确闭合", "flow mappi
 def _syntax_diagnostic(path: Path, exc: yaml.MarkedYAMLError, text: str) -> Diagnostic:
     line, column = _syntax_location(exc)
     problem = exc.problem or ""
+    if "unknown escape character" in problem and _after_backslash(text, exc.problem_mark):
+        column -= 1  # PyYAML without libyaml marks the letter after the backslash; point at the backslash
     if "could not determine a constructor for the tag" in problem:
         tag = problem.split("tag", 1)[1].strip(" '")
         return Diagnostic(path, line, column, f"不允许的 YAML 标签 {tag};台账只接受普通文字、数字、日期和列表")
@@ -346,6 +365,11 @@ def _syntax_diagnostic(path: Path, exc: yaml.MarkedYAMLError, text: str) -> Diag
             pair = "方括号 []" if bracket == "[" else "花括号 {}"
             return Diagnostic(path, line, column, f"YAML 语法错误:{pair} 没有正确闭合")
     return Diagnostic(path, line, column, f"YAML 语法错误:{_explain(problem, exc.context or '')}")
+
+
+def _after_backslash(text: str, mark) -> bool:
+    index = mark.index if mark else 0
+    return 0 < index < len(text) and text[index] != "\\" and text[index - 1] == "\\"
 
 
 def _unclosed_bracket(text: str, upto_line: int) -> tuple[Location, str] | None:

@@ -255,6 +255,15 @@ def test_a_thousand_levels_are_read_and_the_key_refused(rectify, ledger, shape):
     expect(out, 1, *missing, unknown, "检查未通过:5 处错误,0 处警告")
 
 
+@pytest.mark.parametrize("python", [MODULE, WITHOUT_LIBYAML], ids=["libyaml", "pure-python"])
+def test_a_raw_control_character_is_named_at_its_place(ledger, python):
+    issue(ledger).write_text(shipped().replace("title: 资产管理不规范", "title: 资产管理\x07不规范"), encoding="utf-8")
+    before = tree(ledger)
+    done = run(ledger, "--today", TODAY, "check", python=python)
+    expect(done, 1, f"{ISSUE}:4:12: 错误: YAML 语法错误:这里有不允许的控制字符 U+0007;请删去它", FAILED_ONE)
+    assert tree(ledger) == before
+
+
 def test_shipped_ledger_is_clean_without_libyaml(ledger):
     done = run(ledger, "--today", TODAY, "check", python=WITHOUT_LIBYAML)
     expect(done, 0, stdout=CLEAN)
