@@ -54,3 +54,25 @@ def test_cached_problems_round_trip_with_and_without_texts():
         assert [(i.number, i.title, i.status, i.deadline, i.departments) for i in light.items] == [
             (i.number, i.title, i.status, i.deadline, i.departments) for i in problem.items
         ]
+
+
+def test_from_data_equals_the_validated_model_on_every_shipped_file():
+    from rectify_cli import yamlsource
+
+    for path in sorted(DATA.rglob("*.yaml")):
+        data = yamlsource.parse(path, path.read_text(encoding="utf-8")).data
+        validated = model.LedgerInfo if path.name == "ledger.yaml" else model.Problem
+        plain = getattr(records, validated.__name__)
+        assert records.from_data(plain, data) == model.to_record(validated.model_validate(data)), path.name
+
+
+def test_from_data_parses_what_the_models_parse():
+    data = {"id": 2, "aspect": "一", "title": "t", "items": [{
+        "number": 1, "status": "已销号", "kind": "立行立改", "closed_on": "2022年2月23日",
+        "departments": "环卫所、执法大队", "evidence": ["《制度》", {"path": "evidence/2/a.pdf", "size": 3}],
+        "history": [{"date": "2022/2/1", "action": "回头看", "evidence": ["《通知》"]}],
+    }]}
+    plain = records.from_data(records.Problem, data)
+    assert plain == model.to_record(model.Problem.model_validate(data))
+    assert plain.items[0].departments == ["环卫所", "执法大队"]
+    assert plain.items[0].history[0].action is model.Action.REOPEN

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 
+from . import vocab
 from .ids import display_id
 from .vocab import Action, Kind, Status
 
@@ -185,6 +186,12 @@ def copier(name: str):
     return _converter("copy", globals()[name])
 
 
+def from_data(cls, data: dict):
+    """The record of class cls from YAML data that validates (the model's value parsing, without
+    pydantic): an edit checks the file it wrote this way without importing the validator."""
+    return _converter("data", cls)(data)
+
+
 _CONVERTERS: dict[tuple[str, type], object] = {}
 _ENUM_VALUES = {name: {member.value: member for member in enum} for name, enum in ENUMS.items()}
 _COPIED = frozenset({"departments", "institutions", "aspects"})  # lists and dicts a record must own
@@ -205,16 +212,16 @@ def _generate(verb: str, cls):
     of builtins, `unpack` reads one back, `copy` copies attributes (a model) into
     the record.
     """
-    argument = "t" if verb == "unpack" else "o"
-    values = [
-        _expression(verb, f.name, f"t[{position}]" if verb == "unpack" else f"o.{f.name}")
-        for position, f in enumerate(fields(cls))
-    ]
+    argument = {"unpack": "t", "data": "d"}.get(verb, "o")
+    values = [_expression(verb, f.name, _source(verb, f, position)) for position, f in enumerate(fields(cls))]
     body = f"({', '.join(values)},)" if verb == "pack" else f"{cls.__name__}({', '.join(values)})"
     source = f"def _{verb}_{cls.__name__}({argument}):\n    return {body}\n"
     namespace = {
         cls.__name__: cls,
         "_fromordinal": dt.date.fromordinal,
+        "_date": vocab.parse_date,
+        "_text_list": vocab.parse_text_list,
+        **{f"_parse_{name}": _enum_parser(name) for name in ENUMS},
         **{f"_enum_{name}": values for name, values in _ENUM_VALUES.items()},
         **{f"_{verb}_{inner.__name__}": _converter(verb, inner) for inner in _nested_classes(cls)},
     }
@@ -222,7 +229,46 @@ def _generate(verb: str, cls):
     return namespace[f"_{verb}_{cls.__name__}"]
 
 
+def _source(verb: str, f, position: int) -> str:
+    """Where a field's value comes from: a tuple slot, an attribute, or a key of YAML data."""
+    if verb == "unpack":
+        return f"t[{position}]"
+    if verb != "data":
+        return f"o.{f.name}"
+    if f.default is MISSING and f.default_factory is MISSING:
+        return f"d[{f.name!r}]"
+    default = "()" if f.default_factory is not MISSING else repr(getattr(f.default, "value", f.default))
+    return f"d.get({f.name!r}, {default})"
+
+
+def _enum_parser(name: str):
+    enum, synonyms = ENUMS[name], {"status": vocab.STATUS_SYNONYMS, "kind": vocab.KIND_SYNONYMS,
+                                   "action": vocab.ACTION_SYNONYMS}[name]
+    return lambda value: vocab.parse_enum(enum, synonyms, value)
+
+
+def _data_expression(name: str, value: str) -> str | None:
+    """YAML data into a record field: what the models' validators do to a valid value."""
+    if name == "evidence":  # a bare name stands for a document
+        return f"[_data_Evidence({{'name': v}} if v.__class__ is str else v) for v in {value}]"
+    if name == "inspection":
+        return f"None if {value} is None else _data_Inspection({value})"
+    if name in NESTED:
+        return f"[_data_{NESTED[name].__name__}(v) for v in {value}]"
+    if name in DATES:
+        return f"None if {value} is None else _date({value})"
+    if name in ENUMS:
+        return f"None if {value} is None else _parse_{name}({value})"
+    if name == "departments":
+        return f"list(_text_list({value}))"
+    if name in _COPIED:
+        return f"dict({value})" if name == "aspects" else f"list({value})"
+    return None
+
+
 def _expression(verb: str, name: str, value: str) -> str:
+    if verb == "data":
+        return _data_expression(name, value) or value
     if name in NESTED:
         call = f"_{verb}_{NESTED[name].__name__}"
         converted = f"{call}({value})" if name == "inspection" else f"[{call}(v) for v in {value}]"

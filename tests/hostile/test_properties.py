@@ -24,11 +24,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pydantic
 import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from rectify_cli import model, records, yamlsource
 from rectify_cli.ids import ItemRef, display_id, parse_id
 
 from ..conftest import DATA, invoke, snapshot, write_issue
@@ -233,33 +235,42 @@ def mostly(good):
     return st.one_of(good, good, good, JUNK)
 
 
-HISTORY = st.fixed_dictionaries(
-    {"date": mostly(DAY), "action": mostly(st.sampled_from(["progress", "close", "reopen", "进展", "回头看"]))},
-    optional={"by": mostly(TEXT), "note": mostly(TEXT), "closed_on": mostly(DAY),
-              "evidence": mostly(st.lists(TEXT, max_size=2))},
-)
-EVIDENCE = st.one_of(TEXT, st.fixed_dictionaries({}, optional={
-    "name": mostly(TEXT), "path": mostly(st.sampled_from(["evidence/13.2/a.pdf", "../x", "/etc/passwd", ".", ISSUE])),
-    "size": mostly(st.integers(0, 10**6)), "sha256": mostly(st.sampled_from(["0" * 64, "xyz"]))}))
-ITEM = st.fixed_dictionaries(
-    {"number": mostly(st.integers(1, 3))},
-    optional={
-        "title": mostly(TEXT), "description": mostly(TEXT), "measures": mostly(TEXT), "lead": mostly(TEXT),
-        "owner": mostly(TEXT), "outcome": mostly(TEXT), "closed_by": mostly(TEXT),
-        "kind": mostly(st.sampled_from(["immediate", "time_bound", "long_term", "立行立改", "长期坚持"])),
-        "status": mostly(st.sampled_from(["open", "closed", "已销号", "未销号", "整改中"])),
-        "departments": mostly(st.one_of(st.lists(TEXT, max_size=3), st.just("环卫所、执法大队"))),
-        "deadline": mostly(DAY), "closed_on": mostly(DAY),
-        "evidence": mostly(st.lists(EVIDENCE, max_size=2)),
-        "institutions": mostly(st.lists(TEXT, max_size=2)),
-        "history": mostly(st.lists(HISTORY, max_size=2)),
-    },
-)
-ISSUE_DOC = st.fixed_dictionaries(
-    {"id": mostly(st.sampled_from([13, 13, 1, 18, 10**30])), "aspect": mostly(st.sampled_from(["一", "二", "三"])),
-     "title": mostly(TEXT), "items": mostly(st.lists(ITEM, min_size=1, max_size=3))},
-    optional={"extra": JUNK},
-)
+def issue_documents(mostly):
+    """Issue files shaped by the schema; `mostly` decides how often a value is junk instead."""
+    history = st.fixed_dictionaries(
+        {"date": mostly(DAY), "action": mostly(st.sampled_from(["progress", "close", "reopen", "进展", "回头看"]))},
+        optional={"by": mostly(TEXT), "note": mostly(TEXT), "closed_on": mostly(DAY),
+                  "evidence": mostly(st.lists(TEXT, max_size=2))},
+    )
+    evidence = st.one_of(TEXT, st.fixed_dictionaries({}, optional={
+        "name": mostly(TEXT), "path": mostly(st.sampled_from(["evidence/13.2/a.pdf", "../x", "/etc/passwd", ".", ISSUE])),
+        "size": mostly(st.integers(0, 10**6)), "sha256": mostly(st.sampled_from(["0" * 64, "xyz"]))}))
+    item = st.fixed_dictionaries(
+        {"number": mostly(st.integers(1, 3))},
+        optional={
+            "title": mostly(TEXT), "description": mostly(TEXT), "measures": mostly(TEXT), "lead": mostly(TEXT),
+            "owner": mostly(TEXT), "outcome": mostly(TEXT), "closed_by": mostly(TEXT),
+            "kind": mostly(st.sampled_from(["immediate", "time_bound", "long_term", "立行立改", "长期坚持"])),
+            "status": mostly(st.sampled_from(["open", "closed", "已销号", "未销号", "整改中"])),
+            "departments": mostly(st.one_of(st.lists(TEXT, max_size=3), st.just("环卫所、执法大队"))),
+            "deadline": mostly(DAY), "closed_on": mostly(DAY),
+            "evidence": mostly(st.lists(evidence, max_size=2)),
+            "institutions": mostly(st.lists(TEXT, max_size=2)),
+            "history": mostly(st.lists(history, max_size=2)),
+        },
+    )
+    return st.fixed_dictionaries(
+        {"id": mostly(st.sampled_from([13, 13, 1, 18, 10**30])), "aspect": mostly(st.sampled_from(["一", "二", "三"])),
+         "title": mostly(TEXT), "items": mostly(st.lists(item, min_size=1, max_size=3))},
+        optional={"extra": JUNK} if mostly is not as_is else {},
+    )
+
+
+def as_is(good):
+    return good
+
+
+ISSUE_DOC = issue_documents(mostly)
 DOCUMENT = st.one_of(ISSUE_DOC, ISSUE_DOC, ISSUE_DOC, JUNK)
 
 
@@ -274,6 +285,19 @@ DOCUMENT = st.one_of(ISSUE_DOC, ISSUE_DOC, ISSUE_DOC, JUNK)
 @example({"id": 13, "aspect": "二", "title": "t", "items": [{"number": 1, "departments": [[["x"]]]}]})
 def test_check_and_list_on_schema_shaped_junk(ledger, document):
     check_and_list(ledger, yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode("utf-8"))
+
+
+@quick(300)
+@given(issue_documents(as_is))
+def test_records_built_without_pydantic_match_the_validated_model(document):
+    # an edit checks the file it wrote through records.from_data instead of the models
+    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    try:
+        data = yamlsource.parse(Path(ISSUE), text).data
+        validated = model.Problem.model_validate(data)
+    except (yamlsource.SourceError, pydantic.ValidationError):
+        return
+    assert records.from_data(records.Problem, data) == model.to_record(validated)
 
 
 # Cases the properties above led to; each crashed the loader with an internal error.
