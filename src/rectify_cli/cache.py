@@ -28,7 +28,7 @@ CACHE_FILE = "cache"
 TEXTS_FILE = "cache-texts"
 FORMAT = 3
 RACY_NS = 2_000_000_000
-_SHAPING_MODULES = ("records.py", "vocab.py", "model.py", "checks.py", "ids.py", "cache.py")
+_SHAPING_MODULES = ("records.py", "vocab.py", "model.py", "checks.py", "rules.py", "ids.py", "cache.py")
 
 FileState = tuple[int, int, int, int]
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 import reprlib
 import types
 import typing
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import model
 from .errors import Diagnostic
-from .model import LedgerInfo, Problem, Status
+from .model import LedgerInfo, Problem
 from .yamlsource import Source
 
 _ENUM_WORDS = {
@@ -200,43 +198,6 @@ def _check_blanks(info: LedgerInfo, source: Source) -> list[Diagnostic]:
         label = _label(LedgerInfo, name)
         found.append(Diagnostic(source.path, line, column, f"{label} 尚未填写", severity="warning"))
     return found
-
-
-def check_problem(problem: Problem, source: Source, info: LedgerInfo, today: dt.date | None) -> list[Diagnostic]:
-    """The rules one issue file must satisfy on its own (given ledger.yaml)."""
-    found: list[Diagnostic] = []
-
-    def report(yaml_path: tuple, message: str) -> None:
-        line, column = source.where(yaml_path)
-        found.append(Diagnostic(source.path, line, column, message))
-
-    expected_stem = str(problem.id)
-    if source.path.stem.lstrip("0") != expected_stem:
-        report(("id",), f"文件名 {source.path.name} 与问题编号 id: {problem.id} 不一致,应命名为 {problem.id:02d}.yaml")
-    if problem.aspect not in info.aspects:
-        declared = "、".join(info.aspects) or "无"
-        report(("aspect",), f"方面 {problem.aspect!r} 未在 ledger.yaml 的 aspects 中声明(已声明:{declared})")
-    for index, item in enumerate(problem.items):
-        for yaml_path, message in _item_problems(problem, index, item, info, today):
-            report(("items", index, *yaml_path), message)
-    return found
-
-
-def _item_problems(problem: Problem, index: int, item: model.Item, info: LedgerInfo, today: dt.date | None) -> Iterator[tuple[tuple, str]]:
-    if item.number != index + 1:
-        yield ("number",), f"number(序号)应为 {index + 1}:具体问题须从 1 起连续编号,这里是 {item.number}"
-    if len(problem.items) > 1 and not item.title:
-        yield ("number",), "本问题有多项具体问题,每项都须有 title(具体问题)"
-    if item.status is Status.CLOSED and item.closed_on is None:
-        yield ("status",), "已销号的事项须有 closed_on(销号日期);如未销号,请把 status 改为 open"
-    if item.status is Status.OPEN and item.closed_on is not None:
-        yield ("closed_on",), "未销号的事项不应有 closed_on(销号日期);如已销号,请把 status 改为 closed"
-    if item.closed_on is not None:
-        start = info.inspection_start
-        if start is not None and item.closed_on < start:
-            yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 早于巡察开始日期 {start}"
-        if today is not None and item.closed_on > today:
-            yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 晚于今天 {today}"
 
 
 def _check_problem_ids(files: list[Seen]) -> list[Diagnostic]:

@@ -76,6 +76,7 @@ class LoadResult:
     cached: dict | None = None  # the cache's file entries this result was read from, or written to
     cache_data: dict | None = None  # the whole cache this result was read from
     duplicates: dict[int, list[Path]] = field(default_factory=dict)  # problem id → every file claiming it
+    digests: dict[Path, str] = field(default_factory=dict)  # each file read → sha256 of the content checked
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -156,6 +157,7 @@ def load(root: Path, today: dt.date | None = None, use_cache: bool = True, evide
             return cached
     started = cache.now_ns()
     result, fingerprints = _load_files(root, today, evidence)
+    result.digests = {path: sha for path, (_state, sha) in fingerprints.items()}
     if result.ledger is not None and not result.errors:
         _save_cache(root, result, fingerprints, started)
     return result
@@ -177,7 +179,7 @@ def _load_files(root: Path, today: dt.date | None, evidence: bool = False):
 
 
 def _read_all(root: Path, today: dt.date | None, evidence: bool):
-    from . import checks
+    from . import checks, rules
     from .model import LedgerInfo, Problem, to_record
 
     result = LoadResult(root, None)
@@ -196,7 +198,7 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
             result.duplicates.setdefault(problem.id, [result.paths[problem.id]]).append(path)
         record = to_record(problem)
         if info is not None:
-            result.diagnostics += checks.check_problem(problem, source, info, today)
+            result.diagnostics += rules.check_problem(problem, source, info, today)
         if evidence:
             result.diagnostics += _evidence_of(root, record, source, referenced)
         seen.append(checks.seen(problem, source))
@@ -238,6 +240,7 @@ def _load_cached(root: Path, texts: bool) -> LoadResult | None:
         return None
     paths = {entry[3]: root / relative for relative, entry in files.items() if entry[3] is not None}
     result = LoadResult(root, cache.ledger_from(files, full=texts), [], paths, files)
+    result.digests = {root / relative: entry[1] for relative, entry in files.items()}
     if not texts:
         result.ledger.texts = _texts_loader(root, data, paths)
     result.cache_data = data

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .. import checks, journal, store
+from .. import checks, journal, rules, store
 from ..errors import Diagnostic, InvalidLedger, RectifyError
 from ..model import LedgerInfo, Problem
 from ..yamlsource import SourceError, parse
@@ -145,6 +145,6 @@ def _verify_issue(path: Path, text: str, info: LedgerInfo, today: dt.date) -> No
     except SourceError as exc:
         raise InvalidLedger([exc.diagnostic]) from None
     problem, found = checks.validate(source, Problem)
-    found += checks.check_problem(problem, source, info, today) if problem else []
+    found += rules.check_problem(problem, source, info, today) if problem else []
     if found:
         raise InvalidLedger(found)
