@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 import typer
 
 _PATTERNS = [
     (r"No such option: (\S+)(?:\s+Did you mean (\S+)\?)?", lambda m: f"没有这个选项:{m[1]}" + (f",是不是 {m[2]}?" if m[2] else "")),
-    (r"No such command '(.+?)'\.", lambda m: f"没有这个命令:{m[1]}(rectify --help 列出全部命令)"),
     (r"Missing argument '(.+?)'\.", lambda m: f"缺少参数 {m[1]}"),
     (r"Missing option '(.+?)'\.", lambda m: f"缺少选项 {m[1]}"),
     (r"Option '(.+?)' requires an argument\.", lambda m: f"选项 {m[1]} 后面需要一个值"),
@@ -22,11 +22,21 @@ def usage_message(error: Exception) -> str:
     """A usage error (the vendored click.UsageError) in Chinese; unknown ones kept as they are."""
     format_message = getattr(error, "format_message", None)
     text = (format_message() if format_message else str(error)).strip()
+    unknown = re.match(r"No such command '(.+?)'\.", text)
+    if unknown:
+        return _unknown_command(unknown[1], getattr(error, "ctx", None))
     for pattern, render in _PATTERNS:
         match = re.match(pattern, text, re.DOTALL)
         if match:
             return render(match) + _help_hint(error)
     return f"用法错误:{text}" + _help_hint(error)
+
+
+def _unknown_command(name: str, ctx) -> str:
+    known = ctx.command.list_commands(ctx) if ctx is not None else []
+    nearest = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    guess = f",是不是 {nearest[0]}?" if nearest else ""
+    return f"没有这个命令:{name}{guess}(rectify --help 列出全部命令)"
 
 
 def _help_hint(error: Exception) -> str:
