@@ -300,6 +300,28 @@ def test_records_built_without_pydantic_match_the_validated_model(document):
     assert records.from_data(records.Problem, data) == model.to_record(validated)
 
 
+PLAIN_SCALAR = st.one_of(
+    st.from_regex(r"\A[0-9+_-]{1,12}\Z"), st.from_regex(r"\A[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}( [0-9:]{1,8})?\Z"),
+    st.sampled_from(["0", "012", "0o17", "0x1F", "1_000", "+5", "-0", "2022-02-23", "2022-2-3", "2022-02-30",
+                     "0000-01-01", "9999-12-31", "yes", "~", "1.5", "１２"]),
+)
+
+
+@quick(400)
+@given(st.lists(PLAIN_SCALAR, min_size=1, max_size=4))
+def test_the_loader_reads_plain_scalars_as_pyyaml_does(values):
+    # yamlsource reads common numbers and dates itself, and remembers the resolver's tags
+    text = "".join(f"k{index}: {value}\n" for index, value in enumerate(values))
+    try:
+        expected = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, OverflowError):
+        with pytest.raises(yamlsource.SourceError):
+            yamlsource.parse(Path(ISSUE), text)
+        return
+    got = yamlsource.parse(Path(ISSUE), text).data
+    assert got == expected and [type(v) for v in got.values()] == [type(v) for v in expected.values()]
+
+
 # Cases the properties above led to; each crashed the loader with an internal error.
 
 TAGS = {  # the file's text, and the line the message must point at
