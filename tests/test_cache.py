@@ -207,3 +207,18 @@ def test_texts_from_another_cache_generation_are_not_used(cached, tmp_path):
     texts.write_bytes(old)  # an older texts file, validly signed, with the old outcome
     item = json.loads(run(cached, "show", "13.1", "--format", "json").stdout)["items"][0]
     assert item["outcome"].startswith("一是马上约谈")
+
+
+def test_a_ledger_read_from_the_cache_builds_only_the_problems_asked_for(cached):
+    from rectify_cli import store
+
+    fresh = store.load(cached, use_cache=False).ledger
+    lazy = store.load(cached, texts=False).ledger
+    assert isinstance(lazy, cache.CachedLedger)
+    assert lazy.tally() == fresh.tally() == (28, 34)
+    lazy.complete({13})
+    assert lazy.problem(13) == fresh.problem(13)  # with its texts: outcome, history, …
+    assert lazy.problem(99) is None
+    assert sorted(lazy._built) == [13]  # show and close need one problem, not all of them
+    full = store.load(cached).ledger
+    assert full.problems == fresh.problems and full.tally() == fresh.tally()

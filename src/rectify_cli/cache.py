@@ -264,10 +264,59 @@ def _full_item(core: tuple, text: tuple) -> records.Item:
 def ledger_from(files: dict[str, tuple], full: bool) -> records.Ledger:
     """The ledger from cached entries; without `full`, items lack their texts until completed."""
     info = None
-    problems = []
+    packed_problems = {}
     for _state, _sha, packed, problem_id in files.values():
         if problem_id is None:
             info = records.unpack(records.LedgerInfo, packed)
         else:
-            problems.append(problem_from(packed, full))
-    return records.Ledger(info, problems)
+            packed_problems[problem_id] = packed
+    return CachedLedger(info, packed_problems, full)
+
+
+class CachedLedger(records.Ledger):
+    """A ledger read from the cache, each problem built from its tuples when first asked for:
+    a command about one item (show, close) builds one problem, not ten thousand items."""
+
+    def __init__(self, info: records.LedgerInfo, packed: dict[int, tuple], full: bool):
+        super().__init__(info)
+        self._packed = packed  # problem id → packed problem, in file order; ids are unique here
+        self._full = full
+        self._built: dict[int, records.Problem] = {}
+        self._all: list[records.Problem] | None = None
+
+    @property
+    def problems(self) -> list[records.Problem]:
+        if self._all is None:
+            self._all = [self._build(problem_id) for problem_id in self._packed]
+        return self._all
+
+    @problems.setter
+    def problems(self, value: list[records.Problem]) -> None:
+        self._all = value
+
+    def problem(self, problem_id: int) -> records.Problem | None:
+        if self._all is not None:
+            return super().problem(problem_id)
+        return self._build(problem_id) if problem_id in self._packed else None
+
+    def complete(self, problem_ids) -> None:
+        if self.texts is None:
+            return
+        if self._all is not None:
+            super().complete(problem_ids)
+            return
+        for problem_id in problem_ids:
+            if problem_id in self._packed:
+                self._built[problem_id] = self.texts(problem_id)
+
+    def tally(self) -> tuple[int, int]:
+        if self._all is not None:
+            return super().tally()
+        cores = [core for packed in self._packed.values() for core in packed[3]]
+        return sum(1 for core in cores if core[6] == records.Status.CLOSED.value), len(cores)
+
+    def _build(self, problem_id: int) -> records.Problem:
+        problem = self._built.get(problem_id)
+        if problem is None:
+            problem = self._built[problem_id] = problem_from(self._packed[problem_id], self._full)
+        return problem

@@ -164,8 +164,8 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     files = _edited_files(result, entries, sources, lambda entry: build(entry, ledger.info, evidence[entry.id]), today)
     new_entries = [_entry_after(files, entry) for entry in entries]
     closed_delta = sum(_closed(new) - _closed(old) for old, new in zip(entries, new_entries, strict=True))
-    counts = query.counts(ledger.entries(), today)
-    outcome = EditResult(new_entries, files, counts["closed"] + closed_delta, counts["total"])
+    closed, total = ledger.tally()
+    outcome = EditResult(new_entries, files, closed + closed_delta, total)
     if dry_run:
         return outcome
     _write(root, files, plans, command)

@@ -134,6 +134,11 @@ class Ledger:
         wanted = set(problem_ids)
         self.problems = [self.texts(p.id) if p.id in wanted else p for p in self.problems]
 
+    def tally(self) -> tuple[int, int]:
+        """(closed items, all items)."""
+        items = [item for problem in self.problems for item in problem.items]
+        return sum(1 for item in items if item.status is Status.CLOSED), len(items)
+
     def entries(self) -> list[Entry]:
         ordered = sorted(self.problems, key=lambda problem: problem.id)
         return [Entry(problem, item) for problem in ordered for item in problem.items]
