@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import getpass
 import os
 import sys
 from dataclasses import dataclass
@@ -293,6 +292,8 @@ def _who(state: State, on: str | None, by: str | None):
     from . import edit
 
     day = parse_cli_date(on, "--on") if on else state.today
+    import getpass
+
     return edit.Who(by or os.environ.get(USER_ENV) or getpass.getuser() or None, day)
 
 

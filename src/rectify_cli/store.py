@@ -7,11 +7,9 @@ import datetime as dt
 import fcntl
 import gc
 import hashlib
-import json
 import os
 import shutil
 import stat
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -345,6 +343,8 @@ def write_json_files(folder: Path, documents: dict[str, dict]) -> list[Path]:
 
 
 def json_text(document: dict) -> str:
+    import json  # here, not at the top: the quick read commands never write JSON
+
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -457,6 +457,8 @@ def replace_atomically(path: Path, expected: bytes | None, data: bytes) -> None:
 
 
 def _replace(path: Path, expected: bytes | None, data: bytes) -> None:
+    import tempfile  # only writers need it
+
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temp = Path(temp_name)
     try:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import html
 import io
-import json
 import re
 import unicodedata
 from enum import StrEnum
@@ -88,6 +86,8 @@ _JSON_HIDDEN = re.compile("[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202
 
 def json_text(data, indent: int | None = 2) -> str:
     """JSON with non-ASCII text kept readable, but every hidden character as a \\u escape."""
+    import json  # only the json format needs it
+
     text = json.dumps(data, ensure_ascii=False, indent=indent)
     return _JSON_HIDDEN.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
@@ -97,6 +97,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]!|#~])")
 
 def md_text(text: str) -> str:
     """Ledger text for a Markdown table cell: inert, HTML escaped, Markdown syntax escaped."""
+    import html  # only the Markdown and HTML outputs need it
+
     escaped = html.escape(inert(text), quote=False)
     return _MD_SPECIAL.sub(r"\\\1", escaped).replace("\n", "<br>")
 
