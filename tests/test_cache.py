@@ -222,3 +222,42 @@ def test_a_ledger_read_from_the_cache_builds_only_the_problems_asked_for(cached)
     assert sorted(lazy._built) == [13]  # show and close need one problem, not all of them
     full = store.load(cached).ledger
     assert full.problems == fresh.problems and full.tally() == fresh.tally()
+
+
+def test_an_edit_appends_the_texts_it_changed_and_keeps_the_rest(cached):
+    texts = cached / ".rectify" / cache.TEXTS_FILE
+    before = texts.read_bytes()
+    run(cached, "--today", "2022-03-01", "close", "13.2", "--by", "张三", "--note", "资产已处置")
+    after = texts.read_bytes()
+    assert after.startswith(before) and len(after) > len(before)  # appended, not written anew
+    data = cache.read(cached / ".rectify")
+    packed = data["files"]["issues/13.yaml"][2]
+    problem = cache.problem_from((*packed[:4], cache.texts_of(cached / ".rectify", packed)), full=True)
+    assert problem.items[1].history[-1].note == "资产已处置"
+    item = json.loads(run(cached, "show", "13.2", "--format", "json").stdout)["items"][0]
+    assert item["history"][-1]["note"] == "资产已处置"
+
+
+def test_texts_no_longer_used_are_dropped_when_they_are_most_of_the_file(cached):
+    texts = cached / ".rectify" / cache.TEXTS_FILE
+    live = len(texts.read_bytes())
+    with texts.open("ab") as stored:
+        stored.write(b"\0" * (2 * live + 2 * 1024 * 1024))  # as after many edits
+    run(cached, "--today", "2022-03-01", "close", "13.2", "--by", "张三")
+    assert len(texts.read_bytes()) < 2 * live
+    assert json.loads(run(cached, "show", "13.1", "--format", "json").stdout)["items"][0]["outcome"].startswith("一是及时约谈")
+
+
+@pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
+def test_altered_texts_are_not_believed(cached, where):
+    # the core file is signed; each problem's texts are checked against the digest it holds
+    def everything() -> list[str]:
+        shown = [run(cached, "show", str(problem_id), "--format", "json").stdout for problem_id in range(1, 18)]
+        return [*shown, run(cached, "list", "--format", "json").stdout]
+
+    before = everything()
+    texts = cached / ".rectify" / cache.TEXTS_FILE
+    data = bytearray(texts.read_bytes())
+    data[int(len(data) * where)] ^= 0xFF
+    texts.write_bytes(bytes(data))
+    assert everything() == before

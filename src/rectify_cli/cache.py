@@ -7,7 +7,9 @@ timestamps could hide an edit), or when its bytes hash the same. A new
 version of rectify, or of the code that shapes the cached data, changes
 the signature. The payload is signed with a per-user key (HMAC-SHA256), so
 a cache that arrives with a copied folder is ignored, not unmarshalled; a
-corrupt, truncated or unwritable cache is ignored and rebuilt.
+corrupt, truncated or unwritable cache is ignored and rebuilt. The items'
+long texts lie in a second file, each problem's at the place and with the
+SHA-256 the signed file records, so one can be read alone and checked.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from . import __version__, records
 
 CACHE_FILE = "cache"
 TEXTS_FILE = "cache-texts"
-FORMAT = 3
+FORMAT = 4
 RACY_NS = 2_000_000_000
 _SHAPING_MODULES = ("records.py", "vocab.py", "model.py", "checks.py", "rules.py", "ids.py", "cache.py")
 
@@ -93,19 +95,49 @@ def read(state_dir: Path) -> dict | None:
 
 
 def fill_texts(state_dir: Path, data: dict) -> bool:
-    """Read the texts file that belongs to this cache into its problems; False if it cannot."""
-    if all(entry[3] is None or entry[2][4] is not None for entry in data["files"].values()):
+    """Read every problem's texts into data (for commands that show them all); False if any
+    is missing or not what the signed cache says it is."""
+    waiting = [(rel, entry) for rel, entry in data["files"].items() if entry[3] is not None and _is_place(entry[2][4])]
+    if not waiting:
         return True
-    stored = _read_signed(state_dir / TEXTS_FILE)
-    if not isinstance(stored, dict) or stored.get("token") != data.get("texts_token"):
+    try:
+        stored = (state_dir / TEXTS_FILE).read_bytes()
+    except OSError:
         return False
-    texts = stored["texts"]
-    for relative, (state, sha, packed, problem_id) in list(data["files"].items()):
-        if problem_id is not None:
-            if relative not in texts:
-                return False
-            data["files"][relative] = (state, sha, (*packed[:4], texts[relative]), problem_id)
+    for relative, (state, sha, packed, problem_id) in waiting:
+        texts = _checked(stored, packed[4])
+        if texts is None:
+            return False
+        data["files"][relative] = (state, sha, (*packed[:4], texts), problem_id)
     return True
+
+
+def texts_of(state_dir: Path, packed: tuple) -> bytes | None:
+    """One problem's texts: read from where the cache says they lie, if still there unaltered."""
+    place = packed[4]
+    if not _is_place(place):
+        return place
+    offset, length, _digest = place
+    try:
+        with open(state_dir / TEXTS_FILE, "rb") as stored:
+            stored.seek(offset)
+            chunk = stored.read(length)
+    except OSError:
+        return None
+    return _checked(chunk, (0, length, place[2]))
+
+
+def _is_place(texts) -> bool:
+    return isinstance(texts, tuple)
+
+
+def _checked(stored: bytes, place: tuple) -> bytes | None:
+    """The bytes at place (offset, length, sha256) if their digest matches the signed one."""
+    offset, length, expected = place
+    chunk = stored[offset : offset + length]
+    if len(chunk) != length or hashlib.sha256(chunk).digest() != expected:
+        return None
+    return chunk
 
 
 def _read_signed(path: Path):
@@ -125,28 +157,78 @@ def _read_signed(path: Path):
         return None
 
 
-def write(state_dir: Path, files: dict[str, tuple], started_ns: int, texts_token: str | None = None) -> None:
+def write(state_dir: Path, files: dict[str, tuple], started_ns: int) -> None:
     """Store {relative path: (state, sha256, packed record, problem id or None)}; failures are ignored.
 
-    The items' texts go to a second file, read only by commands that need them; given
-    `texts_token`, that file is unchanged and only the first is rewritten.
+    The items' texts go to a second file, read only by commands that need them. The
+    signed first file holds where each problem's texts lie and their SHA-256, so one
+    problem's texts are read alone, and an edit appends the texts it changed instead
+    of writing the whole file again.
     """
     key = _key(create=True)
     if key is None:
         return
-    if texts_token is None:
-        texts_token = os.urandom(8).hex()
-        texts = {rel: entry[2][4] for rel, entry in files.items() if entry[3] is not None}
-        if any(value is None for value in texts.values()):  # texts never read: nothing whole to store
-            return
-        if not _write_signed(state_dir / TEXTS_FILE, key, {"token": texts_token, "texts": texts}):
-            return
+    problems = {rel: entry[2][4] for rel, entry in files.items() if entry[3] is not None}
+    if any(texts is None for texts in problems.values()):  # texts never read: nothing whole to store
+        return
+    places = _store_texts(state_dir / TEXTS_FILE, problems)
+    if places is None:
+        return
     core = {
-        rel: (state, sha, packed if problem_id is None else (*packed[:4], None), problem_id)
+        rel: (state, sha, packed if problem_id is None else (*packed[:4], places[rel]), problem_id)
         for rel, (state, sha, packed, problem_id) in files.items()
     }
-    data = {"signature": signature(), "written_ns": started_ns, "files": core, "texts_token": texts_token}
-    _write_signed(state_dir / CACHE_FILE, key, data)
+    _write_signed(state_dir / CACHE_FILE, key, {"signature": signature(), "written_ns": started_ns, "files": core})
+
+
+def _store_texts(path: Path, problems: dict[str, bytes | tuple]) -> dict[str, tuple] | None:
+    """Where each problem's texts lie once stored: new ones appended to the file, or the
+    file written anew when it holds nothing still used, or mostly texts no longer used."""
+    new = {rel: texts for rel, texts in problems.items() if not _is_place(texts)}
+    kept = {rel: texts for rel, texts in problems.items() if _is_place(texts)}
+    if kept and new:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+        if size > 2 * sum(place[1] for place in kept.values()) + 1024 * 1024:  # mostly dead: compact
+            with contextlib.suppress(OSError):
+                old = path.read_bytes()
+                new.update({rel: _checked(old, place) for rel, place in kept.items()})
+                if all(texts is not None for texts in new.values()):
+                    kept = {}
+    if not new:
+        return dict(kept)
+    return _append_texts(path, new, kept) if kept else _rewrite_texts(path, new)
+
+
+def _append_texts(path: Path, new: dict[str, bytes], kept: dict[str, tuple]) -> dict[str, tuple] | None:
+    places = dict(kept)
+    try:
+        with open(path, "ab") as stored:
+            for relative, texts in new.items():
+                places[relative] = (stored.tell(), len(texts), hashlib.sha256(texts).digest())
+                stored.write(texts)
+    except OSError:
+        return None
+    return places
+
+
+def _rewrite_texts(path: Path, new: dict[str, bytes]) -> dict[str, tuple] | None:
+    places, offset = {}, 0
+    for relative, texts in new.items():
+        places[relative] = (offset, len(texts), hashlib.sha256(texts).digest())
+        offset += len(texts)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(b"".join(new.values()))
+        os.replace(temp, path)
+        return places
+    except OSError:
+        return None
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
 
 
 def _write_signed(path: Path, key: bytes, data) -> bool:

@@ -72,7 +72,6 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     paths: dict[int, Path] = field(default_factory=dict)  # problem id → its file
     cached: dict | None = None  # the cache's file entries this result was read from, or written to
-    cache_data: dict | None = None  # the whole cache this result was read from
     duplicates: dict[int, list[Path]] = field(default_factory=dict)  # problem id → every file claiming it
     digests: dict[Path, str] = field(default_factory=dict)  # each file read → sha256 of the content checked
 
@@ -233,7 +232,7 @@ def _load_cached(root: Path, texts: bool) -> LoadResult | None:
     if hashed and cache.settled(list(states.values())):  # record the new stats: later reads skip the hashing
         for relative in hashed:
             files[relative] = (states[relative], *files[relative][1:])
-        cache.write(root / STATE_DIR, files, cache.now_ns(), texts_token=data["texts_token"])
+        cache.write(root / STATE_DIR, files, cache.now_ns())
     if texts and not cache.fill_texts(root / STATE_DIR, data):
         return None
     paths = {entry[3]: root / relative for relative, entry in files.items() if entry[3] is not None}
@@ -241,20 +240,18 @@ def _load_cached(root: Path, texts: bool) -> LoadResult | None:
     result.digests = {root / relative: entry[1] for relative, entry in files.items()}
     if not texts:
         result.ledger.texts = _texts_loader(root, data, paths)
-    result.cache_data = data
     return result
 
 
 def _texts_loader(root: Path, data: dict, paths: dict[int, Path]):
     """Problem id → the problem with its texts: from the cache's texts file, else from its own file."""
     by_id = {entry[3]: relative for relative, entry in data["files"].items() if entry[3] is not None}
-    available: list[bool] = []
 
     def load(problem_id: int):
-        if not available:
-            available.append(cache.fill_texts(root / STATE_DIR, data))
-        if available[0]:
-            return cache.problem_from(data["files"][by_id[problem_id]][2], full=True)
+        packed = data["files"][by_id[problem_id]][2]
+        texts = cache.texts_of(root / STATE_DIR, packed)
+        if texts is not None:
+            return cache.problem_from((*packed[:4], texts), full=True)
         return _problem_from_file(root, paths[problem_id])
 
     return load
@@ -298,8 +295,6 @@ def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) 
     files, root = result.cached, result.root
     if files is None:
         return
-    if result.cache_data is not None and not cache.fill_texts(root / STATE_DIR, result.cache_data):
-        return  # the texts file is gone: the next read rebuilds the cache
     for path, (content, problem) in written.items():
         relative = f"{ISSUES_DIR}/{path.name}"
         state = cache.file_state(path)
