@@ -50,9 +50,12 @@ class Tally:
         return self.closed / self.total * 100 if self.total else 0.0
 
     def add(self, entry: Entry, today: dt.date) -> None:
+        item = entry.item  # read once: a summary adds ten thousand items
         self.total += 1
-        self.closed += 0 if entry.is_open else 1
-        self.overdue += 1 if entry.is_overdue(today) else 0
+        if item.status is not Status.OPEN:
+            self.closed += 1
+        elif item.deadline is not None and item.deadline < today:
+            self.overdue += 1
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,12 @@ class Overall:
 
 def overall(ledger: Ledger, entries: list[Entry], today: dt.date, filtered: bool) -> Overall:
     """Counts of the entries; for the whole ledger the stated count is the denominator."""
-    closed = sum(1 for e in entries if not e.is_open)
-    overdue = sum(1 for e in entries if e.is_overdue(today))
+    counted = Tally("")
+    for entry in entries:
+        counted.add(entry, today)
     total = len(entries) if filtered else denominator(ledger, len(entries))
     declared = None if filtered else ledger.info.stated_items
-    return Overall(total, len(entries), closed, overdue, declared)
+    return Overall(total, len(entries), counted.closed, counted.overdue, declared)
 
 
 def denominator(ledger: Ledger, found: int) -> int:
@@ -99,8 +103,11 @@ def tally(ledger: Ledger, entries: list[Entry], dimension: Dimension, today: dt.
     for key, label in _known_keys(ledger, dimension):
         rows[key] = Tally(label)
     for entry in entries:
-        for key, label in _keys_of(entry, ledger, dimension):
-            rows.setdefault(key, Tally(label)).add(entry, today)
+        for key in _keys_of(entry, dimension):
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = Tally(_label_of(entry, ledger, dimension, key))
+            row.add(entry, today)
     result = [row for row in rows.values() if row.total]
     if dimension in (Dimension.DEPT, Dimension.LEAD):  # named ones by size, the unassigned last
         result.sort(key=lambda row: (row.label == UNASSIGNED, -row.total, row.label))
@@ -117,17 +124,29 @@ def _known_keys(ledger: Ledger, dimension: Dimension) -> list[tuple[str, str]]:
     return []
 
 
-def _keys_of(entry: Entry, ledger: Ledger, dimension: Dimension) -> list[tuple[str, str]]:
+def _keys_of(entry: Entry, dimension: Dimension) -> list[str]:
     item = entry.item
     if dimension is Dimension.ASPECT:
-        key = entry.problem.aspect
-        return [(key, f"({key}){ledger.aspect_title(key)}")]
+        return [entry.problem.aspect]
     if dimension is Dimension.PROBLEM:
-        return [(str(entry.problem.id), f"{entry.problem.id}. {entry.problem.title}")]
+        return [str(entry.problem.id)]
     if dimension is Dimension.KIND:
-        return [(str(item.kind), KIND_LABELS[item.kind])] if item.kind else [("", UNASSIGNED)]
+        return [str(item.kind) if item.kind else ""]
     names = item.departments if dimension is Dimension.DEPT else [item.lead] if item.lead else []
-    return [(name, name) for name in names] or [("", UNASSIGNED)]
+    return names or [""]
+
+
+def _label_of(entry: Entry, ledger: Ledger, dimension: Dimension, key: str) -> str:
+    """A row's label, made once for the first item of the row."""
+    if not key:
+        return UNASSIGNED
+    if dimension is Dimension.ASPECT:
+        return f"({key}){ledger.aspect_title(key)}"
+    if dimension is Dimension.PROBLEM:
+        return f"{entry.problem.id}. {entry.problem.title}"
+    if dimension is Dimension.KIND:
+        return KIND_LABELS[entry.item.kind]
+    return key
 
 
 # --- closures over time --------------------------------------------------------------
