@@ -8,6 +8,7 @@ import fcntl
 import gc
 import hashlib
 import os
+import re
 import shutil
 import stat
 import time
@@ -366,7 +367,7 @@ def state_dir(root: Path) -> Path:
     except OSError:
         whole = False
     if not whole:  # written whole or not at all: an empty one would let the journal into git
-        temp = folder / f".gitignore.{os.getpid()}.tmp"
+        temp = temporary_path(ignore)
         try:
             temp.write_bytes(_IGNORE_ALL)
             os.replace(temp, ignore)
@@ -398,9 +399,44 @@ def ledger_lock(root: Path):
                     raise RectifyError("台账正被另一个 rectify 命令修改,等待超时;请稍后重试") from None
                 time.sleep(0.02)
         try:
+            sweep_temporary_files(root)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# Every temporary file the tool makes is named .<name>.<pid>[.<token>].tmp, so that one
+# left by a killed command (its process gone) can be told from one still being written.
+_TEMPORARY = re.compile(r"\.(?P<name>.+?)\.(?P<pid>\d+)(\.[0-9a-f]{8})?\.tmp")
+
+
+def temporary_path(target: Path) -> Path:
+    """A temporary file beside target, named for this process."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+
+
+def sweep_temporary_files(root: Path) -> None:
+    """Remove what killed commands left half-written in the ledger (a SIGKILL runs no cleanup)."""
+    for folder in (root, root / ISSUES_DIR, root / STATE_DIR, root / STATE_DIR / "journal"):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            found = _TEMPORARY.fullmatch(entry.name)
+            if found and entry.is_file(follow_symlinks=False) and not _alive(int(found["pid"])):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid < 2**31  # another user's process, or no process id at all
+    return True
 
 
 def read_bytes(path: Path) -> bytes:
@@ -452,12 +488,9 @@ def replace_atomically(path: Path, expected: bytes | None, data: bytes) -> None:
 
 
 def _replace(path: Path, expected: bytes | None, data: bytes) -> None:
-    import tempfile  # only writers need it
-
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temp = Path(temp_name)
+    temp = temporary_path(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with temp.open("xb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -472,7 +505,7 @@ def _replace(path: Path, expected: bytes | None, data: bytes) -> None:
 
 
 def _copy_mode(original: Path, temp: Path) -> None:
-    """The replaced file's mode, or for a new file what the umask gives (mkstemp makes 0600)."""
+    """The replaced file's mode, or for a new file what the umask gives."""
     with contextlib.suppress(OSError):
         mode = original.stat().st_mode & 0o7777 if original.exists() else 0o666 & ~_umask()
         os.chmod(temp, mode)
@@ -548,22 +581,26 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def copy_evidence(root: Path, plan: EvidencePlan) -> str:
-    """Copy one evidence file into the ledger; refuses to overwrite; returns its path."""
+    """Copy one evidence file into the ledger, whole or not at all; refuses to overwrite;
+    returns its path. The copy is made under .rectify/ (the same disk) and renamed into place."""
     target = root / plan.target
+    if target.exists() or target.is_symlink():
+        raise ChangedMeanwhile(plan.target)
+    temp = temporary_path(state_dir(root) / "evidence")
     try:
+        with plan.source.open("rb") as source, temp.open("xb") as copy:
+            shutil.copyfileobj(source, copy)
+            copy.flush()
+            os.fsync(copy.fileno())
+        _copy_mode(target, temp)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with plan.source.open("rb") as source, target.open("xb") as copy:
-            try:
-                shutil.copyfileobj(source, copy)
-                copy.flush()
-                os.fsync(copy.fileno())
-            except BaseException:
-                remove_evidence_file(root, target)  # never leave half a file (or its new folder) behind
-                raise
-    except FileExistsError:
-        raise ChangedMeanwhile(plan.target) from None
-    except OSError as exc:
-        raise StorageError.from_os_error(exc, "复制佐证材料", target) from None
+        os.replace(temp, target)  # under the ledger's lock: no other writer chose this name
+    except BaseException as exc:
+        temp.unlink(missing_ok=True)
+        remove_evidence_file(root, target, only_folder=True)  # a folder made for it, if left empty
+        if isinstance(exc, OSError):
+            raise StorageError.from_os_error(exc, "复制佐证材料", target) from None
+        raise
     return plan.target
 
 
@@ -572,9 +609,10 @@ def remove_created(root: Path, created: list[str]) -> None:
         remove_evidence_file(root, root / relative)
 
 
-def remove_evidence_file(root: Path, path: Path) -> None:
+def remove_evidence_file(root: Path, path: Path, only_folder: bool = False) -> None:
     """Delete a copied evidence file, and its item folder once that is empty."""
-    path.unlink(missing_ok=True)
+    if not only_folder:
+        path.unlink(missing_ok=True)
     folder = path.parent
     evidence_root = root / EVIDENCE_DIR
     while folder.is_relative_to(evidence_root):

@@ -576,10 +576,38 @@ def test_sigkill_at_200_random_moments_leaves_every_file_valid(spread, tmp_path)
     print(summary)
     assert tally["killed, before"] > 0 and tally["killed, after"] + tally["finished"] > 0, summary
     check_passes(spread)
-    assert temp_files(spread, private=False) == [], summary
+    out = run(spread, "note", "18.1", "清理前的进展", "--by", BY, timeout=20)  # a writer sweeps what kills left
+    assert out.code == 0, out.stderr
+    assert temp_files(spread) == [], summary
     out = run(spread, "note", "18.1", "最后一条进展", "--by", BY, timeout=20)
     assert out.code == 0, out.stderr
     assert item_of(spread, "18.1")["history"][-1]["note"] == "最后一条进展"
+
+
+def test_files_left_half_written_by_dead_commands_are_swept_by_the_next_writer(spread):
+    gone = dead_pid()
+    leftovers = [spread / "issues" / f".18.yaml.{gone}.0a1b2c3d.tmp", spread / f".ledger.yaml.{gone}.tmp",
+                 spread / ".rectify" / f".evidence.{gone}.deadbeef.tmp", spread / ".rectify" / f".cache.{gone}.tmp",
+                 spread / ".rectify" / "journal" / f".000001.json.{gone}.01234567.tmp"]
+    live = spread / "issues" / f".19.yaml.{os.getpid()}.0a1b2c3d.tmp"  # a writer still at work keeps its file
+    strangers = [spread / "issues" / ".notes.tmp", spread / "issues" / "18.yaml.bak"]  # not the tool's own
+    assert run(spread, "list").code == 0  # makes .rectify/
+    (spread / ".rectify" / "journal").mkdir()
+    for path in [*leftovers, live, *strangers]:
+        path.write_bytes(b"half")
+    assert run(spread, "list").code == 0  # a read does not sweep (it holds no lock)
+    assert all(path.exists() for path in leftovers)
+    out = run(spread, "note", "18.1", "进展", "--by", BY)
+    assert out.code == 0, out.stderr
+    assert [path.exists() for path in leftovers] == [False] * 5
+    assert live.exists() and all(path.exists() for path in strangers)
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended (and been reaped)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
 
 
 # --- 5. a lock left behind by a killed command ---------------------------------------------------
@@ -627,5 +655,6 @@ def test_a_lock_held_by_a_killed_command_does_not_block_the_next(spread, tmp_pat
     assert item_of(spread, "18.1") == before
     assert [e["note"] for e in item_of(spread, "18.2")["history"]] == ["等锁的进展"]
     assert [e["note"] for e in item_of(spread, "18.3")["history"]] == ["锁释放后的进展"]
-    assert temp_files(spread, private=False) == []
-    check_passes(spread)  # a half-copied video would only be a warning: not referenced
+    assert temp_files(spread) == []  # the half-made copy, under .rectify/, swept by the next writer
+    assert not (spread / "evidence").exists()  # the copy never reached the ledger's evidence
+    check_passes(spread, warnings=False)
