@@ -48,9 +48,9 @@ def signature() -> str:
     return f"{FORMAT}:{__version__}:{sys.version_info[:2]}:{','.join(stamps)}"
 
 
-def file_state(path: Path) -> FileState | None:
+def file_state(path: Path | str) -> FileState | None:
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)

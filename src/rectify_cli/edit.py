@@ -238,7 +238,7 @@ def _edited_files(result: store.LoadResult, entries, sources, build, today) -> l
 
 def _edit_file(result: store.LoadResult, path: Path, entries: list[Entry], build, today: dt.date) -> FileEdit:
     before = store.read_bytes(path)
-    if cache.digest(before) != result.digests.get(path):
+    if cache.digest(before) != result.digests.get(path.relative_to(result.root).as_posix()):
         raise store.ChangedMeanwhile  # not the content just validated: read the ledger again
     bom, text = store.split_bom(before)
     expected = parse(path, decode(path, before)).data

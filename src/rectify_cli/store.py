@@ -74,7 +74,7 @@ class LoadResult:
     paths: dict[int, Path] = field(default_factory=dict)  # problem id → its file
     cached: dict | None = None  # the cache's file entries this result was read from, or written to
     duplicates: dict[int, list[Path]] = field(default_factory=dict)  # problem id → every file claiming it
-    digests: dict[Path, str] = field(default_factory=dict)  # each file read → sha256 of the content checked
+    digests: dict[str, str] = field(default_factory=dict)  # each file read, relative → sha256 of what was checked
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -85,10 +85,16 @@ class LoadResult:
 def issue_files(root: Path) -> list[Path]:
     """The issue files, by name; hidden names (editor locks such as .#13.yaml) are not files of the ledger."""
     folder = root / ISSUES_DIR
-    if not folder.is_dir():
+    return [folder / name for name in issue_names(root)]
+
+
+def issue_names(root: Path) -> list[str]:
+    """The names of the issue files, sorted (plain strings: a cached read lists 500 of them)."""
+    try:
+        names = os.listdir(root / ISSUES_DIR)
+    except OSError:
         return []
-    files = [p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and not p.name.startswith(".")]
-    return sorted(files, key=lambda p: p.name)
+    return sorted(name for name in names if name.endswith((".yaml", ".yml")) and not name.startswith("."))
 
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # an issue file of 34 items is 20 KB; 20 MB is no ledger file
@@ -155,7 +161,7 @@ def load(root: Path, today: dt.date | None = None, use_cache: bool = True, evide
             return cached
     started = cache.now_ns()
     result, fingerprints = _load_files(root, today, evidence)
-    result.digests = {path: sha for path, (_state, sha) in fingerprints.items()}
+    result.digests = {path.relative_to(root).as_posix(): sha for path, (_state, sha) in fingerprints.items()}
     if result.ledger is not None and not result.errors:
         _save_cache(root, result, fingerprints, started)
     return result
@@ -219,10 +225,11 @@ def _load_cached(root: Path, texts: bool) -> LoadResult | None:
     if data is None:
         return None
     files = data["files"]
-    current = [LEDGER_FILE, *(f"{ISSUES_DIR}/{path.name}" for path in issue_files(root))]
+    current = [LEDGER_FILE, *(f"{ISSUES_DIR}/{name}" for name in issue_names(root))]
     if set(current) != set(files):
         return None
-    states = {relative: cache.file_state(root / relative) for relative in current}
+    folder = os.fspath(root)
+    states = {relative: cache.file_state(os.path.join(folder, relative)) for relative in current}
     hashed = []
     for relative, state in states.items():
         how = cache.reusable(root, relative, state, files[relative], data["written_ns"])
@@ -236,12 +243,24 @@ def _load_cached(root: Path, texts: bool) -> LoadResult | None:
         cache.write(root / STATE_DIR, files, cache.now_ns())
     if texts and not cache.fill_texts(root / STATE_DIR, data):
         return None
-    paths = {entry[3]: root / relative for relative, entry in files.items() if entry[3] is not None}
+    paths = _PathsOnDemand(root, {entry[3]: relative for relative, entry in files.items() if entry[3] is not None})
     result = LoadResult(root, cache.ledger_from(files, full=texts), [], paths, files)
-    result.digests = {root / relative: entry[1] for relative, entry in files.items()}
+    result.digests = {relative: entry[1] for relative, entry in files.items()}
     if not texts:
         result.ledger.texts = _texts_loader(root, data, paths)
     return result
+
+
+class _PathsOnDemand(dict):
+    """Problem id → its file, made a Path when first asked for: a read rarely needs one."""
+
+    def __init__(self, root: Path, relatives: dict[int, str]):
+        super().__init__()
+        self.root, self.relatives = root, relatives
+
+    def __missing__(self, problem_id: int) -> Path:
+        path = self[problem_id] = self.root / self.relatives[problem_id]
+        return path
 
 
 def _texts_loader(root: Path, data: dict, paths: dict[int, Path]):
