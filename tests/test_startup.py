@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,44 @@ report = sys.argv.pop(1)
 atexit.register(lambda: open(report, "w").write("\\n".join(sorted(sys.modules))))
 runpy.run_module("rectify_cli", run_name="__main__", alter_sys=True)
 """
+
+
+# The child records every file it opens (Python's audit events), to show what it reads.
+OPENS_PROBE = """
+import atexit, os, runpy, sys
+report = sys.argv.pop(1)
+opened = []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        opened.append(os.fsdecode(args[0]))
+sys.addaudithook(hook)
+atexit.register(lambda: open(report, "w").write("\\n".join(opened)))
+runpy.run_module("rectify_cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def issue_files_opened(ledger: Path, tmp_path: Path, *args: str) -> list[str]:
+    report = tmp_path / "opened.txt"
+    done = subprocess.run([sys.executable, "-c", OPENS_PROBE, str(report), "--ledger", str(ledger),
+                           "--today", "2022-03-01", *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    names = {Path(name).name for name in report.read_text().split("\n") if name.startswith(str(ledger / "issues"))}
+    return sorted(name for name in names if name.endswith(".yaml") and not name.startswith("."))  # not temp files
+
+
+def test_commands_about_one_item_read_only_its_file(warm, tmp_path):
+    # issue 6, point 3: with the cache warm, nothing parses the whole ledger. Files changed
+    # within two seconds of the cache are hashed on each read (an edit in the same second
+    # may keep the size); a read after that records their settled state.
+    time.sleep(2.1)
+    assert loaded(warm, tmp_path, "list")[0].returncode == 0
+    assert issue_files_opened(warm, tmp_path, "list", "--open") == []
+    assert issue_files_opened(warm, tmp_path, "summary") == []
+    assert issue_files_opened(warm, tmp_path, "show", "13.2") == []
+    # (each edit makes its own file "just changed", so they all touch 13.yaml)
+    assert issue_files_opened(warm, tmp_path, "close", "13.2", "--by", "张三") == ["13.yaml"]
+    assert issue_files_opened(warm, tmp_path, "reopen", "13.2", "--reason", "回头看") == ["13.yaml"]
+    assert issue_files_opened(warm, tmp_path, "note", "13.1", "已完成一半") == ["13.yaml"]
 
 
 def loaded(ledger: Path, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
