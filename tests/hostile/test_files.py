@@ -80,7 +80,7 @@ MODULE = ("-m", "rectify_cli")
 # PyYAML built from source without libyaml: only its pure-Python parser and composer exist.
 WITHOUT_LIBYAML = ("-c", """
 import runpy, yaml
-del yaml.CSafeLoader
+yaml.__dict__.pop("CSafeLoader", None)
 runpy.run_module("rectify_cli", run_name="__main__", alter_sys=True)
 """)
 
