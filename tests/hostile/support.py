@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import stat
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 STATE_DIR = ".rectify"
@@ -53,3 +58,37 @@ def expect(out, code: int, *lines: str | re.Pattern, stdout: str | None = "") ->
 def at(literal: str, pattern: str) -> re.Pattern:
     """A whole-line pattern: literal text (file, line, message start) and then a pattern."""
     return re.compile(re.escape(literal) + pattern)
+
+
+@dataclass
+class Finished:
+    code: int | None  # None: still running at the timeout, and killed
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+MODULE = ("-m", "rectify_cli")
+
+
+def run_child(ledger: Path, *args: str, timeout: float = 10.0, memory: int | None = None,
+              python: tuple[str, ...] = MODULE) -> Finished:
+    """`python -m rectify_cli --ledger LEDGER ARGS…` in a child process, in the ledger: a command
+    that blocks or eats memory fails the test (timeout, memory ceiling) instead of hanging it."""
+    def ceiling():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [sys.executable, *python, "--ledger", str(ledger), *args],
+            capture_output=True, text=True, timeout=timeout, cwd=ledger,
+            preexec_fn=ceiling if memory else None,
+        )
+    except subprocess.TimeoutExpired as exc:
+        return Finished(None, _text(exc.stdout), _text(exc.stderr), time.perf_counter() - started)
+    return Finished(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
+
+
+def _text(data) -> str:
+    return data.decode("utf-8", "replace") if isinstance(data, bytes) else data or ""

@@ -16,17 +16,16 @@ memory ceiling), so a regression fails the test instead of hanging the suite.
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from ..conftest import DATA
-from .support import at, expect, tree
+from .support import MODULE, Finished, at, expect, tree
+from .support import run_child as run
 
 TODAY = "2022-03-01"
 CLOSE = ("--today", TODAY, "close", "13.2", "--by", "张三")
@@ -68,43 +67,12 @@ def shipped(name: str = "13.yaml") -> str:
     return (DATA / "issues" / name).read_text(encoding="utf-8")
 
 
-@dataclass
-class Finished:
-    code: int | None  # None: still running at the timeout, and killed
-    stdout: str
-    stderr: str
-    seconds: float
-
-
-MODULE = ("-m", "rectify_cli")
 # PyYAML built from source without libyaml: only its pure-Python parser and composer exist.
 WITHOUT_LIBYAML = ("-c", """
 import runpy, yaml
 yaml.__dict__.pop("CSafeLoader", None)
 runpy.run_module("rectify_cli", run_name="__main__", alter_sys=True)
 """)
-
-
-def run(ledger: Path, *args: str, timeout: float = 10.0, memory: int | None = None,
-        python: tuple[str, ...] = MODULE) -> Finished:
-    """`python -m rectify_cli --ledger LEDGER ARGS…` in a child process, in the ledger."""
-    def ceiling():
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    started = time.perf_counter()
-    try:
-        done = subprocess.run(
-            [sys.executable, *python, "--ledger", str(ledger), *args],
-            capture_output=True, text=True, timeout=timeout, cwd=ledger,
-            preexec_fn=ceiling if memory else None,
-        )
-    except subprocess.TimeoutExpired as exc:
-        return Finished(None, _text(exc.stdout), _text(exc.stderr), time.perf_counter() - started)
-    return Finished(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
-
-
-def _text(data) -> str:
-    return data.decode("utf-8", "replace") if isinstance(data, bytes) else data or ""
 
 
 # The child's own peak resident size, read from /proc at exit. Not ru_maxrss: a child

@@ -20,15 +20,12 @@ import hashlib
 import json
 import os
 import re
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from .support import at, expect, tree
+from .support import run_child as run
 
 TODAY = "2022-03-01"
 CLOSE = ("--today", TODAY, "close", "13.2", "--by", "张三")
@@ -95,29 +92,6 @@ def sha(data: bytes) -> str:
 
 
 ANY_SHA = "ab" * 32
-
-
-@dataclass
-class Finished:
-    code: int | None  # None: still running at the timeout, and killed
-    stdout: str
-    stderr: str
-    seconds: float
-
-
-def run(ledger: Path, *args: str, timeout: float = 5.0) -> Finished:
-    """`python -m rectify_cli --ledger LEDGER ARGS…` in a child process, in the ledger: a read
-    that blocks fails the test instead of hanging it."""
-    started = time.perf_counter()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "rectify_cli", "--ledger", str(ledger), *args],
-            capture_output=True, text=True, timeout=timeout, cwd=ledger,
-        )
-    except subprocess.TimeoutExpired as exc:
-        text = [data.decode("utf-8", "replace") if data else "" for data in (exc.stdout, exc.stderr)]
-        return Finished(None, *text, time.perf_counter() - started)
-    return Finished(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
 
 
 # --- evidence paths recorded in a file: reported, never read ----------------------------------------
