@@ -85,3 +85,10 @@ def replace_once(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{path.name}: {old!r}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def add_to_open_items(ledger: Path, extras: dict[str, str]) -> Path:
+    """Lines added after the one `status: open` of each named issue file (deadlines, leads …)."""
+    for name, extra in extras.items():
+        replace_once(ledger / "issues" / name, "    status: open\n", "    status: open\n" + extra)
+    return ledger

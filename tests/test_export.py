@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from .conftest import replace_once
+from .conftest import add_to_open_items, replace_once
 
 TODAY = ("--today", "2022-03-01")
 TITLE = "泾县城管执法局落实县委第二巡察组反馈意见整改台账"
@@ -47,9 +47,7 @@ def retitle(ledger: Path, name: str, old_start: str, new: str) -> None:
 @pytest.fixture
 def planned(ledger):
     """Deadlines (11.3 and 16 overdue on 2022-03-01), a lead and a department on open items."""
-    for name, extra in PLANNED.items():
-        replace_once(ledger / "issues" / name, "    status: open\n", "    status: open\n" + extra)
-    return ledger
+    return add_to_open_items(ledger, PLANNED)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from .conftest import invoke
+from .conftest import add_to_open_items, invoke
 
 TODAY = ("--today", "2022-03-01")
 PLANNED = {
@@ -27,12 +27,7 @@ PLANNED = {
 @pytest.fixture
 def planned(ledger):
     """The shipped ledger with deadlines, leads and a note on four open items."""
-    for name, extra in PLANNED.items():
-        path = ledger / "issues" / name
-        text = path.read_text(encoding="utf-8")
-        assert text.count("    status: open\n") == 1
-        path.write_text(text.replace("    status: open\n", "    status: open\n" + extra), encoding="utf-8")
-    return ledger
+    return add_to_open_items(ledger, PLANNED)
 
 
 def listed(ledger, *args: str) -> list[str]:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import replace_once
+from .conftest import add_to_open_items, replace_once
 
 TODAY = ("--today", "2022-03-01")
 SENTENCE = "巡察反馈问题34个,已完成整改28个,正在整改6个,整改完成率82.4%"
@@ -26,9 +26,7 @@ PLANNED = {
 @pytest.fixture
 def planned(ledger):
     """The shipped ledger with deadlines (11.3 and 16 overdue on 2022-03-01), leads and a kind."""
-    for name, extra in PLANNED.items():
-        replace_once(ledger / "issues" / name, "    status: open\n", "    status: open\n" + extra)
-    return ledger
+    return add_to_open_items(ledger, PLANNED)
 
 
 @pytest.fixture
