@@ -123,7 +123,22 @@ class State:
 
     def ledger(self, texts: bool = True) -> Ledger:
         """The ledger; without `texts`, items lack outcome, history and the like (quicker)."""
-        return store.load_valid(self.root(), texts=texts)
+        root = self.root()
+        _warn_if_interrupted(root)
+        return store.load_valid(root, texts=texts)
+
+
+def _warn_if_interrupted(root: Path) -> None:
+    """Read commands take no lock: a command killed half-way is only reported."""
+    from . import journal
+
+    for command in journal.interrupted(root):
+        _error(f"警告: 上次命令“{command}”中断,台账可能只改了一部分;运行 rectify check 或任一编辑命令即可回滚")
+
+
+def _report_recovered(recovered) -> None:
+    for recovery in recovered:
+        _error(recovery.message())
 
 
 def parse_cli_date(text: str, option: str) -> dt.date:
@@ -275,6 +290,7 @@ def show(
 def check(ctx: typer.Context) -> None:
     """检查整个台账:逐条列出所有错误和警告(文件:行:列)。有错误时退出码为 1。"""
     state = _state(ctx)
+    _roll_back_interrupted(state.root())
     result = store.load(state.root(), state.today, evidence=True)
     for diagnostic in result.diagnostics:
         sys.stderr.write(views.diagnostic_line(diagnostic) + "\n")
@@ -286,6 +302,19 @@ def check(ctx: typer.Context) -> None:
     items = sum(len(p.items) for p in result.ledger.problems)
     problems = len(result.ledger.problems)
     sys.stdout.write(f"检查通过:{problems} 个问题,{items} 项具体问题" + (f",{warnings} 处警告" if warnings else "") + "\n")
+
+
+def _roll_back_interrupted(root: Path) -> None:
+    """`check` rolls back a command killed half-way where it may write; else it warns."""
+    from . import journal
+
+    if not journal.interrupted(root):
+        return
+    try:
+        with journal.locked(root) as recovered:
+            _report_recovered(recovered)
+    except RectifyError:
+        _warn_if_interrupted(root)
 
 
 def _who(state: State, on: str | None, by: str | None):
@@ -318,6 +347,7 @@ def _run_edit(state: State, targets: list[str], build, *, command: str, verb: st
 
     result = edit.apply(state.root(), targets, build, today=state.today, command=command, dry_run=dry_run,
                         all_items=all_items, only_open=only_open, offers_all=only_open, evidence_sources=evidence)
+    _report_recovered(result.recovered)
     if dry_run:
         for edited in result.files:
             views.write_diff(edited.diff(state.root()), sys.stdout)
@@ -406,20 +436,62 @@ def undo(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问,直接撤销")] = False,
 ) -> None:
-    """撤销上一条编辑命令(close、reopen、note),可多次执行逐条回退。"""
+    """撤销上一条编辑命令(close、reopen、note、import),可多次执行逐条回退。"""
     from . import journal
 
-    state = _state(ctx)
-    root = state.root()
-    plan = journal.plan_undo(root)
+    root = _state(ctx).root()
+    if yes:  # nothing to confirm: plan and carry out under one lock, so parallel undos take different steps
+        with journal.locked(root) as recovered:
+            if not _finished_interrupted(recovered):
+                _undo(root, journal.plan_undo(root), show=True)
+        return
+    if sys.stdin is None or sys.stdin.closed:
+        raise RectifyError("无法询问确认(标准输入已关闭);确定要撤销请加 --yes")
+    with journal.locked(root) as recovered:
+        if _finished_interrupted(recovered):
+            return
+    shown = journal.plan_undo(root)
+    _show_undo(root, shown)
+    if not typer.confirm("确定撤销吗?", default=False):
+        raise RectifyError("未撤销")
+    with journal.locked(root) as recovered:
+        current = None if recovered else _current_plan(root)
+        if current is None or not current.same_as(shown):
+            raise RectifyError("确认期间台账又有新的修改,未撤销;请重新运行 rectify undo")
+        _undo(root, current, show=False)
+
+
+def _finished_interrupted(recovered) -> bool:
+    """An undo that finds a command killed half-way rolls it back and stops there."""
+    _report_recovered(recovered)
+    if recovered:
+        sys.stdout.write("未撤销其他命令;如还要撤销更早的命令,请再次运行 rectify undo\n")
+    return bool(recovered)
+
+
+def _current_plan(root: Path):
+    from . import journal
+
+    try:
+        return journal.plan_undo(root)
+    except RectifyError:
+        return None
+
+
+def _show_undo(root: Path, plan) -> None:
     sys.stdout.write(views.inert(f"将撤销:{plan.command}({plan.at})\n"))
     views.write_diff(plan.diff(root), sys.stdout)
     for path in plan.removes:
         sys.stdout.write(f"将删除 {path.relative_to(root).as_posix()}\n")
-    if not yes and not typer.confirm("确定撤销吗?", default=False):
-        raise RectifyError("未撤销")
-    with store.ledger_lock(root):
-        journal.carry_out(journal.plan_undo(root))
+    sys.stdout.flush()
+
+
+def _undo(root: Path, plan, *, show: bool) -> None:
+    from . import journal
+
+    if show:
+        _show_undo(root, plan)
+    journal.carry_out(root, plan)
     sys.stdout.write(views.inert(f"已撤销:{plan.command}\n"))
 
 
@@ -564,6 +636,7 @@ def _finish_import(ctx: typer.Context, problems, facts, warnings, force: bool, d
     with views.progress_bar(sys.stderr, len(problems)) as progress:
         result = service.import_problems(state.root(), problems, facts, warnings, force=force, dry_run=dry_run,
                                          command=_command_text(ctx), today=state.today, progress=progress)
+    _report_recovered(result.recovered)
     for warning in result.warnings:
         sys.stderr.write(views.diagnostic_line(warning) + "\n")
     views.write_import_tree(result, sys.stdout, dry_run)

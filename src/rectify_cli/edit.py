@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from . import cache, journal, query, records, rules, store
@@ -123,6 +123,7 @@ class EditResult:
     files: list[FileEdit]
     closed: int
     total: int
+    recovered: list[journal.Recovery] = field(default_factory=list)  # commands killed before, rolled back
 
 
 ChangeBuilder = Callable[[Entry, LedgerInfo, list[dict]], ItemChange]  # entry, ledger info, evidence records
@@ -131,14 +132,17 @@ ChangeBuilder = Callable[[Entry, LedgerInfo, list[dict]], ItemChange]  # entry, 
 def apply(root: Path, targets: list[str], build: ChangeBuilder, *, today: dt.date, command: str,
           dry_run: bool = False, all_items: bool = False, only_open: bool = False,
           offers_all: bool = False, evidence_sources: list[Path] | None = None) -> EditResult:
-    """Run one edit command: under the ledger's lock, retried if a file changed meanwhile."""
-    lock = contextlib.nullcontext() if dry_run else store.ledger_lock(root)
-    with lock:
+    """Run one edit command: under the ledger's lock, retried if a file changed meanwhile.
+    A command killed half-way before this one is rolled back first (`recovered` says so)."""
+    lock = contextlib.nullcontext([]) if dry_run else journal.locked(root)
+    with lock as recovered:
         for _attempt in range(MAX_ATTEMPTS):
             try:
-                return _apply_once(root, targets, build, today=today, command=command, dry_run=dry_run,
-                                   all_items=all_items, only_open=only_open, offers_all=offers_all,
-                                   evidence_sources=evidence_sources or [])
+                result = _apply_once(root, targets, build, today=today, command=command, dry_run=dry_run,
+                                     all_items=all_items, only_open=only_open, offers_all=offers_all,
+                                     evidence_sources=evidence_sources or [])
+                result.recovered = recovered
+                return result
             except store.ChangedMeanwhile:
                 continue
     raise RectifyError("文件在编辑期间反复被其他程序修改,已放弃;请稍后重试")
@@ -176,16 +180,11 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
 def _write(root: Path, files: list[FileEdit], plans: dict, command: str) -> None:
     """Evidence, then the undo record, then the files: any failure takes back what was done."""
     created: list[str] = []
-    record = None
     try:
         for plan in (plan for entry_plans in plans.values() for plan in entry_plans):
             created.append(store.copy_evidence(root, plan))
-        changes = [(f.path, f.before, f.after) for f in files]
-        record = journal.append(root, command, changes, created)
-        store.replace_files(changes)
+        journal.write_changes(root, command, [(f.path, f.before, f.after) for f in files], created)
     except BaseException:
-        if record is not None:
-            journal.withdraw(record)
         store.remove_created(root, created)
         raise
 

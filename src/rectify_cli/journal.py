@@ -1,21 +1,49 @@
-"""The undo journal: one record per edit command, kept in the ledger's .rectify/."""
+"""The undo journal: one record per edit command, kept in the ledger's .rectify/journal/.
+
+A record's name says its state, and a rename (atomic) changes it:
+
+- `000012.<pid>.pending.json`: written before the command's first file is replaced;
+- `000012.json`: every file was replaced; this is the step `undo` takes back;
+- `000012.<pid>.undoing.json`: `undo` is putting the files back.
+
+A command killed half-way leaves a pending or undoing record. The next writer, holding
+the ledger's lock, finishes what it can prove: every file still as the command left it
+goes back to what it held before (`recover`). Read commands only warn (`interrupted`).
+"""
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import datetime as dt
-import difflib
 import hashlib
-import json
-from dataclasses import dataclass
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import store
-from .errors import RectifyError
+from . import faults, store
+from .errors import RectifyError, describe_os_error
 from .yamlsource import decode
 
 JOURNAL_DIR = "journal"
-JOURNAL_VERSION = 1
+JOURNAL_VERSION = 2
+APPLIED, PENDING, UNDOING = "applied", "pending", "undoing"
+_NAME = re.compile(r"(?P<number>\d+)(?:\.(?P<pid>\d+)\.(?P<state>pending|undoing))?\.json")
+
+Change = tuple[Path, bytes | None, bytes]  # path, bytes before (None: a new file), bytes after
+
+
+@dataclass(frozen=True)
+class Record:
+    path: Path
+    number: int
+    state: str
+    pid: int | None
+
+    def renamed(self, state: str) -> Path:
+        suffix = "" if state == APPLIED else f".{os.getpid()}.{state}"
+        return self.path.with_name(f"{self.number:06d}{suffix}.json")
 
 
 def _folder(root: Path) -> Path:
@@ -23,6 +51,22 @@ def _folder(root: Path) -> Path:
     store.refuse_links_out(root, folder)
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def _listed(root: Path) -> list[Record]:
+    """The journal's records, oldest first; reading makes no folder."""
+    folder = root / store.STATE_DIR / JOURNAL_DIR
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        match = _NAME.fullmatch(name)
+        if match:
+            pid = int(match["pid"]) if match["pid"] else None
+            found.append(Record(folder / name, int(match["number"]), match["state"] or APPLIED, pid))
+    return sorted(found, key=lambda record: record.number)
 
 
 def _target(root: Path, relative: str) -> Path:
@@ -36,27 +80,59 @@ def _target(root: Path, relative: str) -> Path:
     return path
 
 
-def _records(root: Path) -> list[Path]:
-    """The journal's records, oldest first; reading makes no folder."""
-    folder = root / store.STATE_DIR / JOURNAL_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.json") if p.stem.isdigit())
-
-
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def append(root: Path, command: str, files: list[tuple[Path, bytes | None, bytes]], created: list[str]) -> Path:
-    """Record what a command changes, so that `undo` can put it back (None: the file was new).
+def _read(record: Record) -> dict:
+    import json
 
-    Written before the files are replaced: a disk too full for the record stops the
-    command before anything changed. Returns the record, to withdraw if the command fails.
+    try:
+        data = json.loads(record.path.read_text(encoding="utf-8"))
+        data["files"], data["command"]  # noqa: B018 - the keys every record has
+        return data
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RectifyError(f"撤销记录 {record.path.name} 已损坏,无法使用:{exc}") from None
+
+
+def _before(entry: dict) -> bytes | None:
+    import base64
+
+    return None if entry["before"] is None else base64.b64decode(entry["before"])
+
+
+def _current(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
+
+
+# --- recording a command --------------------------------------------------------------
+
+
+def write_changes(root: Path, command: str, changes: list[Change], created: list[str]) -> None:
+    """Record the intent, replace the files, then mark the record applied.
+
+    A failure puts back what was replaced and withdraws the record; a process killed
+    half-way leaves the pending record, from which the next writer rolls the set back.
     """
+    record = _begin(root, command, changes, created)
+    try:
+        store.replace_files(changes)
+        _rename(record, APPLIED)
+    except BaseException:
+        if _put_back(changes):
+            withdraw(record.path)
+        raise
+
+
+def _begin(root: Path, command: str, changes: list[Change], created: list[str]) -> Record:
+    """The pending record. Written before any file is replaced: a disk too full for it stops
+    the command before anything changed."""
+    import base64
+    import json
+
     folder = _folder(root)
-    numbers = [int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()]
-    record = {
+    number = max((record.number for record in _listed(root)), default=0) + 1
+    data = {
         "version": JOURNAL_VERSION,
         "command": command,
         "at": dt.datetime.now().isoformat(timespec="seconds"),
@@ -66,13 +142,37 @@ def append(root: Path, command: str, files: list[tuple[Path, bytes | None, bytes
                 "before": None if before is None else base64.b64encode(before).decode("ascii"),
                 "after_sha256": _sha(after),
             }
-            for path, before, after in files
+            for path, before, after in changes
         ],
         "created": [{"path": path, "sha256": store.file_digest(root / path)[0]} for path in created],
     }
-    target = folder / f"{max(numbers, default=0) + 1:06d}.json"
-    store.replace_atomically(target, None, (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-    return target
+    record = Record(folder / f"{number:06d}.json", number, APPLIED, None)
+    record = Record(record.renamed(PENDING), number, PENDING, os.getpid())
+    store.replace_atomically(record.path, None, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return record
+
+
+def _rename(record: Record, state: str) -> Record:
+    target = record.renamed(state)
+    os.replace(record.path, target)
+    store.fsync_folder(target.parent)
+    return Record(target, record.number, state, None if state == APPLIED else os.getpid())
+
+
+def _put_back(changes: list[Change]) -> bool:
+    """Every file that holds what the command wrote gets its old bytes back; True when no
+    file holds it any more (one that holds something else was never replaced by it)."""
+    return all([_put_back_one(path, before, after) for path, before, after in changes])
+
+
+def _put_back_one(path: Path, before: bytes | None, after: bytes) -> bool:
+    try:
+        if _current(path) == after and after != before:
+            _restore(path, after, before)
+        current = _current(path)
+    except (OSError, RectifyError, store.ChangedMeanwhile):
+        return False
+    return current != after or current == before
 
 
 def withdraw(record: Path) -> None:
@@ -80,15 +180,113 @@ def withdraw(record: Path) -> None:
     record.unlink(missing_ok=True)
 
 
+# --- interrupted commands -------------------------------------------------------------
+
+
+@dataclass
+class Recovery:
+    """What the next writer did about a command (or an undo) that was killed half-way."""
+
+    command: str
+    undoing: bool
+    files: int = 0  # files now as they were before the command
+    removed: int = 0  # evidence copies the command had made, removed
+    conflicts: list[str] = field(default_factory=list)  # changed since: left as they are
+
+    def message(self) -> str:
+        if self.undoing:
+            text = f"上次撤销中断,已完成撤销“{self.command}”(恢复 {self.files} 个文件)"
+        else:
+            text = f"上次命令中断,已回滚 {self.files} 个文件(“{self.command}”未生效)"
+        if self.removed:
+            text += f",删除其复制的 {self.removed} 个佐证材料"
+        if self.conflicts:
+            text += f";{'、'.join(self.conflicts)} 在那之后又被修改过,未回滚,请检查"
+        return text
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[list[Recovery]]:
+    """The ledger's lock, with any command killed half-way rolled back first."""
+    with store.ledger_lock(root):
+        yield recover(root)
+
+
+def recover(root: Path) -> list[Recovery]:
+    """Roll back what killed commands left half-done (the caller holds the lock: their
+    processes are gone). An interrupted undo is completed the same way."""
+    done = []
+    for record in _listed(root):
+        if record.state == APPLIED:
+            continue
+        data = _read(record)
+        recovery = _roll_back(root, data, undoing=record.state == UNDOING)
+        try:
+            record.path.unlink()
+        except OSError as exc:
+            raise RectifyError(
+                f"{recovery.message()};但记录 {record.path.name} 无法删除({describe_os_error(exc, '删除')}),"
+                "在它删除之前不能再编辑或撤销"
+            ) from None
+        done.append(recovery)
+    return done
+
+
+def _roll_back(root: Path, data: dict, undoing: bool) -> Recovery:
+    recovery = Recovery(data["command"], undoing)
+    for entry in data["files"]:
+        path = _target(root, entry["path"])
+        before, current = _before(entry), _current(path)
+        if current == before:
+            recovery.files += 1
+        elif current is not None and _sha(current) == entry["after_sha256"]:
+            _restore(path, current, before)
+            recovery.files += 1
+        else:
+            recovery.conflicts.append(entry["path"])
+    for created in data.get("created", []):
+        path = _target(root, created["path"])
+        if path.is_file() and store.file_digest(path)[0] == created["sha256"]:
+            store.remove_evidence_file(root, path)
+            recovery.removed += 1
+    return recovery
+
+
+def _restore(path: Path, current: bytes, before: bytes | None) -> None:
+    if before is None:
+        path.unlink(missing_ok=True)
+    else:
+        store.replace_atomically(path, current, before)
+
+
+def interrupted(root: Path) -> list[str]:
+    """The commands killed half-way whose records still wait to be rolled back (for read
+    commands, which take no lock and only warn). A record whose process lives is in progress."""
+    waiting = [record for record in _listed(root) if record.state != APPLIED]
+    return [_read_command(record) for record in waiting if record.pid is None or not store.process_alive(record.pid)]
+
+
+def _read_command(record: Record) -> str:
+    try:
+        return _read(record)["command"]
+    except RectifyError:
+        return record.path.name
+
+
+# --- undo -----------------------------------------------------------------------------
+
+
 @dataclass
 class UndoPlan:
-    record_path: Path
+    record: Record
     command: str
     at: str
     restores: list[tuple[Path, bytes, bytes | None]]  # path, current bytes, bytes to restore (None: delete)
     removes: list[Path]
 
     def diff(self, root: Path) -> str:
+        import difflib
+
         chunks = []
         for path, current, before in self.restores:
             name = path.relative_to(root).as_posix()
@@ -97,57 +295,57 @@ class UndoPlan:
             chunks.append("".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")))
         return "".join(chunks)
 
+    def same_as(self, other: UndoPlan) -> bool:
+        """The same step, over files that hold the same bytes: what was shown is what will be done."""
+        return (self.record.path, self.restores, self.removes) == (other.record.path, other.restores, other.removes)
+
 
 def plan_undo(root: Path) -> UndoPlan:
     """What undoing the last command would restore; refuses if anyone changed those files since."""
-    for record_path in reversed(_records(root)):
-        try:
-            record = json.loads(record_path.read_text(encoding="utf-8"))
-            if _never_landed(root, record):  # its command was stopped before it changed anything
-                continue
-            return _plan(root, record_path, record)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise RectifyError(f"撤销记录 {record_path.name} 已损坏,无法撤销:{exc}") from None
-    raise RectifyError("没有可撤销的编辑命令")
+    records = _listed(root)
+    if any(record.state != APPLIED for record in records):
+        raise RectifyError("上次命令中断,尚未回滚;请先运行 rectify check 或再次运行 rectify undo")
+    if not records:
+        raise RectifyError("没有可撤销的编辑命令")
+    return _plan(root, records[-1], _read(records[-1]))
 
 
-def _never_landed(root: Path, record: dict) -> bool:
-    """Every file still holds what it held before the command (a new one does not exist)."""
-    for entry in record["files"]:
-        path = _target(root, entry["path"])
-        before = entry["before"]
-        if before is None:
-            if path.exists():
-                return False
-        elif not path.exists() or path.read_bytes() != base64.b64decode(before):
-            return False
-    return True
-
-
-def _plan(root: Path, record_path: Path, record: dict) -> UndoPlan:
+def _plan(root: Path, record: Record, data: dict) -> UndoPlan:
     restores, changed = [], []
-    for entry in record["files"]:
+    for entry in data["files"]:
         path = _target(root, entry["path"])
-        current = path.read_bytes() if path.exists() else b""
+        current = _current(path) or b""
         if _sha(current) != entry["after_sha256"]:
             changed.append(entry["path"])
-        before = entry["before"]
-        restores.append((path, current, None if before is None else base64.b64decode(before)))
+        restores.append((path, current, _before(entry)))
     if changed:
         names = "、".join(changed)
-        raise RectifyError(f"无法撤销“{record['command']}”:{names} 在那之后又被修改过;请用 git 或手工处理")
-    created_paths = [(_target(root, created["path"]), created["sha256"]) for created in record.get("created", [])]
+        raise RectifyError(f"无法撤销“{data['command']}”:{names} 在那之后又被修改过;请用 git 或手工处理")
+    created_paths = [(_target(root, created["path"]), created["sha256"]) for created in data.get("created", [])]
     removes = [path for path, sha in created_paths if path.is_file() and store.file_digest(path)[0] == sha]
-    return UndoPlan(record_path, record["command"], record["at"], restores, removes)
+    return UndoPlan(record, data["command"], data.get("at", ""), restores, removes)
 
 
-def carry_out(plan: UndoPlan) -> None:
-    for path, current, before in plan.restores:
-        if before is None:
-            path.unlink(missing_ok=True)
-        else:
-            store.replace_atomically(path, current, before)
-    root = plan.record_path.parents[2]
-    for path in plan.removes:
-        store.remove_evidence_file(root, path)
-    plan.record_path.unlink()
+def carry_out(root: Path, plan: UndoPlan) -> None:
+    """Mark the record as being undone, put the files back, then remove the record. Killed
+    half-way, the next writer completes the undo from the marked record; a record that
+    cannot be marked stops the undo before anything changed."""
+    try:
+        record = _rename(plan.record, UNDOING)
+    except OSError as exc:
+        reason = describe_os_error(exc, "修改撤销记录")
+        raise RectifyError(f"{reason};未撤销,台账没有任何改动") from None
+    try:
+        for path, current, before in plan.restores:
+            _restore(path, current, before)
+            faults.reached("after-restore")
+        for path in plan.removes:
+            store.remove_evidence_file(root, path)
+    except (OSError, RectifyError, store.ChangedMeanwhile) as exc:
+        detail = describe_os_error(exc, "恢复文件") if isinstance(exc, OSError) else str(exc) or "文件被修改"
+        raise RectifyError(f"撤销未完成({detail});下次运行 rectify undo 或任一编辑命令时会继续完成") from None
+    try:
+        record.path.unlink()
+    except OSError as exc:
+        reason = describe_os_error(exc, "删除撤销记录")
+        raise RectifyError(f"已撤销“{plan.command}”,文件都已恢复;但{reason},下次编辑或撤销时会再删除") from None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cache
+from . import cache, faults
 from .errors import (
     Diagnostic,
     InvalidLedger,
@@ -443,12 +443,12 @@ def sweep_temporary_files(root: Path) -> None:
             continue
         for entry in entries:
             found = _TEMPORARY.fullmatch(entry.name)
-            if found and entry.is_file(follow_symlinks=False) and not _alive(int(found["pid"])):
+            if found and entry.is_file(follow_symlinks=False) and not process_alive(int(found["pid"])):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -483,6 +483,7 @@ def replace_files(changes: list[tuple[Path, bytes | None, bytes]]) -> None:
                 path.parent.mkdir(parents=True, exist_ok=True)
             replace_atomically(path, before, after)
             done.append((path, before, after))
+            faults.reached("after-rename")
     except BaseException:
         for path, before, after in reversed(done):
             with contextlib.suppress(OSError, RectifyError, ChangedMeanwhile):
@@ -498,7 +499,7 @@ def replace_atomically(path: Path, expected: bytes | None, data: bytes) -> None:
     _refuse_link_out(path)
     try:
         _replace(path, expected, data)
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
         written = path.read_bytes()
     except OSError as exc:
         raise StorageError.from_os_error(exc, "写入", path) from None
@@ -536,7 +537,7 @@ def _umask() -> int:
     return current
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:

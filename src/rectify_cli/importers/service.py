@@ -25,6 +25,7 @@ class ImportResult:
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    recovered: list[journal.Recovery] = field(default_factory=list)  # commands killed before, rolled back
 
 
 def facts_of(parsed: ParsedDocument) -> plan.LedgerFacts:
@@ -79,17 +80,13 @@ def import_problems(root: Path, problems: list[Problem], facts: plan.LedgerFacts
     result = ImportResult(problems, facts.aspects, warnings=warnings)
     report = progress or (lambda stage, done, total: None)
     _refuse_existing(root, problems, force)  # before the lock: a refusal leaves no trace
-    with store.ledger_lock(root) if not dry_run else contextlib.nullcontext():
+    with journal.locked(root) if not dry_run else contextlib.nullcontext([]) as recovered:
+        result.recovered = recovered
         files = _planned_files(root, problems, facts, force, result, today, report)
         if dry_run:
             return result
         changes = [(path, before, after.encode("utf-8")) for path, (before, after) in files.items()]
-        record = journal.append(root, command, changes, [])
-        try:
-            store.replace_files(changes)  # all or none
-        except BaseException:
-            journal.withdraw(record)
-            raise
+        journal.write_changes(root, command, changes, [])  # all or none
         report("写入", len(changes), len(changes))
         result.written = [path for path, before, after in changes]
     return result
