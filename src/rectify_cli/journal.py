@@ -53,14 +53,17 @@ def _folder(root: Path) -> Path:
     return folder
 
 
-def _listed(root: Path) -> list[Record]:
-    """The journal's records, oldest first; reading makes no folder."""
+def _listed(root: Path, unfinished_only: bool = False) -> list[Record]:
+    """The journal's records, oldest first; reading makes no folder. A read command asks
+    only for unfinished ones: thousands of applied records are then skipped unparsed."""
     folder = root / store.STATE_DIR / JOURNAL_DIR
     try:
         names = os.listdir(folder)
     except OSError:
         return []
     found = []
+    if unfinished_only:
+        names = [name for name in names if name.endswith((f".{PENDING}.json", f".{UNDOING}.json"))]
     for name in names:
         match = _NAME.fullmatch(name)
         if match:
@@ -262,7 +265,7 @@ def _restore(path: Path, current: bytes, before: bytes | None) -> None:
 def interrupted(root: Path) -> list[str]:
     """The commands killed half-way whose records still wait to be rolled back (for read
     commands, which take no lock and only warn). A record whose process lives is in progress."""
-    waiting = [record for record in _listed(root) if record.state != APPLIED]
+    waiting = _listed(root, unfinished_only=True)
     return [_read_command(record) for record in waiting if record.pid is None or not store.process_alive(record.pid)]
 
 
