@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
+import errno
 import gc
 import hashlib
 import os
 import re
 import shutil
 import stat
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -398,35 +399,102 @@ def state_dir(root: Path) -> Path:
 _IGNORE_ALL = b"*\n"
 
 
+LOCK_FILE = "lock"
+
+
 @contextlib.contextmanager
 def ledger_lock(root: Path):
-    """An advisory lock that serialises the tool's writers on one ledger."""
+    """An operating-system lock that serialises the tool's writers on one ledger: the system lets
+    go of it when its holder ends, however it ends, so a killed command never leaves it held."""
     try:
-        folder = state_dir(root)
-        refuse_links_out(root, folder / "lock")
-        handle = open(folder / "lock", "a+b")  # noqa: SIM115 - held for the block
+        path = state_dir(root) / LOCK_FILE
+        refuse_links_out(root, path)
+        with open(path, "a+b"):  # made here, so that a folder we may not write to is named as such
+            pass
     except OSError as exc:
         raise StorageError.from_os_error(exc, f"在台账目录中建立 {STATE_DIR}/", root / STATE_DIR) from None
-    with handle:
-        deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise RectifyError("台账正被另一个 rectify 命令修改,等待超时;请稍后重试") from None
-                time.sleep(0.02)
+    with _os_lock(path):
+        sweep_temporary_files(root)
+        yield
+
+
+@contextlib.contextmanager
+def _os_lock(path: Path):
+    lock = _file_lock(path)
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT_SECONDS, poll_interval=0.02)
+    except TimeoutError:  # filelock.Timeout is one
+        raise RectifyError("台账正被另一个 rectify 命令修改,等待超时;请稍后重试") from None
+    except OSError as exc:
+        raise StorageError.from_os_error(exc, "锁定台账", path) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _file_lock(path: Path):
+    """filelock's lock: flock on Linux and macOS, LockFileEx on Windows. A Python built
+    without fcntl gets the same flock through the C library, never a soft lock file."""
+    import warnings
+
+    with warnings.catch_warnings():  # filelock warns on import when fcntl is missing: handled below
+        warnings.simplefilter("ignore")
+        import filelock
+    if sys.platform == "win32" or filelock.has_fcntl:
+        return filelock.FileLock(path, preserve_lock_file=True, fallback_to_soft=False)
+    return _LibcFlock(path)
+
+
+class _LibcFlock:
+    """flock(2) called through ctypes, polled like filelock's lock; the same lock other processes take."""
+
+    EXCLUSIVE, NON_BLOCKING, UNLOCK = 2, 4, 8  # LOCK_EX, LOCK_NB, LOCK_UN on Linux, macOS and the BSDs
+
+    def __init__(self, path: Path):
+        import ctypes
+
+        self.path, self.fd = path, None
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.last_error = ctypes.get_errno
+
+    def _flock(self, operation: int) -> bool:
+        if self.libc.flock(self.fd, operation) == 0:
+            return True
+        error = self.last_error()
+        if error in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return False
+        raise OSError(error, os.strerror(error), str(self.path))
+
+    def acquire(self, timeout: float, poll_interval: float) -> None:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        deadline = time.monotonic() + timeout
         try:
-            sweep_temporary_files(root)
-            yield
+            while not self._flock(self.EXCLUSIVE | self.NON_BLOCKING):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(str(self.path))
+                time.sleep(poll_interval)
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def release(self) -> None:
+        try:
+            self._flock(self.UNLOCK)
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            os.close(self.fd)
 
 
-# Every temporary file the tool makes is named .<name>.<pid>[.<token>].tmp, so that one
-# left by a killed command (its process gone) can be told from one still being written.
-_TEMPORARY = re.compile(r"\.(?P<name>.+?)\.(?P<pid>\d+)(\.[0-9a-f]{8})?\.tmp")
+# Every temporary file the tool makes is named .<name>.<pid>.<8 hex digits>.tmp, so that one
+# left by a killed command (its process gone) can be told from one still being written. Only
+# such names of the files the tool writes, in the folders it writes them to, are swept: a
+# user's .备份.2022.tmp or .13.yaml.123.tmp is not the tool's to delete.
+_TEMPORARY_OF = {  # folder, relative to the root → the names the tool replaces there
+    "": re.escape(LEDGER_FILE),
+    ISSUES_DIR: r"[^.].*\.ya?ml",
+    STATE_DIR: "|".join(map(re.escape, (".gitignore", "evidence", cache.CACHE_FILE, cache.TEXTS_FILE))),
+    f"{STATE_DIR}/journal": r"\d+\.json",
+}
 
 
 def temporary_path(target: Path) -> Path:
@@ -436,26 +504,48 @@ def temporary_path(target: Path) -> Path:
 
 def sweep_temporary_files(root: Path) -> None:
     """Remove what killed commands left half-written in the ledger (a SIGKILL runs no cleanup)."""
-    for folder in (root, root / ISSUES_DIR, root / STATE_DIR, root / STATE_DIR / "journal"):
+    for folder, names in _TEMPORARY_OF.items():
+        pattern = re.compile(rf"\.(?:{names})\.(?P<pid>[1-9]\d{{0,9}})\.[0-9a-f]{{8}}\.tmp")
         try:
-            entries = list(os.scandir(folder))
+            entries = list(os.scandir(root / folder))
         except OSError:
             continue
         for entry in entries:
-            found = _TEMPORARY.fullmatch(entry.name)
+            found = pattern.fullmatch(entry.name)
             if found and entry.is_file(follow_symlinks=False) and not _alive(int(found["pid"])):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
 
 def _alive(pid: int) -> bool:
+    """Whether a process runs with this id (if unsure, it does: its file is kept)."""
+    if sys.platform == "win32":
+        return _alive_on_windows(pid)
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0 only asks; on Windows os.kill would end the process instead
     except ProcessLookupError:
         return False
     except (PermissionError, OverflowError):
         return pid < 2**31  # another user's process, or no process id at all
     return True
+
+
+def _alive_on_windows(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.OpenProcess.restype = ctypes.c_void_p
+    kernel32.GetExitCodeProcess.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_ulong)]
+    kernel32.CloseHandle.argtypes = [ctypes.c_void_p]
+    query_limited_information, still_active, invalid_parameter = 0x1000, 259, 87
+    handle = kernel32.OpenProcess(query_limited_information, False, pid)
+    if not handle:
+        return ctypes.get_last_error() != invalid_parameter  # denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        return not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) or code.value == still_active
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def read_bytes(path: Path) -> bytes:

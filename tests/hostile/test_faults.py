@@ -586,8 +586,8 @@ def test_sigkill_at_200_random_moments_leaves_every_file_valid(spread, tmp_path)
 
 def test_files_left_half_written_by_dead_commands_are_swept_by_the_next_writer(spread):
     gone = dead_pid()
-    leftovers = [spread / "issues" / f".18.yaml.{gone}.0a1b2c3d.tmp", spread / f".ledger.yaml.{gone}.tmp",
-                 spread / ".rectify" / f".evidence.{gone}.deadbeef.tmp", spread / ".rectify" / f".cache.{gone}.tmp",
+    leftovers = [spread / "issues" / f".18.yaml.{gone}.0a1b2c3d.tmp", spread / f".ledger.yaml.{gone}.9e8f7a6b.tmp",
+                 spread / ".rectify" / f".evidence.{gone}.deadbeef.tmp", spread / ".rectify" / f".cache.{gone}.5c4d3e2f.tmp",
                  spread / ".rectify" / "journal" / f".000001.json.{gone}.01234567.tmp"]
     live = spread / "issues" / f".19.yaml.{os.getpid()}.0a1b2c3d.tmp"  # a writer still at work keeps its file
     strangers = [spread / "issues" / ".notes.tmp", spread / "issues" / "18.yaml.bak"]  # not the tool's own
