@@ -48,8 +48,9 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def append(root: Path, command: str, files: list[tuple[Path, bytes | None, bytes]], created: list[str]) -> Path:
-    """Record what a command changes, so that `undo` can put it back (None: the file was new).
+def append(root: Path, command: str, files: list[tuple[Path, bytes | None, bytes]], created: list[dict]) -> Path:
+    """Record what a command changes, so that `undo` can put it back (None: the file was new);
+    `created` are the entries of the evidence copied, with the hashes taken while copying.
 
     Written before the files are replaced: a disk too full for the record stops the
     command before anything changed. Returns the record, to withdraw if the command fails.
@@ -68,7 +69,7 @@ def append(root: Path, command: str, files: list[tuple[Path, bytes | None, bytes
             }
             for path, before, after in files
         ],
-        "created": [{"path": path, "sha256": store.file_digest(root / path)[0]} for path in created],
+        "created": [{"path": entry["path"], "sha256": entry["sha256"]} for entry in created],
     }
     target = folder / f"{max(numbers, default=0) + 1:06d}.json"
     store.replace_atomically(target, None, (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))

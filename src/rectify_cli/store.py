@@ -9,7 +9,6 @@ import gc
 import hashlib
 import os
 import re
-import shutil
 import stat
 import sys
 import time
@@ -657,48 +656,112 @@ def _refuse_link_out(path: Path) -> None:
 class EvidencePlan:
     source: Path
     target: str  # relative to the ledger root, posix style
-    size: int
-    sha256: str
 
-    def record(self) -> dict:
-        return {"path": self.target, "size": self.size, "sha256": self.sha256}
+    def record(self, size: int, sha256: str) -> dict:
+        """The evidence entry; the file's own name too when it is stored under another."""
+        stored = self.target.rsplit("/", 1)[-1]
+        named = {"name": self.source.name} if stored != self.source.name else {}
+        return {**named, "path": self.target, "size": size, "sha256": sha256}
+
+    def preview(self) -> dict:
+        """The entry a dry run shows: what the source holds now (nothing is stored)."""
+        with _open_regular(self.source) as handle:
+            digest, size = _digest_of(handle)
+        return self.record(size, digest)
 
 
 def plan_evidence(root: Path, item_id: str, source: Path, taken: set[str]) -> EvidencePlan:
-    """Where a file will be copied (never over an existing or planned one), its size and hash."""
-    if not source.is_file():
-        raise RectifyError(f"佐证材料文件不存在:{source}")
+    """Where a file will be copied: a name valid on Windows too, never over an existing or planned one."""
+    _refuse_irregular(source, _stat_of(source).st_mode)
     folder = root / EVIDENCE_DIR / item_id
     refuse_links_out(root, folder)
-    target = folder / source.name
+    target = folder / portable_name(source.name)
+    first = target
     counter = 1
     while os.path.lexists(target) or target.relative_to(root).as_posix() in taken:
-        target = folder / f"{source.stem}-{counter}{source.suffix}"
+        target = folder / f"{first.stem}-{counter}{first.suffix}"
         counter += 1
-    digest, size = file_digest(source)
-    return EvidencePlan(source, target.relative_to(root).as_posix(), size, digest)
+    return EvidencePlan(source, target.relative_to(root).as_posix())
+
+
+def _stat_of(source: Path) -> os.stat_result:
+    try:
+        return source.stat()
+    except FileNotFoundError:
+        raise RectifyError(f"佐证材料文件不存在:{source}") from None
+    except OSError as exc:  # no permission on a folder, a name too long
+        raise RectifyError(describe_os_error(exc, "读取佐证材料")) from None
+    except ValueError:  # a NUL in the name
+        raise RectifyError(f"佐证材料路径无效:{source!r}") from None
+
+
+_KINDS = ((stat.S_ISDIR, "目录"), (stat.S_ISFIFO, "管道"), (stat.S_ISCHR, "设备"), (stat.S_ISBLK, "设备"),
+          (stat.S_ISSOCK, "套接字"))
+
+
+def _refuse_irregular(source: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((word for test, word in _KINDS if test(mode)), "特殊文件")
+        raise RectifyError(f"佐证材料不是普通文件(是{kind}):{source}")
+
+
+@contextlib.contextmanager
+def _open_regular(source: Path):
+    """The source opened for reading; one that turned into a FIFO or a device meanwhile is
+    refused without blocking on it."""
+    try:
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise RectifyError(f"佐证材料文件不存在:{source}") from None
+    except OSError as exc:
+        raise RectifyError(describe_os_error(exc, "读取佐证材料")) from None
+    with os.fdopen(fd, "rb") as handle:
+        _refuse_irregular(source, os.fstat(fd).st_mode)
+        yield handle
+
+
+_WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in "123456789¹²³")}
+
+
+def portable_name(name: str) -> str:
+    """A file name Windows accepts as well: forbidden characters as _, no trailing dot or
+    space, a reserved device name (CON, NUL.txt, …) prefixed with _."""
+    name = _WINDOWS_FORBIDDEN.sub("_", name).rstrip(". ") or "_"
+    if name.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_RESERVED:
+        name = "_" + name
+    return name
 
 
 def file_digest(path: Path) -> tuple[str, int]:
+    with path.open("rb") as handle:
+        return _digest_of(handle)
+
+
+def _digest_of(handle, copy=None) -> tuple[str, int]:
+    """SHA-256 and size of what is read from handle to its end, written on to copy if given."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
+        size += len(block)
+        if copy is not None:
+            copy.write(block)
     return digest.hexdigest(), size
 
 
-def copy_evidence(root: Path, plan: EvidencePlan) -> str:
-    """Copy one evidence file into the ledger, whole or not at all; refuses to overwrite;
-    returns its path. The copy is made under .rectify/ (the same disk) and renamed into place."""
+def copy_evidence(root: Path, plan: EvidencePlan) -> dict:
+    """Copy one evidence file into the ledger, whole or not at all; refuses to overwrite.
+    Returns its entry, with the size and SHA-256 of the bytes copied (read once: a source that
+    grows meanwhile is recorded as stored). The copy is made under .rectify/ (the same disk)
+    and renamed into place."""
     target = root / plan.target
     if target.exists() or target.is_symlink():
         raise ChangedMeanwhile(plan.target)
     temp = temporary_path(state_dir(root) / "evidence")
     try:
-        with plan.source.open("rb") as source, temp.open("xb") as copy:
-            shutil.copyfileobj(source, copy)
+        with _open_regular(plan.source) as source, temp.open("xb") as copy:
+            digest, size = _digest_of(source, copy)
             copy.flush()
             os.fsync(copy.fileno())
         _copy_mode(target, temp)
@@ -710,12 +773,13 @@ def copy_evidence(root: Path, plan: EvidencePlan) -> str:
         if isinstance(exc, OSError):
             raise StorageError.from_os_error(exc, "复制佐证材料", target) from None
         raise
-    return plan.target
+    return plan.record(size, digest)
 
 
-def remove_created(root: Path, created: list[str]) -> None:
-    for relative in created:
-        remove_evidence_file(root, root / relative)
+def remove_created(root: Path, created: list[dict]) -> None:
+    """Delete the evidence files copied (their entries) by a command that did not complete."""
+    for record in created:
+        remove_evidence_file(root, root / record["path"])
 
 
 def remove_evidence_file(root: Path, path: Path, only_folder: bool = False) -> None:
