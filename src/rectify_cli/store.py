@@ -678,7 +678,8 @@ def plan_evidence(root: Path, item_id: str, source: Path, taken: set[str]) -> Ev
     target = folder / portable_name(source.name)
     first = target
     counter = 1
-    while os.path.lexists(target) or target.relative_to(root).as_posix() in taken:
+    planned = {name.casefold() for name in taken}  # A.pdf and a.pdf are one file on Windows and macOS
+    while os.path.lexists(target) or target.relative_to(root).as_posix().casefold() in planned:
         target = folder / f"{first.stem}-{counter}{first.suffix}"
         counter += 1
     return EvidencePlan(source, target.relative_to(root).as_posix())

@@ -256,3 +256,14 @@ def test_files_that_only_look_temporary_survive_every_edit(ledger):
         expect(out, 0, stdout=None)
     assert not leftover.exists()
     assert [path.read_bytes().decode() for path in users] == ["用户的文件"] * len(users)
+
+
+def test_names_differing_only_in_case_get_two_files(ledger, tmp_path):
+    """One close with A.pdf and a.pdf: on Windows and macOS they would be one file."""
+    sources = [tmp_path / "一" / "A.pdf", tmp_path / "二" / "a.pdf"]
+    for source in sources:
+        source.parent.mkdir()
+        source.write_bytes(source.parent.name.encode())
+    out = run(ledger, "--today", TODAY, "close", "13.2", "--by", "张三", *(f"--evidence={s}" for s in sources))
+    expect(out, 0, stdout=None)
+    assert [r["path"] for r in item(ledger, "13.2")["evidence"]] == ["evidence/13.2/A.pdf", "evidence/13.2/a-1.pdf"]
