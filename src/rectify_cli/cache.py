@@ -219,7 +219,7 @@ def _rewrite_texts(path: Path, new: dict[str, bytes]) -> dict[str, tuple] | None
     for relative, texts in new.items():
         places[relative] = (offset, len(texts), hashlib.sha256(texts).digest())
         offset += len(texts)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp = _temporary_path(path)
     try:
         temp.write_bytes(b"".join(new.values()))
         os.replace(temp, path)
@@ -231,8 +231,14 @@ def _rewrite_texts(path: Path, new: dict[str, bytes]) -> dict[str, tuple] | None
             temp.unlink(missing_ok=True)
 
 
+def _temporary_path(path: Path) -> Path:
+    from .store import temporary_path  # store imports this module: the name is made there
+
+    return temporary_path(path)
+
+
 def _write_signed(path: Path, key: bytes, data) -> bool:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp = _temporary_path(path)
     try:
         payload = marshal.dumps(data)
         temp.write_bytes(hmac.new(key, payload, hashlib.sha256).digest() + payload)

@@ -321,9 +321,17 @@ def _who(state: State, on: str | None, by: str | None):
     from . import edit
 
     day = parse_cli_date(on, "--on") if on else state.today
+    return edit.Who(by or os.environ.get(USER_ENV) or _login_name(), day)
+
+
+def _login_name() -> str | None:
+    """The login name, else `uid <n>` (an account without a passwd entry, a system without pwd)."""
     import getpass
 
-    return edit.Who(by or os.environ.get(USER_ENV) or getpass.getuser() or None, day)
+    try:
+        return getpass.getuser() or None
+    except (KeyError, ImportError, OSError):
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else None
 
 
 def _complete_ids(status: Status | None):

@@ -164,29 +164,43 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     claimed = [path for pid in sources for path in result.duplicates.get(pid, [])]
     _refuse_if_invalid(result, [*sources.values(), *claimed])
     plans = _plan_evidence(root, entries, evidence_sources)
-    evidence = {key: [plan.record() for plan in entry_plans] for key, entry_plans in plans.items()}
-    files = _edited_files(result, entries, sources, lambda entry: build(entry, ledger.info, evidence[entry.id]), today)
-    new_entries = [_entry_after(files, entry) for entry in entries]
-    closed_delta = sum(_closed(new) - _closed(old) for old, new in zip(entries, new_entries, strict=True))
-    closed, total = ledger.tally()
-    outcome = EditResult(new_entries, files, closed + closed_delta, total)
-    if dry_run:
-        return outcome
-    _write(root, files, plans, command)
-    store.update_cache(result, {f.path: (f.after, f.problem) for f in files})
-    return outcome
-
-
-def _write(root: Path, files: list[FileEdit], plans: dict, command: str) -> None:
-    """Evidence, then the undo record, then the files: any failure takes back what was done."""
-    created: list[str] = []
+    created: list[dict] = []  # the evidence copied so far: taken back if the command does not complete
     try:
-        for plan in (plan for entry_plans in plans.values() for plan in entry_plans):
-            created.append(store.copy_evidence(root, plan))
-        journal.write_changes(root, command, [(f.path, f.before, f.after) for f in files], created)
+        evidence = _evidence_entries(root, plans, created, dry_run)
+        files = _edited_files(result, entries, sources, lambda entry: build(entry, ledger.info, evidence[entry.id]), today)
+        new_entries = [_entry_after(files, entry) for entry in entries]
+        closed_delta = sum(_closed(new) - _closed(old) for old, new in zip(entries, new_entries, strict=True))
+        closed, total = ledger.tally()
+        outcome = EditResult(new_entries, files, closed + closed_delta, total)
+        if not dry_run:
+            _write(root, files, created, command)
     except BaseException:
         store.remove_created(root, created)
         raise
+    if not dry_run:
+        store.update_cache(result, {f.path: (f.after, f.problem) for f in files})
+    return outcome
+
+
+def _evidence_entries(root: Path, plans: dict, created: list[dict], dry_run: bool) -> dict[str, list[dict]]:
+    """Each item's evidence entries, made from the copies (so they say what was stored),
+    or for a dry run, which copies nothing, from the files as they are now."""
+    entries: dict[str, list[dict]] = {}
+    for key, item_plans in plans.items():
+        entries[key] = []
+        for plan in item_plans:
+            if dry_run:
+                entry = plan.preview()
+            else:
+                entry = store.copy_evidence(root, plan)
+                created.append(entry)
+            entries[key].append(entry)
+    return entries
+
+
+def _write(root: Path, files: list[FileEdit], created: list[dict], command: str) -> None:
+    """The undo record, then the files (the evidence is already copied): all or none."""
+    journal.write_changes(root, command, [(f.path, f.before, f.after) for f in files], created)
 
 
 def _plan_evidence(root: Path, entries: list[Entry], sources: list[Path]) -> dict[str, list[store.EvidencePlan]]:

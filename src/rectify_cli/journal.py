@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +25,9 @@ from . import faults, store
 from .errors import RectifyError, describe_os_error
 from .yamlsource import decode
 
-JOURNAL_DIR = "journal"
+JOURNAL_DIR = store.JOURNAL_DIR
 JOURNAL_VERSION = 2
 APPLIED, PENDING, UNDOING = "applied", "pending", "undoing"
-_NAME = re.compile(r"(?P<number>\d+)(?:\.(?P<pid>\d+)\.(?P<state>pending|undoing))?\.json")
 
 Change = tuple[Path, bytes | None, bytes]  # path, bytes before (None: a new file), bytes after
 
@@ -65,7 +63,7 @@ def _listed(root: Path, unfinished_only: bool = False) -> list[Record]:
     if unfinished_only:
         names = [name for name in names if name.endswith((f".{PENDING}.json", f".{UNDOING}.json"))]
     for name in names:
-        match = _NAME.fullmatch(name)
+        match = store.JOURNAL_RECORD.fullmatch(name)
         if match:
             pid = int(match["pid"]) if match["pid"] else None
             found.append(Record(folder / name, int(match["number"]), match["state"] or APPLIED, pid))
@@ -111,8 +109,9 @@ def _current(path: Path) -> bytes | None:
 # --- recording a command --------------------------------------------------------------
 
 
-def write_changes(root: Path, command: str, changes: list[Change], created: list[str]) -> None:
-    """Record the intent, replace the files, then mark the record applied.
+def write_changes(root: Path, command: str, changes: list[Change], created: list[dict]) -> None:
+    """Record the intent, replace the files, then mark the record applied. `created` are the
+    entries of the evidence copied, with the hashes taken while copying.
 
     A failure puts back what was replaced and withdraws the record; a process killed
     half-way leaves the pending record, from which the next writer rolls the set back.
@@ -127,7 +126,7 @@ def write_changes(root: Path, command: str, changes: list[Change], created: list
         raise
 
 
-def _begin(root: Path, command: str, changes: list[Change], created: list[str]) -> Record:
+def _begin(root: Path, command: str, changes: list[Change], created: list[dict]) -> Record:
     """The pending record. Written before any file is replaced: a disk too full for it stops
     the command before anything changed."""
     import base64
@@ -147,7 +146,7 @@ def _begin(root: Path, command: str, changes: list[Change], created: list[str]) 
             }
             for path, before, after in changes
         ],
-        "created": [{"path": path, "sha256": store.file_digest(root / path)[0]} for path in created],
+        "created": [{"path": entry["path"], "sha256": entry["sha256"]} for entry in created],
     }
     record = Record(folder / f"{number:06d}.json", number, APPLIED, None)
     record = Record(record.renamed(PENDING), number, PENDING, os.getpid())

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
+import errno
 import gc
 import hashlib
 import os
 import re
-import shutil
 import stat
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -398,35 +398,109 @@ def state_dir(root: Path) -> Path:
 _IGNORE_ALL = b"*\n"
 
 
+LOCK_FILE = "lock"
+
+
 @contextlib.contextmanager
 def ledger_lock(root: Path):
-    """An advisory lock that serialises the tool's writers on one ledger."""
+    """An operating-system lock that serialises the tool's writers on one ledger: the system lets
+    go of it when its holder ends, however it ends, so a killed command never leaves it held."""
     try:
-        folder = state_dir(root)
-        refuse_links_out(root, folder / "lock")
-        handle = open(folder / "lock", "a+b")  # noqa: SIM115 - held for the block
+        path = state_dir(root) / LOCK_FILE
+        refuse_links_out(root, path)
+        with open(path, "a+b"):  # made here, so that a folder we may not write to is named as such
+            pass
     except OSError as exc:
         raise StorageError.from_os_error(exc, f"在台账目录中建立 {STATE_DIR}/", root / STATE_DIR) from None
-    with handle:
-        deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise RectifyError("台账正被另一个 rectify 命令修改,等待超时;请稍后重试") from None
-                time.sleep(0.02)
+    with _os_lock(path):
+        sweep_temporary_files(root)
+        yield
+
+
+@contextlib.contextmanager
+def _os_lock(path: Path):
+    lock = _file_lock(path)
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT_SECONDS, poll_interval=0.02)
+    except TimeoutError:  # filelock.Timeout is one
+        raise RectifyError("台账正被另一个 rectify 命令修改,等待超时;请稍后重试") from None
+    except OSError as exc:
+        raise StorageError.from_os_error(exc, "锁定台账", path) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _file_lock(path: Path):
+    """filelock's lock: flock on Linux and macOS, LockFileEx on Windows. A Python built
+    without fcntl gets the same flock through the C library, never a soft lock file."""
+    import warnings
+
+    with warnings.catch_warnings():  # filelock warns on import when fcntl is missing: handled below
+        warnings.simplefilter("ignore")
+        import filelock
+    if sys.platform == "win32" or filelock.has_fcntl:
+        return filelock.FileLock(path, preserve_lock_file=True, fallback_to_soft=False)
+    return _LibcFlock(path)
+
+
+class _LibcFlock:
+    """flock(2) called through ctypes, polled like filelock's lock; the same lock other processes take."""
+
+    EXCLUSIVE, NON_BLOCKING, UNLOCK = 2, 4, 8  # LOCK_EX, LOCK_NB, LOCK_UN on Linux, macOS and the BSDs
+
+    def __init__(self, path: Path):
+        import ctypes
+
+        self.path, self.fd = path, None
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.last_error = ctypes.get_errno
+
+    def _flock(self, operation: int) -> bool:
+        if self.libc.flock(self.fd, operation) == 0:
+            return True
+        error = self.last_error()
+        if error in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return False
+        raise OSError(error, os.strerror(error), str(self.path))
+
+    def acquire(self, timeout: float, poll_interval: float) -> None:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        deadline = time.monotonic() + timeout
         try:
-            sweep_temporary_files(root)
-            yield
+            while not self._flock(self.EXCLUSIVE | self.NON_BLOCKING):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(str(self.path))
+                time.sleep(poll_interval)
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def release(self) -> None:
+        try:
+            self._flock(self.UNLOCK)
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            os.close(self.fd)
 
 
-# Every temporary file the tool makes is named .<name>.<pid>[.<token>].tmp, so that one
-# left by a killed command (its process gone) can be told from one still being written.
-_TEMPORARY = re.compile(r"\.(?P<name>.+?)\.(?P<pid>\d+)(\.[0-9a-f]{8})?\.tmp")
+# The undo journal's records (journal.py): 000012.json once applied; while a command or an
+# undo is under way, 000012.<pid>.pending.json or 000012.<pid>.undoing.json.
+JOURNAL_DIR = "journal"
+JOURNAL_RECORD = re.compile(r"(?P<number>\d+)(?:\.(?P<pid>\d+)\.(?P<state>pending|undoing))?\.json")
+
+
+# Every temporary file the tool makes is named .<name>.<pid>.<8 hex digits>.tmp, so that one
+# left by a killed command (its process gone) can be told from one still being written. Only
+# such names of the files the tool writes, in the folders it writes them to, are swept: a
+# user's .备份.2022.tmp or .13.yaml.123.tmp is not the tool's to delete.
+_TEMPORARY_OF = {  # folder, relative to the root → the names the tool replaces there
+    "": re.escape(LEDGER_FILE),
+    ISSUES_DIR: r"[^.].*\.ya?ml",
+    STATE_DIR: "|".join(map(re.escape, (".gitignore", "evidence", cache.CACHE_FILE, cache.TEXTS_FILE))),
+    f"{STATE_DIR}/{JOURNAL_DIR}": JOURNAL_RECORD.pattern,
+}
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[1-9]\d{0,9})\.[0-9a-f]{8}\.tmp")
 
 
 def temporary_path(target: Path) -> Path:
@@ -436,26 +510,49 @@ def temporary_path(target: Path) -> Path:
 
 def sweep_temporary_files(root: Path) -> None:
     """Remove what killed commands left half-written in the ledger (a SIGKILL runs no cleanup)."""
-    for folder in (root, root / ISSUES_DIR, root / STATE_DIR, root / STATE_DIR / "journal"):
+    for folder, names in _TEMPORARY_OF.items():
         try:
-            entries = list(os.scandir(folder))
+            entries = list(os.scandir(root / folder))
         except OSError:
             continue
         for entry in entries:
             found = _TEMPORARY.fullmatch(entry.name)
-            if found and entry.is_file(follow_symlinks=False) and not process_alive(int(found["pid"])):
+            if not found or not re.fullmatch(names, found["name"]):
+                continue
+            if entry.is_file(follow_symlinks=False) and not process_alive(int(found["pid"])):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
 
 def process_alive(pid: int) -> bool:
+    """Whether a process runs with this id (if unsure, it does: its file is kept)."""
+    if sys.platform == "win32":
+        return _alive_on_windows(pid)
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0 only asks; on Windows os.kill would end the process instead
     except ProcessLookupError:
         return False
     except (PermissionError, OverflowError):
         return pid < 2**31  # another user's process, or no process id at all
     return True
+
+
+def _alive_on_windows(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.OpenProcess.restype = ctypes.c_void_p
+    kernel32.GetExitCodeProcess.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_ulong)]
+    kernel32.CloseHandle.argtypes = [ctypes.c_void_p]
+    query_limited_information, still_active, invalid_parameter = 0x1000, 259, 87
+    handle = kernel32.OpenProcess(query_limited_information, False, pid)
+    if not handle:
+        return ctypes.get_last_error() != invalid_parameter  # denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        return not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) or code.value == still_active
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -568,48 +665,113 @@ def _refuse_link_out(path: Path) -> None:
 class EvidencePlan:
     source: Path
     target: str  # relative to the ledger root, posix style
-    size: int
-    sha256: str
 
-    def record(self) -> dict:
-        return {"path": self.target, "size": self.size, "sha256": self.sha256}
+    def record(self, size: int, sha256: str) -> dict:
+        """The evidence entry; the file's own name too when it is stored under another."""
+        stored = self.target.rsplit("/", 1)[-1]
+        named = {"name": self.source.name} if stored != self.source.name else {}
+        return {**named, "path": self.target, "size": size, "sha256": sha256}
+
+    def preview(self) -> dict:
+        """The entry a dry run shows: what the source holds now (nothing is stored)."""
+        with _open_regular(self.source) as handle:
+            digest, size = _digest_of(handle)
+        return self.record(size, digest)
 
 
 def plan_evidence(root: Path, item_id: str, source: Path, taken: set[str]) -> EvidencePlan:
-    """Where a file will be copied (never over an existing or planned one), its size and hash."""
-    if not source.is_file():
-        raise RectifyError(f"佐证材料文件不存在:{source}")
+    """Where a file will be copied: a name valid on Windows too, never over an existing or planned one."""
+    _refuse_irregular(source, _stat_of(source).st_mode)
     folder = root / EVIDENCE_DIR / item_id
     refuse_links_out(root, folder)
-    target = folder / source.name
+    target = folder / portable_name(source.name)
+    first = target
     counter = 1
-    while os.path.lexists(target) or target.relative_to(root).as_posix() in taken:
-        target = folder / f"{source.stem}-{counter}{source.suffix}"
+    planned = {name.casefold() for name in taken}  # A.pdf and a.pdf are one file on Windows and macOS
+    while os.path.lexists(target) or target.relative_to(root).as_posix().casefold() in planned:
+        target = folder / f"{first.stem}-{counter}{first.suffix}"
         counter += 1
-    digest, size = file_digest(source)
-    return EvidencePlan(source, target.relative_to(root).as_posix(), size, digest)
+    return EvidencePlan(source, target.relative_to(root).as_posix())
+
+
+def _stat_of(source: Path) -> os.stat_result:
+    try:
+        return source.stat()
+    except FileNotFoundError:
+        raise RectifyError(f"佐证材料文件不存在:{source}") from None
+    except OSError as exc:  # no permission on a folder, a name too long
+        raise RectifyError(describe_os_error(exc, "读取佐证材料")) from None
+    except ValueError:  # a NUL in the name
+        raise RectifyError(f"佐证材料路径无效:{source!r}") from None
+
+
+_KINDS = ((stat.S_ISDIR, "目录"), (stat.S_ISFIFO, "管道"), (stat.S_ISCHR, "设备"), (stat.S_ISBLK, "设备"),
+          (stat.S_ISSOCK, "套接字"))
+
+
+def _refuse_irregular(source: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((word for test, word in _KINDS if test(mode)), "特殊文件")
+        raise RectifyError(f"佐证材料不是普通文件(是{kind}):{source}")
+
+
+@contextlib.contextmanager
+def _open_regular(source: Path):
+    """The source opened for reading; one that turned into a FIFO or a device meanwhile is
+    refused without blocking on it."""
+    try:
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise RectifyError(f"佐证材料文件不存在:{source}") from None
+    except OSError as exc:
+        raise RectifyError(describe_os_error(exc, "读取佐证材料")) from None
+    with os.fdopen(fd, "rb") as handle:
+        _refuse_irregular(source, os.fstat(fd).st_mode)
+        yield handle
+
+
+_WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in "123456789¹²³")}
+
+
+def portable_name(name: str) -> str:
+    """A file name Windows accepts as well: forbidden characters as _, no trailing dot or
+    space, a reserved device name (CON, NUL.txt, …) prefixed with _."""
+    name = _WINDOWS_FORBIDDEN.sub("_", name).rstrip(". ") or "_"
+    if name.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_RESERVED:
+        name = "_" + name
+    return name
 
 
 def file_digest(path: Path) -> tuple[str, int]:
+    with path.open("rb") as handle:
+        return _digest_of(handle)
+
+
+def _digest_of(handle, copy=None) -> tuple[str, int]:
+    """SHA-256 and size of what is read from handle to its end, written on to copy if given."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
+        size += len(block)
+        if copy is not None:
+            copy.write(block)
     return digest.hexdigest(), size
 
 
-def copy_evidence(root: Path, plan: EvidencePlan) -> str:
-    """Copy one evidence file into the ledger, whole or not at all; refuses to overwrite;
-    returns its path. The copy is made under .rectify/ (the same disk) and renamed into place."""
+def copy_evidence(root: Path, plan: EvidencePlan) -> dict:
+    """Copy one evidence file into the ledger, whole or not at all; refuses to overwrite.
+    Returns its entry, with the size and SHA-256 of the bytes copied (read once: a source that
+    grows meanwhile is recorded as stored). The copy is made under .rectify/ (the same disk)
+    and renamed into place."""
     target = root / plan.target
     if target.exists() or target.is_symlink():
         raise ChangedMeanwhile(plan.target)
     temp = temporary_path(state_dir(root) / "evidence")
     try:
-        with plan.source.open("rb") as source, temp.open("xb") as copy:
-            shutil.copyfileobj(source, copy)
+        with _open_regular(plan.source) as source, temp.open("xb") as copy:
+            digest, size = _digest_of(source, copy)
             copy.flush()
             os.fsync(copy.fileno())
         _copy_mode(target, temp)
@@ -621,12 +783,13 @@ def copy_evidence(root: Path, plan: EvidencePlan) -> str:
         if isinstance(exc, OSError):
             raise StorageError.from_os_error(exc, "复制佐证材料", target) from None
         raise
-    return plan.target
+    return plan.record(size, digest)
 
 
-def remove_created(root: Path, created: list[str]) -> None:
-    for relative in created:
-        remove_evidence_file(root, root / relative)
+def remove_created(root: Path, created: list[dict]) -> None:
+    """Delete the evidence files copied (their entries) by a command that did not complete."""
+    for record in created:
+        remove_evidence_file(root, root / record["path"])
 
 
 def remove_evidence_file(root: Path, path: Path, only_folder: bool = False) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import resource
@@ -72,22 +73,44 @@ MODULE = ("-m", "rectify_cli")
 
 
 def run_child(ledger: Path, *args: str, timeout: float = 10.0, memory: int | None = None,
-              python: tuple[str, ...] = MODULE) -> Finished:
+              python: tuple[str, ...] = MODULE, env: dict | None = None, preexec=None) -> Finished:
     """`python -m rectify_cli --ledger LEDGER ARGS…` in a child process, in the ledger: a command
-    that blocks or eats memory fails the test (timeout, memory ceiling) instead of hanging it."""
-    def ceiling():
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    that blocks or eats memory fails the test (timeout, memory ceiling) instead of hanging it.
+    `env` replaces the environment; `preexec` runs in the child before it starts."""
+    def before():
+        if memory:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        if preexec:
+            preexec()
 
     started = time.perf_counter()
     try:
         done = subprocess.run(
             [sys.executable, *python, "--ledger", str(ledger), *args],
-            capture_output=True, text=True, timeout=timeout, cwd=ledger,
-            preexec_fn=ceiling if memory else None,
+            capture_output=True, text=True, timeout=timeout, cwd=ledger, env=env,
+            preexec_fn=before if memory or preexec else None,
         )
     except subprocess.TimeoutExpired as exc:
         return Finished(None, _text(exc.stdout), _text(exc.stderr), time.perf_counter() - started)
     return Finished(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
+
+
+def lock_is_free(root: Path) -> bool:
+    """Whether the ledger's lock (an flock on .rectify/lock) can be taken now."""
+    with open(root / STATE_DIR / "lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return True
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended (and been reaped)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
 
 
 def _text(data) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import errno
-import fcntl
 import os
 import random
 import re
@@ -33,6 +32,7 @@ from rectify_cli.model import Problem
 from rectify_cli.yamlsource import parse
 
 from ..conftest import DATA, REFERENCE, snapshot
+from .support import dead_pid, lock_is_free
 
 TODAY = "2022-03-01"
 DAY = dt.date(2022, 3, 1)
@@ -586,8 +586,8 @@ def test_sigkill_at_200_random_moments_leaves_every_file_valid(spread, tmp_path)
 
 def test_files_left_half_written_by_dead_commands_are_swept_by_the_next_writer(spread):
     gone = dead_pid()
-    leftovers = [spread / "issues" / f".18.yaml.{gone}.0a1b2c3d.tmp", spread / f".ledger.yaml.{gone}.tmp",
-                 spread / ".rectify" / f".evidence.{gone}.deadbeef.tmp", spread / ".rectify" / f".cache.{gone}.tmp",
+    leftovers = [spread / "issues" / f".18.yaml.{gone}.0a1b2c3d.tmp", spread / f".ledger.yaml.{gone}.9e8f7a6b.tmp",
+                 spread / ".rectify" / f".evidence.{gone}.deadbeef.tmp", spread / ".rectify" / f".cache.{gone}.5c4d3e2f.tmp",
                  spread / ".rectify" / "journal" / f".000001.json.{gone}.01234567.tmp"]
     live = spread / "issues" / f".19.yaml.{os.getpid()}.0a1b2c3d.tmp"  # a writer still at work keeps its file
     strangers = [spread / "issues" / ".notes.tmp", spread / "issues" / "18.yaml.bak"]  # not the tool's own
@@ -603,24 +603,7 @@ def test_files_left_half_written_by_dead_commands_are_swept_by_the_next_writer(s
     assert live.exists() and all(path.exists() for path in strangers)
 
 
-def dead_pid() -> int:
-    """The id of a process that has ended (and been reaped)."""
-    process = subprocess.Popen(["true"])
-    process.wait()
-    return process.pid
-
-
 # --- 5. a lock left behind by a killed command ---------------------------------------------------
-
-
-def lock_is_free(root: Path) -> bool:
-    with open(root / ".rectify" / "lock", "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return True
 
 
 def test_a_lock_held_by_a_killed_command_does_not_block_the_next(spread, tmp_path):
