@@ -51,8 +51,8 @@ def quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def build_ledger(folder: Path, items: int, seed: int = 20220223) -> list[str]:
-    """Write the synthetic ledger; return the ids of its open items."""
+def build_ledger(folder: Path, items: int, seed: int = 20220223, per_file: int = ITEMS_PER_FILE) -> list[str]:
+    """Write the synthetic ledger, `per_file` items to a problem; return the ids of its open items."""
     rng = random.Random(seed)
     outcomes, titles = reference_texts()
     (folder / "issues").mkdir(parents=True)
@@ -63,10 +63,10 @@ def build_ledger(folder: Path, items: int, seed: int = 20220223) -> list[str]:
         encoding="utf-8",
     )
     open_ids = []
-    problems = (items + ITEMS_PER_FILE - 1) // ITEMS_PER_FILE
+    problems = (items + per_file - 1) // per_file
     first_deadline = dt.date(2021, 11, 1)
     for problem in range(1, problems + 1):
-        count = min(ITEMS_PER_FILE, items - (problem - 1) * ITEMS_PER_FILE)
+        count = min(per_file, items - (problem - 1) * per_file)
         lines = [f"id: {problem}", f"aspect: {list(ASPECTS)[problem % 3]}", f"title: {quoted(rng.choice(titles))}", "items:"]
         for number in range(1, count + 1):
             is_open = rng.random() < OPEN_SHARE

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import query, stats, store, views, vocab
+from . import query, stats, store, streams, views, vocab
 from .errors import InvalidLedger, RectifyError, UsageProblem, describe_os_error
 from .messages import ChineseContext, usage_message
 from .query import Filters, SortKey
@@ -40,10 +40,12 @@ class RectifyGroup(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = list(args) if args is not None else sys.argv[1:]
         self.invoked_with = args  # what the journal records for undo
+        streams.begin()
         code = _run(lambda: super(RectifyGroup, self).main(
             args=args, prog_name=prog_name or "rectify", complete_var=complete_var,
             standalone_mode=False, **extra,
         ))
+        code = _settle_output(code)
         if standalone_mode:
             sys.exit(code)
         return code
@@ -70,9 +72,6 @@ def _run(invoke) -> int:
     except KeyboardInterrupt:
         _error("已中断")
         return 130
-    except BrokenPipeError:
-        _silence_stdout()
-        return 0
     except OSError as exc:  # the disk or the system refused: not a bug, say what and where
         _error(describe_os_error(exc))
         return 1
@@ -83,9 +82,20 @@ def _run(invoke) -> int:
         return 3
 
 
-def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+def _settle_output(code: int) -> int:
+    """Output that could not be written. After a saved change it is no failure: say the change
+    was saved, so a script does not retry it. A reader that stopped early (`| head`) is none
+    either; otherwise say why, exit 1."""
+    lost = streams.lost_output()
+    if lost is None:
+        return code
+    done = streams.saved()
+    if done:
+        _error(f"{done},但无法输出结果({streams.reason(lost)})")
+    elif not isinstance(lost, BrokenPipeError):
+        _error(f"无法输出结果({streams.reason(lost)})")
+        return code or 1
+    return code
 
 
 def _error(message: str) -> None:
@@ -139,6 +149,8 @@ def _warn_if_interrupted(root: Path) -> None:
 def _report_recovered(recovered) -> None:
     for recovery in recovered:
         _error(recovery.message())
+    if recovered:  # the roll-back is a saved change, whatever the command does next
+        streams.mark_saved("上次中断的命令已回滚")
 
 
 def parse_cli_date(text: str, option: str) -> dt.date:
@@ -254,7 +266,7 @@ def summary(
     filtered = filters != Filters()
     if trend is not None:
         total = len(entries) if filtered else stats.denominator(ledger, len(entries))
-        views.render_trend(stats.trend(entries, trend, total), fmt, sys.stdout)
+        views.render_trend(stats.trend(entries, trend, total, since=ledger.info.inspection_start), fmt, sys.stdout)
         return
     figures = stats.overall(ledger, entries, state.today, filtered=filtered)
     rows = stats.tally(ledger, entries, by, state.today)
@@ -361,12 +373,22 @@ def _run_edit(state: State, targets: list[str], build, *, command: str, verb: st
             views.write_diff(edited.diff(state.root()), sys.stdout)
         sys.stdout.write("(试运行:未写入任何文件)\n")
         return
+    streams.mark_saved("修改已保存")
     for line in views.edit_lines(verb, result.entries, result.closed, result.total):
         sys.stdout.write(line + "\n")
 
 
 OnOption = Annotated[str | None, typer.Option("--on", help="日期(YYYY-MM-DD),默认今天", metavar="DATE")]
-ByOption = Annotated[str | None, typer.Option("--by", help="经办人,默认取 RECTIFY_USER 或登录名", metavar="NAME")]
+
+
+def _named(by: str | None) -> str | None:
+    """A blank --by is a slip of the script, not a name to record (nor a cue to fall back)."""
+    if by is not None and not by.strip():
+        raise UsageProblem("--by 经办人不能为空")
+    return by
+
+
+ByOption = Annotated[str | None, typer.Option("--by", help="经办人,默认取 RECTIFY_USER 或登录名", metavar="NAME", callback=_named)]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", "-n", help="只显示将要做的修改(diff),不写入")]
 
 
@@ -500,6 +522,7 @@ def _undo(root: Path, plan, *, show: bool) -> None:
     if show:
         _show_undo(root, plan)
     journal.carry_out(root, plan)
+    streams.mark_saved("已撤销")
     sys.stdout.write(views.inert(f"已撤销:{plan.command}\n"))
 
 
@@ -585,6 +608,7 @@ def init(
     text = plan.ledger_text(facts, "schemas/ledger.schema.json")
     _check_new_ledger(folder, text)
     store.create_ledger(folder, text, schemas.documents())
+    streams.mark_saved("台账已新建")
     sys.stdout.write(views.inert(f"已新建台账 {folder}\n下一步:rectify --ledger {folder} import text 反馈意见.txt\n"))
 
 
@@ -645,6 +669,8 @@ def _finish_import(ctx: typer.Context, problems, facts, warnings, force: bool, d
         result = service.import_problems(state.root(), problems, facts, warnings, force=force, dry_run=dry_run,
                                          command=_command_text(ctx), today=state.today, progress=progress)
     _report_recovered(result.recovered)
+    if not dry_run:
+        streams.mark_saved("导入已保存")
     for warning in result.warnings:
         sys.stderr.write(views.diagnostic_line(warning) + "\n")
     views.write_import_tree(result, sys.stdout, dry_run)
@@ -699,6 +725,7 @@ def schema(
 
 
 def main() -> None:
+    streams.guard()
     _app_for(sys.argv[1:])()
 
 

@@ -69,9 +69,14 @@ _OS_REASONS = {
 }
 
 
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, in Chinese where we know the reason."""
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
 def describe_os_error(exc: OSError, doing: str = "读写文件") -> str:
     """An operating-system failure as one Chinese line: what failed, where, and why."""
-    reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+    reason = os_reason(exc)
     where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
     return f"{doing}失败{where}:{reason}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,6 +33,9 @@ DIMENSION_LABELS = {
 class Period(StrEnum):
     WEEK = "week"
     MONTH = "month"
+
+
+MAX_PERIODS = {Period.WEEK: 260, Period.MONTH: 60}  # five years: a date typed wrong makes no endless table
 
 
 @dataclass
@@ -180,14 +184,18 @@ def status_changes(entry: Entry) -> list[tuple[dt.date, bool]]:
     return sorted(changes, key=lambda change: change[0])
 
 
-def trend(entries: list[Entry], period: Period, total: int | None = None) -> list[TrendRow]:
-    """Closures per period and how many items stood closed at each period's end (of `total`)."""
+def trend(entries: list[Entry], period: Period, total: int | None = None,
+          since: dt.date | None = None) -> list[TrendRow]:
+    """Closures per period and how many items stood closed at each period's end (of `total`),
+    from the earliest change but not before `since` (the inspection start), for at most
+    MAX_PERIODS[period] periods."""
     changes = {id(entry): status_changes(entry) for entry in entries}
     dates = [day for entry_changes in changes.values() for day, _ in entry_changes]
     if not dates:
         return []
+    first = max(min(dates), since) if since else min(dates)
     rows = []
-    for start, end, label in _periods(min(dates), max(dates), period):
+    for start, end, label in itertools.islice(_periods(first, max(dates), period), MAX_PERIODS[period]):
         closures = sum(1 for c in changes.values() for day, closed in c if closed and start <= day <= end)
         closed = sum(1 for c in changes.values() if _closed_at(c, end))
         rows.append(TrendRow(label, closures, closed, total or len(entries)))
@@ -205,9 +213,11 @@ def _closed_at(changes: list[tuple[dt.date, bool]], day: dt.date) -> bool:
 
 def _periods(first: dt.date, last: dt.date, period: Period):
     start = _period_start(first, period)
-    while start <= last:
+    while True:
         following = _next_start(start, period)
-        yield start, following - dt.timedelta(days=1), _period_label(start, period)
+        yield start, following - dt.timedelta(days=1) if following else dt.date.max, _period_label(start, period)
+        if following is None or following > last:
+            return
         start = following
 
 
@@ -217,14 +227,18 @@ def _period_start(day: dt.date, period: Period) -> dt.date:
     return day.replace(day=1)
 
 
-def _next_start(start: dt.date, period: Period) -> dt.date:
-    if period is Period.WEEK:
-        return start + dt.timedelta(days=7)
-    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+def _next_start(start: dt.date, period: Period) -> dt.date | None:
+    """The next period's first day; None after the calendar's last period (9999-12)."""
+    try:
+        if period is Period.WEEK:
+            return start + dt.timedelta(days=7)
+        return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    except OverflowError:
+        return None
 
 
 def _period_label(start: dt.date, period: Period) -> str:
     if period is Period.WEEK:
         year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    return start.strftime("%Y-%m")
+        return f"{year:04d}-W{week:02d}"
+    return f"{start.year:04d}-{start.month:02d}"
