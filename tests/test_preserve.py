@@ -623,27 +623,28 @@ def test_close_after_a_keep_block_scalar(ledger, rectify):
     assert read_back(path)["items"][1]["status"] == "closed"
 
 
-# --- refusals: nothing is written ------------------------------------------------------------
+# --- flow style: the item `{…}`, or the whole items list `[{…}, …]`, grows in flow style -------
 
 FLOW_STYLE = {
-    "flow item": (EMPTY_FLOW_HISTORY.before + "  - {number: 2, title: 党费收缴不及时, status: open}\n",
-                  "流式写法"),
-    "flow items list": ("id: 18\naspect: 三\ntitle: 党员教育管理不严格\n"
-                        "items: [{number: 1, title: 甲}, {number: 2, title: 乙}]\n", "块式列表"),
+    "flow item": (EMPTY_FLOW_HISTORY.before, "  - {number: 2, title: 党费收缴不及时, status: open}\n"),
+    "flow items list": ("id: 18\naspect: 三\ntitle: 党员教育管理不严格\n",
+                        "items: [{number: 1, title: 甲}, {number: 2, title: 乙, status: open}]\n"),
 }
 
 
 @pytest.mark.parametrize("command", [("close", "18.2"), ("note", "18.2", NOTE)], ids=["close", "note"])
 @pytest.mark.parametrize("case", FLOW_STYLE)
-def test_flow_style_item_is_refused_in_one_line(ledger, rectify, case, command):
-    text, fragment = FLOW_STYLE[case]
-    (ledger / "issues" / "18.yaml").write_text(text, encoding="utf-8")
-    before = snapshot(ledger)
+def test_flow_style_item_is_edited_in_flow_style(ledger, rectify, case, command):
+    before, flow_line = FLOW_STYLE[case]
+    path = ledger / "issues" / "18.yaml"
+    path.write_text(before + flow_line, encoding="utf-8")
     out = rectify("--today", TODAY, *command)
-    assert out.code == 1
-    assert len(out.stderr.splitlines()) == 1, out.stderr
-    assert out.stderr.startswith("rectify: ") and fragment in out.stderr
-    assert snapshot(ledger) == before
+    assert out.code == 0, out.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(before) and text.count("\n") == before.count("\n") + 1  # still one line
+    item = read_back(path)["items"][1]
+    assert item["history"][-1]["action"] == command[0].replace("note", "progress")
+    assert rectify("check").code == 0
 
 
 def _break(variant: Handwritten, old: str, new: str) -> str:

@@ -14,7 +14,7 @@ from . import cache, journal, query, records, rules, store
 from .errors import Diagnostic, InvalidLedger, RectifyError, UnknownId
 from .records import Entry, LedgerInfo
 from .vocab import Action, Status
-from .yamledit import ItemChange, edit_item
+from .yamledit import ItemChange, UneditableFile, edit_item
 from .yamlsource import SourceError, decode, parse
 
 ITEM_FIELDS = [f.name for f in fields(records.Item)]
@@ -258,7 +258,10 @@ def _edit_file(result: store.LoadResult, path: Path, entries: list[Entry], build
     for entry in entries:
         index = entry.problem.items.index(entry.item)
         change = build(entry)
-        text = edit_item(text, index, change, ITEM_FIELDS)
+        try:
+            text = edit_item(text, index, change, ITEM_FIELDS)
+        except UneditableFile as exc:
+            raise exc.located(path.relative_to(result.root).as_posix()) from None
         expected = {**expected, "items": _replace(expected["items"], index, change.apply_to(expected["items"][index]))}
     after = bom + text.encode("utf-8")
     return FileEdit(path, before, after, _verify(path, after, expected, result.ledger.info, today))

@@ -38,7 +38,16 @@ class ItemChange:
 
 
 class UneditableFile(RectifyError):
-    pass
+    """A construct the surgery does not handle; `line` (1-based) says where, when known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def located(self, name: str) -> RectifyError:
+        where = f"{name}:{self.line}" if self.line else name
+        return RectifyError(f"{where}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -49,14 +58,16 @@ class Style:
 
 
 def edit_item(text: str, item_index: int, change: ItemChange, field_order: list[str]) -> str:
-    """Return text with `change` applied to items[item_index], nothing else touched."""
+    """Return text with `change` applied to items[item_index], nothing else touched.
+
+    Block or flow (`{…}`) items, lists of either kind: a flow collection grows in flow style."""
     root = _compose(text)
     items = _value_of(root, "items")
-    if not isinstance(items, yaml.SequenceNode) or items.flow_style:
-        raise UneditableFile("items 不是块式列表(每项以 - 开头),无法安全编辑;请改为块式写法")
+    if not isinstance(items, yaml.SequenceNode):
+        raise UneditableFile("items 不是列表,无法编辑", _line(root))
     item = items.value[item_index]
-    if not isinstance(item, yaml.MappingNode) or item.flow_style:
-        raise UneditableFile("这一项用了 {…} 流式写法,无法安全编辑;请改为块式写法(每个字段一行)")
+    if not isinstance(item, yaml.MappingNode) or not item.value:
+        raise UneditableFile("这一项不是“字段: 值”的映射,无法编辑", _line(item))
     return _apply(text, item, _style(text, root, items), change, field_order)
 
 
@@ -92,26 +103,22 @@ def _value_of(mapping: yaml.MappingNode, key: str):
     return next((value for k, value in mapping.value if k.value == key), None)
 
 
+def _line(node) -> int:
+    return node.start_mark.line + 1
+
+
 def _style(text: str, root: yaml.MappingNode, items: yaml.SequenceNode) -> Style:
     newline = "\r\n" if "\r\n" in text else "\n"
     items_key = next(k for k, v in root.value if v is items)
-    first = items.value[0] if items.value else None
-    dash = _dash_column(text, first) if first is not None else None
-    offset = 2 if dash is None else max(0, dash - items_key.start_mark.column)
+    # a block sequence starts at its first dash, even when a comment or a line break follows it
+    offset = 2 if items.flow_style else max(0, items.start_mark.column - items_key.start_mark.column)
     return Style(newline, offset, max(2, offset))
 
 
-def _dash_column(text: str, node) -> int | None:
-    line = _line_text(text, node.start_mark.index)
-    before = line[: node.start_mark.column]
-    position = before.rfind("-")
-    return position if position >= 0 else None
-
-
-def _line_text(text: str, index: int) -> str:
-    start = text.rfind("\n", 0, index) + 1
-    end = text.find("\n", index)
-    return text[start : end if end >= 0 else len(text)]
+def _alone_on_its_line(text: str, node) -> bool:
+    """Nothing but indentation before node on its line: its dash is on a line above."""
+    start = text.rfind("\n", 0, node.start_mark.index) + 1
+    return not text[start : node.start_mark.index].strip()
 
 
 class _Edits:
@@ -122,6 +129,7 @@ class _Edits:
         self.item = item
         self.style = style
         self.order = field_order
+        self.flow = bool(item.flow_style)  # a `{…}` item: its entries are written in flow style too
         self.column = item.value[0][0].start_mark.column
         self.entries = {key.value: (key, value) for key, value in item.value}
         self.removed: set[str] = set()
@@ -130,7 +138,7 @@ class _Edits:
 
     def result(self) -> str:
         text = self.text
-        spans = list(self.replacements)
+        spans = [*self.replacements, *self._removal_spans()]
         for position, chunks in self.inserted.items():
             spans.append((position, position, "".join(chunks)))
         for start, end, new in sorted(spans, key=lambda span: (span[0], span[1]), reverse=True):
@@ -155,16 +163,34 @@ class _Edits:
         self.replacements.append((key_node.start_mark.index, end, rendered))
 
     def remove(self, key: str) -> None:
-        if key not in self.entries:
-            return
-        key_node, value_node = self.entries[key]
+        if key in self.entries:
+            self.removed.add(key)  # spanned in result(), when all removed keys are known
+
+    def _removal_spans(self) -> list[tuple[int, int, str]]:
+        names = list(self.entries)
+        if len(self.removed) >= len(names):
+            raise UneditableFile("不能删除一项的全部字段", _line(self.item))
+        leading = self.flow or not _alone_on_its_line(self.text, self.entries[names[0]][0])
+        spans = []
+        for position, name in enumerate(names):
+            if name not in self.removed:
+                continue
+            key_node, value_node = self.entries[name]
+            if leading and all(before in self.removed for before in names[:position]):
+                # the first entries: from this key to the next, which moves up to `- ` or `{`
+                spans.append((key_node.start_mark.index, self.entries[names[position + 1]][0].start_mark.index, ""))
+            elif self.flow:  # `, key: value`, from the end of the entry before
+                previous = self.entries[names[position - 1]][1]
+                spans.append((_content_end(self.text, previous), _content_end(self.text, value_node), ""))
+            else:
+                spans.append(self._removed_lines(key_node, value_node))
+        return spans
+
+    def _removed_lines(self, key_node, value_node) -> tuple[int, int, str]:
         line_start = self.text.rfind("\n", 0, key_node.start_mark.index) + 1
-        if self.text[line_start : key_node.start_mark.index].strip():
-            raise UneditableFile(f"{key} 与其他内容写在同一行,无法安全删除")
         end = _line_end(self.text, _content_end(self.text, value_node))
         end = end + len(self.style.newline) if self.text.startswith(self.style.newline, end) else end
-        self.replacements.append((line_start, end, ""))
-        self.removed.add(key)
+        return line_start, end, ""
 
     def extend(self, key: str, entries: list) -> None:
         existing = self.entries.get(key)
@@ -172,20 +198,33 @@ class _Edits:
             self._insert(key, self._render(key, entries))
             return
         key_node, value_node = existing
-        if isinstance(value_node, yaml.SequenceNode) and not value_node.flow_style and value_node.value:
-            dash = _dash_column(self.text, value_node.value[0])
-            lines = [_render_sequence_entry(entry, dash, self.style) for entry in entries]
-            position = _line_end(self.text, _content_end(self.text, value_node))
-            self.inserted.setdefault(position, []).extend(self.style.newline + line for line in lines)
-        else:  # empty or flow list: write it out whole in block style
+        if not isinstance(value_node, yaml.SequenceNode) or not value_node.value:  # empty: write it whole
             current = _plain(self.text, value_node)
             self._replace_entry(key_node, value_node, self._render(key, [*(current or []), *entries]))
+        elif value_node.flow_style:  # `[a, b]` grows to `[a, b, c]`, after its last entry
+            position = _content_end(self.text, value_node.value[-1])
+            self.inserted.setdefault(position, []).extend(", " + flow(entry) for entry in entries)
+        else:
+            self._extend_block(value_node, entries)
+
+    def _extend_block(self, sequence: yaml.SequenceNode, entries: list) -> None:
+        """New `- ` lines after the last entry, at its dash column; a dash alone on its line if
+        the entries before have theirs so (`-` then the entry, or `- # comment` then the entry)."""
+        dash = sequence.start_mark.column  # a block sequence starts at its first dash
+        last = sequence.value[-1]
+        below = last.start_mark.column if _alone_on_its_line(self.text, last) else None
+        lines = [_render_sequence_entry(entry, dash, self.style, below) for entry in entries]
+        position = _line_end(self.text, _content_end(self.text, sequence))
+        self.inserted.setdefault(position, []).extend(self.style.newline + line for line in lines)
 
     def _insert(self, key: str, rendered: str) -> None:
         anchor = self._preceding_entry(key)
-        position = _line_end(self.text, _content_end(self.text, anchor[1]))
+        position = _content_end(self.text, anchor[1])
+        if self.flow:
+            self.inserted.setdefault(position, []).append(", " + rendered)
+            return
         line = self.style.newline + " " * self.column + rendered
-        self.inserted.setdefault(position, []).append(line)
+        self.inserted.setdefault(_line_end(self.text, position), []).append(line)
 
     def _preceding_entry(self, key: str):
         """The entry a new key goes after, so that keys keep the model's order."""
@@ -202,13 +241,16 @@ class _Edits:
         return self.entries[chosen]
 
     def _render(self, key: str, value: Any) -> str:
+        if self.flow:
+            return f"{key}: {flow(value)}"
         return render_entry(key, value, self.column, self.style)
 
 
 def _content_end(text: str, node) -> int:
-    """Just after the last character of a node's own content (not the comments after it)."""
+    """Just after the last character of a node's own content (not the comments after it);
+    a flow collection ends with its closing bracket."""
     last = node
-    while isinstance(last, yaml.MappingNode | yaml.SequenceNode) and last.value:
+    while isinstance(last, yaml.MappingNode | yaml.SequenceNode) and last.value and not last.flow_style:
         last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
     end = last.end_mark.index
     if _keeps_trailing_lines(text, last):  # `|+`: the blank lines are part of the value
@@ -265,13 +307,30 @@ def render_entry(key: str, value: Any, column: int, style: Style) -> str:
     return f"{key}: {scalar(value)}"
 
 
-def _render_sequence_entry(entry: Any, dash: int, style: Style) -> str:
+def _render_sequence_entry(entry: Any, dash: int, style: Style, below: int | None = None) -> str:
+    """`- entry` at the dash column; with `below`, the dash alone and the entry on the next
+    line, at that column."""
+    lead = " " * dash + "- " if below is None else " " * dash + "-" + style.newline + " " * below
     if not isinstance(entry, dict):
-        return " " * dash + "- " + scalar(entry)
-    column = dash + 2
-    parts = [render_entry(k, v, column, style) for k, v in entry.items() if v is not None and v != []]
+        return lead + scalar(entry)
+    column = dash + 2 if below is None else below
+    parts = [render_entry(k, v, column, style) for k, v in _written(entry).items()]
     first, *rest = parts
-    return " " * dash + "- " + first + "".join(style.newline + " " * column + part for part in rest)
+    return lead + first + "".join(style.newline + " " * column + part for part in rest)
+
+
+def _written(entry: dict) -> dict:
+    """The fields of a list entry that are written out: empty ones are left away."""
+    return {key: value for key, value in entry.items() if value is not None and value != []}
+
+
+def flow(value: Any) -> str:
+    """A value in flow style, on one line: `[a, b]`, `{key: value, …}`, or a scalar."""
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(entry) for entry in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {flow(entry)}" for key, entry in _written(value).items()) + "}"
+    return scalar(value, flow=True)
 
 
 def _is_scalar(value: Any) -> bool:
@@ -291,7 +350,7 @@ def _fits_literal_block(value: str) -> bool:
 
 
 _PLAIN_UNSAFE_START = tuple("-?:,[]{}#&*!|>'\"%@`~ ")
-_FLOW_UNSAFE = set(",[]{}")
+_FLOW_UNSAFE = set(",[]{}:?")  # `?` and `:` end a plain scalar in flow for some parsers
 
 
 def scalar(value: Any, flow: bool = False) -> str:
