@@ -75,6 +75,7 @@ class LoadResult:
     cached: dict | None = None  # the cache's file entries this result was read from, or written to
     duplicates: dict[int, list[Path]] = field(default_factory=dict)  # problem id → every file claiming it
     digests: dict[str, str] = field(default_factory=dict)  # each file read, relative → sha256 of what was checked
+    started_ns: int = 0  # the clock before any file was looked at: the cache written from this result is as old
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -155,12 +156,14 @@ def load(root: Path, today: dt.date | None = None, use_cache: bool = True, evide
     Without `texts`, a ledger read from the cache lacks the items' texts (outcome,
     history, …) until `ledger.complete(ids)`: what `list` and `summary` need is quicker.
     """
-    if use_cache and today is None:
-        cached = _load_cached(root, texts)
+    started = cache.now_ns()
+    data = _trusted_cache(root) if today is None else None
+    if use_cache and data is not None:
+        cached = _load_cached(root, texts, data, started)
         if cached is not None:
             return cached
-    started = cache.now_ns()
     result, fingerprints = _load_files(root, today, evidence)
+    result.started_ns = started
     result.digests = {path.relative_to(root).as_posix(): sha for path, (_state, sha) in fingerprints.items()}
     if result.ledger is not None and not result.errors:
         _save_cache(root, result, fingerprints, started)
@@ -218,12 +221,18 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
     return result, fingerprints
 
 
-def _load_cached(root: Path, texts: bool) -> LoadResult | None:
+def _trusted_cache(root: Path) -> dict | None:
     if (root / STATE_DIR).is_symlink():
         return None
-    data = cache.read(root / STATE_DIR)
-    if data is None:
-        return None
+    return cache.read(root / STATE_DIR)
+
+
+def _load_cached(root: Path, texts: bool, data: dict, started: int) -> LoadResult | None:
+    """The ledger from the cache, if every file still holds what its record was built from.
+
+    `started` is the clock before any file's stat was taken: a cache rewritten from these
+    stats is dated then, so a file changed meanwhile, within the timestamps' granularity,
+    stays racy (hashed on each read) instead of being trusted by its stat."""
     files = data["files"]
     current = [LEDGER_FILE, *(f"{ISSUES_DIR}/{name}" for name in issue_names(root))]
     if set(current) != set(files):
@@ -237,15 +246,16 @@ def _load_cached(root: Path, texts: bool) -> LoadResult | None:
             return None
         if how == cache.HASH:
             hashed.append(relative)
-    if hashed and cache.settled(list(states.values())):  # record the new stats: later reads skip the hashing
+    if hashed and cache.settled(list(states.values()), started):  # record the new stats: later reads skip the hashing
         for relative in hashed:
             files[relative] = (states[relative], *files[relative][1:])
-        cache.write(root / STATE_DIR, files, cache.now_ns())
+        cache.write(root / STATE_DIR, files, started)
     if texts and not cache.fill_texts(root / STATE_DIR, data):
         return None
     paths = _PathsOnDemand(root, {entry[3]: relative for relative, entry in files.items() if entry[3] is not None})
     result = LoadResult(root, cache.ledger_from(files, full=texts), [], paths, files)
     result.digests = {relative: entry[1] for relative, entry in files.items()}
+    result.started_ns = started
     if not texts:
         result.ledger.texts = _texts_loader(root, data, paths)
     return result
@@ -311,7 +321,11 @@ def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple],
 
 
 def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) -> None:
-    """After an edit: the files the tool just wrote, with their new records."""
+    """After an edit: the files the tool just wrote, with their new records.
+
+    The cache is dated when the edit's load began, not now: a file changed during a long
+    edit (a big evidence copy) in the second its record was taken, keeping its stat, is
+    still hashed by the next read."""
     files, root = result.cached, result.root
     if files is None:
         return
@@ -321,7 +335,7 @@ def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) 
         if relative not in files or state is None:
             return
         files[relative] = (state, cache.digest(content), cache.pack_problem(problem), problem.id)
-    cache.write(root / STATE_DIR, files, cache.now_ns())
+    cache.write(root / STATE_DIR, files, result.started_ns)
 
 
 def load_valid(root: Path, today: dt.date | None = None, texts: bool = True) -> Ledger:
