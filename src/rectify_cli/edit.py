@@ -134,18 +134,21 @@ def apply(root: Path, targets: list[str], build: ChangeBuilder, *, today: dt.dat
     """Run one edit command: under the ledger's lock, retried if a file changed meanwhile."""
     lock = contextlib.nullcontext() if dry_run else store.ledger_lock(root)
     with lock:
-        for _attempt in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             try:
                 return _apply_once(root, targets, build, today=today, command=command, dry_run=dry_run,
                                    all_items=all_items, only_open=only_open, offers_all=offers_all,
-                                   evidence_sources=evidence_sources or [])
+                                   evidence_sources=evidence_sources or [], use_cache=attempt == 0)
             except store.ChangedMeanwhile:
                 continue
     raise RectifyError("文件在编辑期间反复被其他程序修改,已放弃;请稍后重试")
 
 
-def _apply_once(root, targets, build, *, today, command, dry_run, all_items, only_open, offers_all, evidence_sources):
-    result = store.load(root, texts=False)
+def _apply_once(root, targets, build, *, today, command, dry_run, all_items, only_open, offers_all, evidence_sources,
+                use_cache=True):
+    """One try. A retry reads every file itself (use_cache False): what changed may be a file
+    whose stat stayed the same (a write through mmap), and the cache's record of it is stale."""
+    result = store.load(root, texts=False, use_cache=use_cache)
     _refuse_if_invalid(result, [root / store.LEDGER_FILE])
     ledger = result.ledger
     try:
