@@ -149,6 +149,7 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     """One try. A retry reads every file itself (use_cache False): what changed may be a file
     whose stat stayed the same (a write through mmap), and the cache's record of it is stale."""
     result = store.load(root, texts=False, use_cache=use_cache)
+    store.wait_for_writers(result)  # another program may be halfway through writing a file
     _refuse_if_invalid(result, [root / store.LEDGER_FILE])
     ledger = result.ledger
     try:
