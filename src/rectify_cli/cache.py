@@ -2,8 +2,10 @@
 
 Each file is cached with its stat (size, mtime_ns, ctime_ns, inode) and the
 SHA-256 of its bytes. A file is reused only when its stat is unchanged and
-not "racy" (changed within RACY_NS of the cache being written, when coarse
-timestamps could hide an edit), or when its bytes hash the same. A new
+not "racy" (changed within RACY_NS of the cache's date, when coarse
+timestamps could hide an edit: ext2 keeps whole seconds, FAT two), or when
+its bytes hash the same. The cache is dated when the read that built it
+began (`written_ns`), before any stat was taken, however long it lasted. A new
 version of rectify, or of the code that shapes the cached data, changes
 the signature. The payload is signed with a per-user key (HMAC-SHA256), so
 a cache that arrives with a copied folder is ignored, not unmarshalled; a
@@ -269,10 +271,10 @@ def reusable(root: Path, relative: str, state: FileState | None, cached: tuple, 
         return None
 
 
-def settled(states: list[FileState]) -> bool:
-    """No file changed within the racy window: a rewritten cache can trust their stats."""
+def settled(states: list[FileState], written_ns: int) -> bool:
+    """No file changed within the racy window of a cache dated written_ns: it can trust their stats."""
     newest = max((max(state[1], state[2]) for state in states), default=0)
-    return newest < now_ns() - RACY_NS
+    return newest < written_ns - RACY_NS
 
 
 def now_ns() -> int:

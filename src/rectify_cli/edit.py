@@ -136,11 +136,11 @@ def apply(root: Path, targets: list[str], build: ChangeBuilder, *, today: dt.dat
     A command killed half-way before this one is rolled back first (`recovered` says so)."""
     lock = contextlib.nullcontext([]) if dry_run else journal.locked(root)
     with lock as recovered:
-        for _attempt in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             try:
                 result = _apply_once(root, targets, build, today=today, command=command, dry_run=dry_run,
                                      all_items=all_items, only_open=only_open, offers_all=offers_all,
-                                     evidence_sources=evidence_sources or [])
+                                     evidence_sources=evidence_sources or [], use_cache=attempt == 0)
                 result.recovered = recovered
                 return result
             except store.ChangedMeanwhile:
@@ -148,8 +148,12 @@ def apply(root: Path, targets: list[str], build: ChangeBuilder, *, today: dt.dat
     raise RectifyError("文件在编辑期间反复被其他程序修改,已放弃;请稍后重试")
 
 
-def _apply_once(root, targets, build, *, today, command, dry_run, all_items, only_open, offers_all, evidence_sources):
-    result = store.load(root, texts=False)
+def _apply_once(root, targets, build, *, today, command, dry_run, all_items, only_open, offers_all, evidence_sources,
+                use_cache=True):
+    """One try. A retry reads every file itself (use_cache False): what changed may be a file
+    whose stat stayed the same (a write through mmap), and the cache's record of it is stale."""
+    result = store.load(root, texts=False, use_cache=use_cache)
+    store.wait_for_writers(result)  # another program may be halfway through writing a file
     _refuse_if_invalid(result, [root / store.LEDGER_FILE])
     ledger = result.ledger
     try:

@@ -75,6 +75,8 @@ class LoadResult:
     cached: dict | None = None  # the cache's file entries this result was read from, or written to
     duplicates: dict[int, list[Path]] = field(default_factory=dict)  # problem id → every file claiming it
     digests: dict[str, str] = field(default_factory=dict)  # each file read, relative → sha256 of what was checked
+    recorded: dict[str, str] = field(default_factory=dict)  # relative → sha256 the cache recorded (rectify's last write)
+    started_ns: int = 0  # the clock before any file was looked at: the cache written from this result is as old
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -155,13 +157,16 @@ def load(root: Path, today: dt.date | None = None, use_cache: bool = True, evide
     Without `texts`, a ledger read from the cache lacks the items' texts (outcome,
     history, …) until `ledger.complete(ids)`: what `list` and `summary` need is quicker.
     """
-    if use_cache and today is None:
-        cached = _load_cached(root, texts)
+    started = cache.now_ns()
+    data = _trusted_cache(root) if today is None else None
+    if use_cache and data is not None:
+        cached = _load_cached(root, texts, data, started)
         if cached is not None:
             return cached
-    started = cache.now_ns()
     result, fingerprints = _load_files(root, today, evidence)
+    result.started_ns = started
     result.digests = {path.relative_to(root).as_posix(): sha for path, (_state, sha) in fingerprints.items()}
+    result.recorded = {relative: entry[1] for relative, entry in data["files"].items()} if data else {}
     if result.ledger is not None and not result.errors:
         _save_cache(root, result, fingerprints, started)
     return result
@@ -218,12 +223,18 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
     return result, fingerprints
 
 
-def _load_cached(root: Path, texts: bool) -> LoadResult | None:
+def _trusted_cache(root: Path) -> dict | None:
     if (root / STATE_DIR).is_symlink():
         return None
-    data = cache.read(root / STATE_DIR)
-    if data is None:
-        return None
+    return cache.read(root / STATE_DIR)
+
+
+def _load_cached(root: Path, texts: bool, data: dict, started: int) -> LoadResult | None:
+    """The ledger from the cache, if every file still holds what its record was built from.
+
+    `started` is the clock before any file's stat was taken: a cache rewritten from these
+    stats is dated then, so a file changed meanwhile, within the timestamps' granularity,
+    stays racy (hashed on each read) instead of being trusted by its stat."""
     files = data["files"]
     current = [LEDGER_FILE, *(f"{ISSUES_DIR}/{name}" for name in issue_names(root))]
     if set(current) != set(files):
@@ -237,15 +248,16 @@ def _load_cached(root: Path, texts: bool) -> LoadResult | None:
             return None
         if how == cache.HASH:
             hashed.append(relative)
-    if hashed and cache.settled(list(states.values())):  # record the new stats: later reads skip the hashing
+    if hashed and cache.settled(list(states.values()), started):  # record the new stats: later reads skip the hashing
         for relative in hashed:
             files[relative] = (states[relative], *files[relative][1:])
-        cache.write(root / STATE_DIR, files, cache.now_ns())
+        cache.write(root / STATE_DIR, files, started)
     if texts and not cache.fill_texts(root / STATE_DIR, data):
         return None
     paths = _PathsOnDemand(root, {entry[3]: relative for relative, entry in files.items() if entry[3] is not None})
     result = LoadResult(root, cache.ledger_from(files, full=texts), [], paths, files)
-    result.digests = {relative: entry[1] for relative, entry in files.items()}
+    result.digests = result.recorded = {relative: entry[1] for relative, entry in files.items()}
+    result.started_ns = started
     if not texts:
         result.ledger.texts = _texts_loader(root, data, paths)
     return result
@@ -311,7 +323,11 @@ def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple],
 
 
 def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) -> None:
-    """After an edit: the files the tool just wrote, with their new records."""
+    """After an edit: the files the tool just wrote, with their new records.
+
+    The cache is dated when the edit's load began, not now: a file changed during a long
+    edit (a big evidence copy) in the second its record was taken, keeping its stat, is
+    still hashed by the next read."""
     files, root = result.cached, result.root
     if files is None:
         return
@@ -321,7 +337,65 @@ def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) 
         if relative not in files or state is None:
             return
         files[relative] = (state, cache.digest(content), cache.pack_problem(problem), problem.id)
-    cache.write(root / STATE_DIR, files, cache.now_ns())
+    cache.write(root / STATE_DIR, files, result.started_ns)
+
+
+QUIET_NS = 1_000_000_000  # a file another program wrote is taken as finished once its mtime is this old
+SETTLE_STEP = 0.2  # seconds between the reads that must agree
+SETTLE_LIMIT = 5.0  # seconds to wait for a file that keeps changing
+
+
+def wait_for_writers(result: LoadResult) -> None:
+    """Wait while another program may still be writing a file the load read: one whose bytes
+    are not what rectify last wrote or recorded, and whose mtime is under a second old.
+
+    Such a file is read again every 0.2 s until two reads agree and its mtime is a second
+    old. Raises ChangedMeanwhile if it then differs from what the load read (read it all
+    again), RectifyError if it is still changing after 5 s. rectify's own writes are in
+    its cache's record, so its successive edits never wait."""
+    root = result.root
+    names = [LEDGER_FILE, *(f"{ISSUES_DIR}/{name}" for name in issue_names(root))]
+    now = cache.now_ns()
+    watched = {}
+    for relative in names:
+        sha = result.digests.get(relative)  # None: it did not read or parse (half written?)
+        if (sha is None or sha != result.recorded.get(relative)) and _young(root / relative, now):
+            watched[relative] = sha
+    if not watched:
+        return
+    deadline = time.monotonic() + SETTLE_LIMIT
+    last = watched
+    while True:
+        time.sleep(SETTLE_STEP)
+        current = {relative: _digest_of(root / relative) for relative in watched}
+        now = cache.now_ns()
+        if current == last and not any(_young(root / relative, now) for relative in watched):
+            break
+        if time.monotonic() > deadline:
+            shown = "、".join(relative for relative in watched if current[relative] != last[relative]
+                             or _young(root / relative, now))
+            raise RectifyError(f"{shown} 正被其他程序写入:等了 {SETTLE_LIMIT:g} 秒仍在变化,未作修改;请等它写完后重试")
+        last = current
+    if current != watched:
+        raise ChangedMeanwhile(", ".join(watched))
+
+
+def _young(path: Path, now_ns: int) -> bool:
+    """Written under a second ago, by its mtime. A whole-second mtime (ext2 keeps seconds, FAT
+    two) was rounded down: the write may have been up to the racy window later."""
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError:
+        return False
+    coarse = cache.RACY_NS if mtime % 1_000_000_000 == 0 else 0
+    return mtime > now_ns - QUIET_NS - coarse
+
+
+def _digest_of(path: Path) -> str | None:
+    try:
+        return cache.digest(path.read_bytes())
+    except OSError:
+        return None
 
 
 def load_valid(root: Path, today: dt.date | None = None, texts: bool = True) -> Ledger:
