@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,10 +65,18 @@ def rectify(ledger):
     return run
 
 
+def written_earlier(path: Path) -> Path:
+    """Date a file the test prepared a minute back, as a clerk's earlier edit would be: an edit
+    waits for a file written under a second ago, which another program may still be writing."""
+    earlier = time.time() - 60
+    os.utime(path, (earlier, earlier))
+    return path
+
+
 def write_issue(ledger: Path, name: str, text: str) -> Path:
     path = ledger / "issues" / name
     path.write_text(text, encoding="utf-8")
-    return path
+    return written_earlier(path)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -85,6 +95,7 @@ def replace_once(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{path.name}: {old!r}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+    written_earlier(path)
 
 
 def add_to_open_items(ledger: Path, extras: dict[str, str]) -> Path:

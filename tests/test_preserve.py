@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import snapshot
+from .conftest import snapshot, written_earlier
 
 TODAY = "2022-03-01"
 BY = "张三"
@@ -342,7 +342,7 @@ def install(ledger: Path, variant: Handwritten) -> Path:
     info.write_text(text, encoding="utf-8")
     path = ledger / "issues" / "18.yaml"
     path.write_bytes(variant.data)
-    return path
+    return written_earlier(path)
 
 
 def edited_item(new: bytes, variant: Handwritten) -> list[str]:
@@ -638,6 +638,7 @@ def test_flow_style_item_is_edited_in_flow_style(ledger, rectify, case, command)
     before, flow_line = FLOW_STYLE[case]
     path = ledger / "issues" / "18.yaml"
     path.write_text(before + flow_line, encoding="utf-8")
+    written_earlier(path)
     out = rectify("--today", TODAY, *command)
     assert out.code == 0, out.stderr
     text = path.read_text(encoding="utf-8")

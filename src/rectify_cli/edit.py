@@ -153,7 +153,6 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     """One try. A retry reads every file itself (use_cache False): what changed may be a file
     whose stat stayed the same (a write through mmap), and the cache's record of it is stale."""
     result = store.load(root, texts=False, use_cache=use_cache)
-    store.wait_for_writers(result)  # another program may be halfway through writing a file
     _refuse_if_invalid(result, [root / store.LEDGER_FILE])
     ledger = result.ledger
     try:
@@ -166,6 +165,7 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     entries = _chosen_entries(ledger, targets, all_items, only_open, offers_all)
     sources = {entry.problem.id: result.paths[entry.problem.id] for entry in entries}
     claimed = [path for pid in sources for path in result.duplicates.get(pid, [])]
+    store.wait_for_writers(result, list(sources.values()))  # another program may be halfway through one
     _refuse_if_invalid(result, [*sources.values(), *claimed])
     plans = _plan_evidence(root, entries, evidence_sources)
     created: list[dict] = []  # the evidence copied so far: taken back if the command does not complete

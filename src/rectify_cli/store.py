@@ -345,21 +345,22 @@ SETTLE_STEP = 0.2  # seconds between the reads that must agree
 SETTLE_LIMIT = 5.0  # seconds to wait for a file that keeps changing
 
 
-def wait_for_writers(result: LoadResult) -> None:
-    """Wait while another program may still be writing a file the load read: one whose bytes
-    are not what rectify last wrote or recorded, and whose mtime is under a second old.
+def wait_for_writers(result: LoadResult, paths: list[Path]) -> None:
+    """Wait while another program may still be writing a file the edit will replace: one whose
+    bytes are not what rectify last wrote or recorded, and whose mtime is under a second old.
 
     Such a file is read again every 0.2 s until two reads agree and its mtime is a second
     old. Raises ChangedMeanwhile if it then differs from what the load read (read it all
     again), RectifyError if it is still changing after 5 s. rectify's own writes are in
-    its cache's record, so its successive edits never wait."""
+    its cache's record, so its successive edits never wait; files the edit does not replace
+    cannot lose anything, so they are not waited for."""
     root = result.root
-    names = [LEDGER_FILE, *(f"{ISSUES_DIR}/{name}" for name in issue_names(root))]
     now = cache.now_ns()
     watched = {}
-    for relative in names:
-        sha = result.digests.get(relative)  # None: it did not read or parse (half written?)
-        if (sha is None or sha != result.recorded.get(relative)) and _young(root / relative, now):
+    for path in paths:
+        relative = path.relative_to(root).as_posix()
+        sha = result.digests.get(relative)
+        if sha != result.recorded.get(relative) and _young(path, now):
             watched[relative] = sha
     if not watched:
         return
@@ -367,7 +368,7 @@ def wait_for_writers(result: LoadResult) -> None:
     last = watched
     while True:
         time.sleep(SETTLE_STEP)
-        current = {relative: _digest_of(root / relative) for relative in watched}
+        current = {relative: _content_digest(root / relative) for relative in watched}
         now = cache.now_ns()
         if current == last and not any(_young(root / relative, now) for relative in watched):
             break
@@ -391,7 +392,7 @@ def _young(path: Path, now_ns: int) -> bool:
     return mtime > now_ns - QUIET_NS - coarse
 
 
-def _digest_of(path: Path) -> str | None:
+def _content_digest(path: Path) -> str | None:
     try:
         return cache.digest(path.read_bytes())
     except OSError:
