@@ -121,9 +121,10 @@ def write_changes(root: Path, command: str, changes: list[Change], created: list
         store.replace_files(changes)
         _rename(record, APPLIED)
     except BaseException:
-        if _put_back(changes):
+        if _put_back(root, changes):
             withdraw(record.path)
         raise
+    store.remember_written(root, {path: after for path, _before, after in changes})
 
 
 def _begin(root: Path, command: str, changes: list[Change], created: list[dict]) -> Record:
@@ -161,16 +162,16 @@ def _rename(record: Record, state: str) -> Record:
     return Record(target, record.number, state, None if state == APPLIED else os.getpid())
 
 
-def _put_back(changes: list[Change]) -> bool:
+def _put_back(root: Path, changes: list[Change]) -> bool:
     """Every file that holds what the command wrote gets its old bytes back; True when no
     file holds it any more (one that holds something else was never replaced by it)."""
-    return all([_put_back_one(path, before, after) for path, before, after in changes])
+    return all([_put_back_one(root, path, before, after) for path, before, after in changes])
 
 
-def _put_back_one(path: Path, before: bytes | None, after: bytes) -> bool:
+def _put_back_one(root: Path, path: Path, before: bytes | None, after: bytes) -> bool:
     try:
         if _current(path) == after and after != before:
-            _restore(path, after, before)
+            _restore(root, path, after, before)
         current = _current(path)
     except (OSError, RectifyError, store.ChangedMeanwhile):
         return False
@@ -242,7 +243,7 @@ def _roll_back(root: Path, data: dict, undoing: bool) -> Recovery:
         if current == before:
             recovery.files += 1
         elif current is not None and _sha(current) == entry["after_sha256"]:
-            _restore(path, current, before)
+            _restore(root, path, current, before)
             recovery.files += 1
         else:
             recovery.conflicts.append(entry["path"])
@@ -254,11 +255,12 @@ def _roll_back(root: Path, data: dict, undoing: bool) -> Recovery:
     return recovery
 
 
-def _restore(path: Path, current: bytes, before: bytes | None) -> None:
+def _restore(root: Path, path: Path, current: bytes, before: bytes | None) -> None:
     if before is None:
         path.unlink(missing_ok=True)
     else:
         store.replace_atomically(path, current, before)
+    store.remember_written(root, {path: before})
 
 
 def interrupted(root: Path) -> list[str]:
@@ -339,7 +341,7 @@ def carry_out(root: Path, plan: UndoPlan) -> None:
         raise RectifyError(f"{reason};未撤销,台账没有任何改动") from None
     try:
         for path, current, before in plan.restores:
-            _restore(path, current, before)
+            _restore(root, path, current, before)
             faults.reached("after-restore")
         for path in plan.removes:
             store.remove_evidence_file(root, path)

@@ -362,6 +362,9 @@ def wait_for_writers(result: LoadResult, paths: list[Path]) -> None:
         sha = result.digests.get(relative)
         if sha != result.recorded.get(relative) and _young(path, now):
             watched[relative] = sha
+    if watched:  # not in the cache's record, but maybe restored by undo or put back by a roll-back
+        own = _written_by_rectify(root)
+        watched = {relative: sha for relative, sha in watched.items() if sha is None or own.get(relative) != sha}
     if not watched:
         return
     deadline = time.monotonic() + SETTLE_LIMIT
@@ -379,6 +382,42 @@ def wait_for_writers(result: LoadResult, paths: list[Path]) -> None:
         last = current
     if current != watched:
         raise ChangedMeanwhile(", ".join(watched))
+
+
+WRITTEN_FILE = "written"  # in .rectify/: relative path → SHA-256 of what rectify last wrote there
+
+
+def remember_written(root: Path, contents: dict[Path, bytes | None]) -> None:
+    """Note what rectify itself just wrote (None: it removed the file), so that its next command
+    does not wait on these files as if another program were still writing them. A hint only:
+    failing to note it costs a wait of a second, never a wrong edit."""
+    import json
+
+    known = _written_by_rectify(root)
+    for path, data in contents.items():
+        relative = path.relative_to(root).as_posix()
+        if data is None:
+            known.pop(relative, None)
+        else:
+            known[relative] = cache.digest(data)
+    target = root / STATE_DIR / WRITTEN_FILE
+    temp = temporary_path(target)
+    with contextlib.suppress(OSError):
+        try:
+            temp.write_text(json.dumps(known, ensure_ascii=False), encoding="utf-8")
+            os.replace(temp, target)
+        finally:
+            temp.unlink(missing_ok=True)
+
+
+def _written_by_rectify(root: Path) -> dict[str, str]:
+    import json
+
+    try:
+        known = json.loads((root / STATE_DIR / WRITTEN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return known if isinstance(known, dict) else {}
 
 
 def _young(path: Path, now_ns: int) -> bool:
@@ -572,7 +611,7 @@ JOURNAL_RECORD = re.compile(r"(?P<number>\d+)(?:\.(?P<pid>\d+)\.(?P<state>pendin
 _TEMPORARY_OF = {  # folder, relative to the root → the names the tool replaces there
     "": re.escape(LEDGER_FILE),
     ISSUES_DIR: r"[^.].*\.ya?ml",
-    STATE_DIR: "|".join(map(re.escape, (".gitignore", "evidence", cache.CACHE_FILE, cache.TEXTS_FILE))),
+    STATE_DIR: "|".join(map(re.escape, (".gitignore", "evidence", WRITTEN_FILE, cache.CACHE_FILE, cache.TEXTS_FILE))),
     f"{STATE_DIR}/{JOURNAL_DIR}": JOURNAL_RECORD.pattern,
 }
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[1-9]\d{0,9})\.[0-9a-f]{8}\.tmp")

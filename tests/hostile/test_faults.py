@@ -3,7 +3,7 @@
 Everything runs `python -m rectify_cli` in real processes. The full-disk and read-only
 tests mount a small tmpfs / a read-only bind mount, so they need root (CAP_SYS_ADMIN);
 without it they skip and say why. The 200-kill test takes about 35 s on two cores:
-deselect it with `-k "not sigkill"`.
+deselect it (and the other slow ones) with `-k "not slow"`.
 """
 
 from __future__ import annotations
@@ -531,6 +531,7 @@ def assert_before_or_after(root: Path, action: str, item_id: str, text: str, old
     return "after"
 
 
+@pytest.mark.slow
 def test_sigkill_at_200_random_moments_leaves_every_file_valid(spread, tmp_path):
     issue_files = sorted((spread / "issues").glob("*.yaml"))
     sources = [random_file(tmp_path / "佐证" / f"照片{n}.jpg", size, seed=n)
