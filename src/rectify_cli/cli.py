@@ -333,7 +333,7 @@ def _who(state: State, on: str | None, by: str | None):
     from . import edit
 
     day = parse_cli_date(on, "--on") if on else state.today
-    return edit.Who(by or os.environ.get(USER_ENV) or _login_name(), day)
+    return edit.Who(by or (os.environ.get(USER_ENV) or "").strip() or _login_name(), day)  # a blank variable is unset
 
 
 def _login_name() -> str | None:

@@ -265,3 +265,14 @@ def test_a_blank_by_is_refused(ledger, name, by):
     out = shell([*command(ledger, *BLANK_BY[name]), "--by", by], "")
     expect(out, 2, "rectify: --by 经办人不能为空")
     assert tree(ledger) == before
+
+
+def test_a_blank_rectify_user_counts_as_unset(ledger):
+    """RECTIFY_USER of spaces is no name: the login name (or `uid <n>`) is recorded instead."""
+    import getpass
+
+    out = shell(command(ledger, "note", "15.1", NOTE), "", env=environment(RECTIFY_USER="   "))
+    assert out.code == 0, out.stderr
+    text = (ledger / "issues" / "15.yaml").read_text(encoding="utf-8")
+    assert f"by: {getpass.getuser()}" in text
+    assert "by: '   '" not in text and 'by: "   "' not in text
