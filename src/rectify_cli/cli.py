@@ -140,6 +140,8 @@ class State:
 
 def _warn_if_interrupted(root: Path) -> None:
     """Read commands take no lock: a command killed half-way is only reported."""
+    if not store.has_unfinished_records(root):
+        return
     from . import journal
 
     for command in journal.interrupted(root):

@@ -23,11 +23,11 @@ from pathlib import Path
 
 from . import faults, store
 from .errors import RectifyError, describe_os_error
-from .yamlsource import decode
 
 JOURNAL_DIR = store.JOURNAL_DIR
 JOURNAL_VERSION = 2
-APPLIED, PENDING, UNDOING = "applied", "pending", "undoing"
+APPLIED = "applied"
+PENDING, UNDOING = store.UNFINISHED_STATES
 
 Change = tuple[Path, bytes | None, bytes]  # path, bytes before (None: a new file), bytes after
 
@@ -61,7 +61,7 @@ def _listed(root: Path, unfinished_only: bool = False) -> list[Record]:
         return []
     found = []
     if unfinished_only:
-        names = [name for name in names if name.endswith((f".{PENDING}.json", f".{UNDOING}.json"))]
+        names = [name for name in names if store.is_unfinished_record(name)]
     for name in names:
         match = store.JOURNAL_RECORD.fullmatch(name)
         if match:
@@ -290,6 +290,8 @@ class UndoPlan:
 
     def diff(self, root: Path) -> str:
         import difflib
+
+        from .yamlsource import decode
 
         chunks = []
         for path, current, before in self.restores:

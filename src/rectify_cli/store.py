@@ -601,7 +601,22 @@ class _LibcFlock:
 # The undo journal's records (journal.py): 000012.json once applied; while a command or an
 # undo is under way, 000012.<pid>.pending.json or 000012.<pid>.undoing.json.
 JOURNAL_DIR = "journal"
-JOURNAL_RECORD = re.compile(r"(?P<number>\d+)(?:\.(?P<pid>\d+)\.(?P<state>pending|undoing))?\.json")
+UNFINISHED_STATES = ("pending", "undoing")
+JOURNAL_RECORD = re.compile(rf"(?P<number>\d+)(?:\.(?P<pid>\d+)\.(?P<state>{'|'.join(UNFINISHED_STATES)}))?\.json")
+
+
+def is_unfinished_record(name: str) -> bool:
+    return name.endswith(tuple(f".{state}.json" for state in UNFINISHED_STATES))
+
+
+def has_unfinished_records(root: Path) -> bool:
+    """Whether the journal holds a command's or an undo's record not yet finished: one listing,
+    so that read commands need not import the journal to know there is nothing to warn of."""
+    try:
+        names = os.listdir(root / STATE_DIR / JOURNAL_DIR)
+    except OSError:
+        return False
+    return any(is_unfinished_record(name) for name in names)
 
 
 # Every temporary file the tool makes is named .<name>.<pid>.<8 hex digits>.tmp, so that one
