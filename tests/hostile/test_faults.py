@@ -423,6 +423,7 @@ def test_spread_ledger_is_valid(spread):
 # --- 3. fifty writers at once ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fifty_concurrent_edits_across_ten_items_all_land(spread):
     """Five open items closed twice each (one wins, one is told it is closed), five closed
     items reopened, 35 notes spread over all ten: 45 successes, 5 deterministic refusals."""

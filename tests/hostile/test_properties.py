@@ -115,6 +115,7 @@ def test_a_bare_number_is_a_problem_or_no_id(number):
     assert parse_id(str(number)) in (None, ItemRef(number))
 
 
+@pytest.mark.slow
 @with_fixture(150)
 @given(ANY_TEXT)
 @example("13.2")
@@ -195,6 +196,7 @@ def check_and_list(ledger: Path, content: bytes) -> None:
     assert snapshot(ledger) == before
 
 
+@pytest.mark.slow
 @with_fixture(200)
 @given(ANY_BYTES)
 @example(b"")
@@ -274,6 +276,7 @@ ISSUE_DOC = issue_documents(mostly)
 DOCUMENT = st.one_of(ISSUE_DOC, ISSUE_DOC, ISSUE_DOC, JUNK)
 
 
+@pytest.mark.slow
 @with_fixture(200)
 @given(DOCUMENT)
 @example({"id": 13, "aspect": "二", "title": "t", "items": [{"number": 1, "closed_on": dt.date.max,
@@ -404,6 +407,7 @@ def fresh_ledger():
             yield Path(folder), root
 
 
+@pytest.mark.slow
 @quick(150)
 @given(st.lists(COMMAND, min_size=1, max_size=3))
 @example([["close", "13.2", "--on", "2022-02-28"], ["undo", "--yes"], ["undo", "--yes"]])

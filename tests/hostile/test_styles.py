@@ -194,6 +194,7 @@ def item_id(data: dict, index: int) -> str:
 # --- (a) every item of a restyled file, in process -----------------------------------------
 
 
+@pytest.mark.slow
 @quick(12)
 @example(name="07.yaml", styles=["dash alone", "comment after dash", "flow history", "flow evidence"], newline="\n")
 @example(name="03.yaml", styles=["flow item", "closed_on on the dash line"], newline="\r\n")
