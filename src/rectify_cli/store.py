@@ -75,7 +75,6 @@ class LoadResult:
     cached: dict | None = None  # the cache's file entries this result was read from, or written to
     duplicates: dict[int, list[Path]] = field(default_factory=dict)  # problem id → every file claiming it
     digests: dict[str, str] = field(default_factory=dict)  # each file read, relative → sha256 of what was checked
-    recorded: dict[str, str] = field(default_factory=dict)  # relative → sha256 the cache recorded (rectify's last write)
     started_ns: int = 0  # the clock before any file was looked at: the cache written from this result is as old
 
     @property
@@ -158,15 +157,13 @@ def load(root: Path, today: dt.date | None = None, use_cache: bool = True, evide
     history, …) until `ledger.complete(ids)`: what `list` and `summary` need is quicker.
     """
     started = cache.now_ns()
-    data = _trusted_cache(root) if today is None else None
-    if use_cache and data is not None:
-        cached = _load_cached(root, texts, data, started)
+    if use_cache and today is None:
+        cached = _load_cached(root, texts, started)
         if cached is not None:
             return cached
     result, fingerprints = _load_files(root, today, evidence)
     result.started_ns = started
     result.digests = {path.relative_to(root).as_posix(): sha for path, (_state, sha) in fingerprints.items()}
-    result.recorded = {relative: entry[1] for relative, entry in data["files"].items()} if data else {}
     if result.ledger is not None and not result.errors:
         _save_cache(root, result, fingerprints, started)
     return result
@@ -223,18 +220,17 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
     return result, fingerprints
 
 
-def _trusted_cache(root: Path) -> dict | None:
-    if (root / STATE_DIR).is_symlink():
-        return None
-    return cache.read(root / STATE_DIR)
-
-
-def _load_cached(root: Path, texts: bool, data: dict, started: int) -> LoadResult | None:
+def _load_cached(root: Path, texts: bool, started: int) -> LoadResult | None:
     """The ledger from the cache, if every file still holds what its record was built from.
 
     `started` is the clock before any file's stat was taken: a cache rewritten from these
     stats is dated then, so a file changed meanwhile, within the timestamps' granularity,
     stays racy (hashed on each read) instead of being trusted by its stat."""
+    if (root / STATE_DIR).is_symlink():
+        return None
+    data = cache.read(root / STATE_DIR)
+    if data is None:
+        return None
     files = data["files"]
     current = [LEDGER_FILE, *(f"{ISSUES_DIR}/{name}" for name in issue_names(root))]
     if set(current) != set(files):
@@ -256,7 +252,7 @@ def _load_cached(root: Path, texts: bool, data: dict, started: int) -> LoadResul
         return None
     paths = _PathsOnDemand(root, {entry[3]: relative for relative, entry in files.items() if entry[3] is not None})
     result = LoadResult(root, cache.ledger_from(files, full=texts), [], paths, files)
-    result.digests = result.recorded = {relative: entry[1] for relative, entry in files.items()}
+    result.digests = {relative: entry[1] for relative, entry in files.items()}
     result.started_ns = started
     if not texts:
         result.ledger.texts = _texts_loader(root, data, paths)
@@ -347,24 +343,19 @@ SETTLE_LIMIT = 5.0  # seconds to wait for a file that keeps changing
 
 def wait_for_writers(result: LoadResult, paths: list[Path]) -> None:
     """Wait while another program may still be writing a file the edit will replace: one whose
-    bytes are not what rectify last wrote or recorded, and whose mtime is under a second old.
+    bytes are not what rectify itself last wrote there, and whose mtime is under a second old.
 
     Such a file is read again every 0.2 s until two reads agree and its mtime is a second
     old. Raises ChangedMeanwhile if it then differs from what the load read (read it all
-    again), RectifyError if it is still changing after 5 s. rectify's own writes are in
-    its cache's record, so its successive edits never wait; files the edit does not replace
-    cannot lose anything, so they are not waited for."""
+    again), RectifyError if it is still changing after 5 s. Every write of rectify's is noted
+    (`remember_written`), so its successive commands never wait; files the edit does not
+    replace cannot lose anything, so they are not waited for."""
     root = result.root
     now = cache.now_ns()
-    watched = {}
-    for path in paths:
-        relative = path.relative_to(root).as_posix()
-        sha = result.digests.get(relative)
-        if sha != result.recorded.get(relative) and _young(path, now):
-            watched[relative] = sha
-    if watched:  # not in the cache's record, but maybe restored by undo or put back by a roll-back
-        own = _written_by_rectify(root)
-        watched = {relative: sha for relative, sha in watched.items() if sha is None or own.get(relative) != sha}
+    young = {path.relative_to(root).as_posix() for path in paths if _young(path, now)}
+    own = _written_by_rectify(root) if young else {}
+    watched = {relative: result.digests.get(relative) for relative in young}
+    watched = {relative: sha for relative, sha in watched.items() if sha is None or own.get(relative) != sha}
     if not watched:
         return
     deadline = time.monotonic() + SETTLE_LIMIT
