@@ -40,8 +40,13 @@ class Record:
     pid: int | None
 
     def renamed(self, state: str) -> Path:
-        suffix = "" if state == APPLIED else f".{os.getpid()}.{state}"
-        return self.path.with_name(f"{self.number:06d}{suffix}.json")
+        return self.path.with_name(_name(self.number, state))
+
+
+def _name(number: int, state: str) -> str:
+    """A record's file name in a state; unfinished ones carry the id of the process at work."""
+    suffix = "" if state == APPLIED else f".{os.getpid()}.{state}"
+    return f"{number:06d}{suffix}.json"
 
 
 def _folder(root: Path) -> Path:
@@ -149,8 +154,7 @@ def _begin(root: Path, command: str, changes: list[Change], created: list[dict])
         ],
         "created": [{"path": entry["path"], "sha256": entry["sha256"]} for entry in created],
     }
-    record = Record(folder / f"{number:06d}.json", number, APPLIED, None)
-    record = Record(record.renamed(PENDING), number, PENDING, os.getpid())
+    record = Record(folder / _name(number, PENDING), number, PENDING, os.getpid())
     store.replace_atomically(record.path, None, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return record
 
@@ -163,9 +167,10 @@ def _rename(record: Record, state: str) -> Record:
 
 
 def _put_back(root: Path, changes: list[Change]) -> bool:
-    """Every file that holds what the command wrote gets its old bytes back; True when no
-    file holds it any more (one that holds something else was never replaced by it)."""
-    return all([_put_back_one(root, path, before, after) for path, before, after in changes])
+    """Every file that holds what the command wrote gets its old bytes back, the last first (a
+    new file removed frees room on a full disk); True when no file holds it any more (one that
+    holds something else was never replaced by it)."""
+    return all([_put_back_one(root, path, before, after) for path, before, after in reversed(changes)])
 
 
 def _put_back_one(root: Path, path: Path, before: bytes | None, after: bytes) -> bool:
@@ -237,7 +242,7 @@ def recover(root: Path) -> list[Recovery]:
 
 def _roll_back(root: Path, data: dict, undoing: bool) -> Recovery:
     recovery = Recovery(data["command"], undoing)
-    for entry in data["files"]:
+    for entry in reversed(data["files"]):  # the last first, as a failed command puts them back
         path = _target(root, entry["path"])
         before, current = _before(entry), _current(path)
         if current == before:
@@ -247,12 +252,16 @@ def _roll_back(root: Path, data: dict, undoing: bool) -> Recovery:
             recovery.files += 1
         else:
             recovery.conflicts.append(entry["path"])
-    for created in data.get("created", []):
-        path = _target(root, created["path"])
-        if path.is_file() and store.file_digest(path)[0] == created["sha256"]:
-            store.remove_evidence_file(root, path)
-            recovery.removed += 1
+    for path in _created_copies(root, data):
+        store.remove_evidence_file(root, path)
+        recovery.removed += 1
     return recovery
+
+
+def _created_copies(root: Path, data: dict) -> list[Path]:
+    """The evidence files the command copied in, where they still hold what it copied."""
+    created = [(_target(root, entry["path"]), entry["sha256"]) for entry in data.get("created", [])]
+    return [path for path, sha in created if path.is_file() and store.file_digest(path)[0] == sha]
 
 
 def _restore(root: Path, path: Path, current: bytes, before: bytes | None) -> None:
@@ -327,9 +336,7 @@ def _plan(root: Path, record: Record, data: dict) -> UndoPlan:
     if changed:
         names = "、".join(changed)
         raise RectifyError(f"无法撤销“{data['command']}”:{names} 在那之后又被修改过;请用 git 或手工处理")
-    created_paths = [(_target(root, created["path"]), created["sha256"]) for created in data.get("created", [])]
-    removes = [path for path, sha in created_paths if path.is_file() and store.file_digest(path)[0] == sha]
-    return UndoPlan(record, data["command"], data.get("at", ""), restores, removes)
+    return UndoPlan(record, data["command"], data.get("at", ""), restores, _created_copies(root, data))
 
 
 def carry_out(root: Path, plan: UndoPlan) -> None:

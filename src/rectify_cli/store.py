@@ -689,26 +689,14 @@ def split_bom(raw: bytes) -> tuple[bytes, str]:
 
 
 def replace_files(changes: list[tuple[Path, bytes | None, bytes]]) -> None:
-    """Replace each file atomically, provided it still holds what was read; all or none.
-
-    If one replacement fails, those already made are put back (a new file removed).
-    """
-    done: list[tuple[Path, bytes | None, bytes]] = []
-    try:
-        for path, before, after in changes:
-            if before is None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            replace_atomically(path, before, after)
-            done.append((path, before, after))
-            faults.reached("after-rename")
-    except BaseException:
-        for path, before, after in reversed(done):
-            with contextlib.suppress(OSError, RectifyError, ChangedMeanwhile):
-                if before is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    replace_atomically(path, after, before)
-        raise
+    """Replace each file atomically, provided it still holds what was read, one after the
+    other; stops at the first failure. The journal (`journal.write_changes`) makes the set
+    all or none: it puts back what was replaced, or the next writer rolls it back."""
+    for path, before, after in changes:
+        if before is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(path, before, after)
+        faults.reached("after-rename")
 
 
 def replace_atomically(path: Path, expected: bytes | None, data: bytes) -> None:
