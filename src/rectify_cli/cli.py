@@ -475,7 +475,10 @@ def undo(
     if yes:  # nothing to confirm: plan and carry out under one lock, so parallel undos take different steps
         with journal.locked(root) as recovered:
             if not _finished_interrupted(recovered):
-                _undo(root, journal.plan_undo(root), show=True)
+                plan = journal.plan_undo(root)
+                _show_undo(root, plan)
+                journal.carry_out(root, plan)
+                _undone(plan)
         return
     if sys.stdin is None or sys.stdin.closed:
         raise RectifyError("无法询问确认(标准输入已关闭);确定要撤销请加 --yes")
@@ -486,11 +489,7 @@ def undo(
     _show_undo(root, shown)
     if not typer.confirm("确定撤销吗?", default=False):
         raise RectifyError("未撤销")
-    with journal.locked(root) as recovered:
-        current = None if recovered else _current_plan(root)
-        if current is None or not current.same_as(shown):
-            raise RectifyError("确认期间台账又有新的修改,未撤销;请重新运行 rectify undo")
-        _undo(root, current, show=False)
+    _undone(journal.carry_out_confirmed(root, shown))
 
 
 def _finished_interrupted(recovered) -> bool:
@@ -501,15 +500,6 @@ def _finished_interrupted(recovered) -> bool:
     return bool(recovered)
 
 
-def _current_plan(root: Path):
-    from . import journal
-
-    try:
-        return journal.plan_undo(root)
-    except RectifyError:
-        return None
-
-
 def _show_undo(root: Path, plan) -> None:
     sys.stdout.write(views.inert(f"将撤销:{plan.command}({plan.at})\n"))
     views.write_diff(plan.diff(root), sys.stdout)
@@ -518,12 +508,7 @@ def _show_undo(root: Path, plan) -> None:
     sys.stdout.flush()
 
 
-def _undo(root: Path, plan, *, show: bool) -> None:
-    from . import journal
-
-    if show:
-        _show_undo(root, plan)
-    journal.carry_out(root, plan)
+def _undone(plan) -> None:
     streams.mark_saved("已撤销")
     sys.stdout.write(views.inert(f"已撤销:{plan.command}\n"))
 

@@ -339,6 +339,20 @@ def _plan(root: Path, record: Record, data: dict) -> UndoPlan:
     return UndoPlan(record, data["command"], data.get("at", ""), restores, _created_copies(root, data))
 
 
+def carry_out_confirmed(root: Path, shown: UndoPlan) -> UndoPlan:
+    """Undo the step the user was shown and confirmed, or nothing: under the lock, any change
+    since it was shown (another edit, a roll-back, those files touched) refuses the undo."""
+    with locked(root) as recovered:
+        try:
+            current = None if recovered else plan_undo(root)
+        except RectifyError:
+            current = None
+        if current is None or not current.same_as(shown):
+            raise RectifyError("确认期间台账又有新的修改,未撤销;请重新运行 rectify undo")
+        carry_out(root, current)
+    return current
+
+
 def carry_out(root: Path, plan: UndoPlan) -> None:
     """Mark the record as being undone, put the files back, then remove the record. Killed
     half-way, the next writer completes the undo from the marked record; a record that

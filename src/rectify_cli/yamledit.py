@@ -292,7 +292,7 @@ def render_entry(key: str, value: Any, column: int, style: Style) -> str:
         if not value:
             return f"{key}: []"
         if all(_is_scalar(v) and "\n" not in str(v) for v in value):
-            return f"{key}: [{', '.join(scalar(v, flow=True) for v in value)}]"
+            return f"{key}: {flow(value)}"
         dash = column + style.sequence_offset
         lines = [_render_sequence_entry(entry, dash, style) for entry in value]
         return f"{key}:" + "".join(style.newline + line for line in lines)
