@@ -23,7 +23,7 @@ import pytest
 
 from ..conftest import REPO
 from .support import Finished, expect, tree
-from .test_faults import _own_cache_key, command, copy_ledger  # noqa: F401 (an autouse fixture)
+from .test_faults import command, copy_ledger
 
 NOTE = "复核一次"
 BUFFERING = {"buffered": {}, "unbuffered": {"PYTHONUNBUFFERED": "1"}}

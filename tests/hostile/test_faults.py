@@ -53,12 +53,6 @@ class Finished:
     stderr: str
 
 
-@pytest.fixture(autouse=True)
-def _own_cache_key(tmp_path_factory, monkeypatch):
-    """The cache's signing key lives under XDG_CACHE_HOME: keep it out of the real home."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
-
-
 def command(ledger: Path, *args: str, today: bool = True) -> list[str]:
     dated = ["--today", TODAY] if today else []
     return [sys.executable, "-m", "rectify_cli", "--ledger", str(ledger), *dated, *args]

@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 
 from ..conftest import REFERENCE, snapshot
-from .support import expect
-from .test_faults import (  # noqa: F401 - _own_cache_key is an autouse fixture
-    _own_cache_key,
+from .support import Finished, expect
+from .test_faults import (
     check_passes,
     command,
     copy_ledger,
@@ -221,8 +220,7 @@ def test_undo_without_a_way_to_confirm_refuses_and_suggests_yes(root):
     closed = snapshot(root)
     done = subprocess.run(command(root, "undo"), stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           preexec_fn=lambda: os.close(0))
-    out = type("Out", (), {"code": done.returncode, "stdout": done.stdout, "stderr": done.stderr})
-    expect(out, 1, "rectify: 无法询问确认(标准输入已关闭);确定要撤销请加 --yes")
+    expect(Finished(done.returncode, done.stdout, done.stderr, 0.0), 1, "rectify: 无法询问确认(标准输入已关闭);确定要撤销请加 --yes")
     assert snapshot(root) == closed
 
 

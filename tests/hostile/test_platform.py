@@ -34,12 +34,6 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 NO_POSIX = "import sys\nsys.modules['fcntl'] = sys.modules['pwd'] = None\n"
 
 
-@pytest.fixture(autouse=True)
-def _own_cache_key(tmp_path_factory, monkeypatch):
-    """The cache's signing key lives under XDG_CACHE_HOME: keep it out of the real home."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
-
-
 @pytest.fixture
 def windowsish(tmp_path) -> dict:
     """The environment of a child that can import neither fcntl nor pwd and has no login name."""

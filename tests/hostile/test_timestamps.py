@@ -23,10 +23,9 @@ import pytest
 from rectify_cli import cache
 
 from ..conftest import invoke
-from .test_faults import (  # noqa: F401 - _own_cache_key: the autouse fixture keeping the cache key here
+from .test_faults import (
     BY,
     TODAY,
-    _own_cache_key,
     check_passes,
     copy_ledger,
     finish,
