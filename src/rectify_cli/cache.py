@@ -17,7 +17,6 @@ SHA-256 the signed file records, so one can be read alone and checked.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import hmac
 import marshal
@@ -26,13 +25,13 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, records
+from . import __version__, fields, records
 
 CACHE_FILE = "cache"
 TEXTS_FILE = "cache-texts"
 FORMAT = 4
 RACY_NS = 2_000_000_000
-_SHAPING_MODULES = ("records.py", "vocab.py", "model.py", "checks.py", "rules.py", "ids.py", "cache.py")
+_SHAPING_MODULES = ("fields.py", "records.py", "vocab.py", "model.py", "checks.py", "rules.py", "ids.py", "cache.py")
 
 FileState = tuple[int, int, int, int]
 
@@ -99,7 +98,7 @@ def read(state_dir: Path) -> dict | None:
 def fill_texts(state_dir: Path, data: dict) -> bool:
     """Read every problem's texts into data (for commands that show them all); False if any
     is missing or not what the signed cache says it is."""
-    waiting = [(rel, entry) for rel, entry in data["files"].items() if entry[3] is not None and _is_place(entry[2][4])]
+    waiting = [(rel, entry) for rel, entry in data["files"].items() if entry[3] is not None and _is_place(entry[2][-1])]
     if not waiting:
         return True
     try:
@@ -107,16 +106,16 @@ def fill_texts(state_dir: Path, data: dict) -> bool:
     except OSError:
         return False
     for relative, (state, sha, packed, problem_id) in waiting:
-        texts = _checked(stored, packed[4])
+        texts = _checked(stored, packed[-1])
         if texts is None:
             return False
-        data["files"][relative] = (state, sha, (*packed[:4], texts), problem_id)
+        data["files"][relative] = (state, sha, with_texts(packed, texts), problem_id)
     return True
 
 
 def texts_of(state_dir: Path, packed: tuple) -> bytes | None:
     """One problem's texts: read from where the cache says they lie, if still there unaltered."""
-    place = packed[4]
+    place = packed[-1]
     if not _is_place(place):
         return place
     offset, length, _digest = place
@@ -170,14 +169,14 @@ def write(state_dir: Path, files: dict[str, tuple], started_ns: int) -> None:
     key = _key(create=True)
     if key is None:
         return
-    problems = {rel: entry[2][4] for rel, entry in files.items() if entry[3] is not None}
+    problems = {rel: entry[2][-1] for rel, entry in files.items() if entry[3] is not None}
     if any(texts is None for texts in problems.values()):  # texts never read: nothing whole to store
         return
     places = _store_texts(state_dir / TEXTS_FILE, problems)
     if places is None:
         return
     core = {
-        rel: (state, sha, packed if problem_id is None else (*packed[:4], places[rel]), problem_id)
+        rel: (state, sha, packed if problem_id is None else with_texts(packed, places[rel]), problem_id)
         for rel, (state, sha, packed, problem_id) in files.items()
     }
     _write_signed(state_dir / CACHE_FILE, key, {"signature": signature(), "written_ns": started_ns, "files": core})
@@ -281,74 +280,43 @@ def now_ns() -> int:
     return time.time_ns()
 
 
-# An item is cached in two parts: the fields lists and filters use, and the texts
-# (outcome, history, …) kept as marshalled bytes that are decoded only when needed.
-ITEM_CORE = ("number", "title", "kind", "lead", "departments", "deadline", "status", "closed_on")
-ITEM_TEXT = ("description", "measures", "owner", "closed_by", "outcome", "evidence", "institutions", "history")
-_STATUS = {member.value: member for member in records.Status}
-_KIND = {member.value: member for member in records.Kind}
+# An item is cached in two parts: the fields lists and filters use (declared `core`), and
+# the texts (outcome, history, …) kept as marshalled bytes that are decoded only when needed.
+ITEM_CORE = tuple(spec.key for spec in fields.ITEM if spec.core)
+ITEM_TEXT = tuple(spec.key for spec in fields.ITEM if not spec.core)
+_STATUS_AT = ITEM_CORE.index(fields.ITEM.status.key)
+_CLOSED = records.Status.CLOSED.value
+_pack_core = records.packer(records.Item, ITEM_CORE)
+_pack_text = records.packer(records.Item, ITEM_TEXT)
+_core_item = records.unpacker(records.Item, ITEM_CORE)
+_full_item = records.unpacker(records.Item, ITEM_CORE + ITEM_TEXT)
+
+
+_PROBLEM_HEAD = tuple(spec.key for spec in fields.PROBLEM if spec.type != fields.MANY)
+_pack_head = records.packer(records.Problem, _PROBLEM_HEAD)
+_problem_head = records.unpacker(records.Problem, _PROBLEM_HEAD)
 
 
 def pack_problem(problem: records.Problem) -> tuple:
-    """(id, aspect, title, item cores, texts as bytes); repeated short strings shared."""
-    cores = [_item_core(item) for item in problem.items]
-    texts = [_item_text(item) for item in problem.items]
-    return problem.id, problem.aspect, problem.title, cores, marshal.dumps(texts)
+    """(problem's own fields…, item cores, texts as bytes): the texts always last."""
+    cores = [_pack_core(item) for item in problem.items]
+    texts = [_pack_text(item) for item in problem.items]
+    return (*_pack_head(problem), cores, marshal.dumps(texts))
 
 
-def _item_core(item: records.Item) -> tuple:
-    return (
-        item.number, item.title, item.kind.value if item.kind else None,
-        sys.intern(item.lead) if item.lead else None, [sys.intern(d) for d in item.departments],
-        item.deadline.toordinal() if item.deadline else None, item.status.value,
-        item.closed_on.toordinal() if item.closed_on else None,
-    )
-
-
-def _item_text(item: records.Item) -> tuple:
-    return (
-        item.description, item.measures, item.owner, item.closed_by, item.outcome,
-        [records.pack(e) for e in item.evidence], item.institutions.copy(), [records.pack(h) for h in item.history],
-    )
+def with_texts(packed: tuple, texts) -> tuple:
+    """A packed problem with its texts (bytes, or where they lie) in their slot."""
+    return (*packed[:-1], texts)
 
 
 def problem_from(packed: tuple, full: bool) -> records.Problem:
-    problem_id, aspect, title, cores, texts = packed
+    *head, cores, texts = packed
+    problem = _problem_head(head)
     if not full:
-        items = [_core_item(core) for core in cores]
+        problem.items = [_core_item(core) for core in cores]
     else:
-        items = [_full_item(core, text) for core, text in zip(cores, marshal.loads(texts), strict=True)]
-    return records.Problem(problem_id, aspect, title, items)
-
-
-def _date(ordinal):
-    return None if ordinal is None else dt.date.fromordinal(ordinal)
-
-
-_NONE = ()  # the empty text lists of an item read without its texts: shared, never filled
-
-
-def _core_item(core: tuple) -> records.Item:
-    number, title, kind, lead, departments, deadline, status, closed_on = core
-    return records.Item(
-        number, title, None, _KIND[kind] if kind else None, None, lead, departments, None,
-        None if deadline is None else _fromordinal(deadline), _STATUS[status],
-        None if closed_on is None else _fromordinal(closed_on), None, None, _NONE, _NONE, _NONE,
-    )
-
-
-_fromordinal = dt.date.fromordinal
-
-
-def _full_item(core: tuple, text: tuple) -> records.Item:
-    number, title, kind, lead, departments, deadline, status, closed_on = core
-    description, measures, owner, closed_by, outcome, evidence, institutions, history = text
-    return records.Item(
-        number, title, description, _KIND[kind] if kind else None, measures, lead, departments, owner,
-        _date(deadline), _STATUS[status], _date(closed_on), closed_by, outcome,
-        [records.unpack(records.Evidence, e) for e in evidence], institutions,
-        [records.unpack(records.HistoryEntry, h) for h in history],
-    )
+        problem.items = [_full_item(core + text) for core, text in zip(cores, marshal.loads(texts), strict=True)]
+    return problem
 
 
 def ledger_from(files: dict[str, tuple], full: bool) -> records.Ledger:
@@ -402,8 +370,8 @@ class CachedLedger(records.Ledger):
     def tally(self) -> tuple[int, int]:
         if self._all is not None:
             return super().tally()
-        cores = [core for packed in self._packed.values() for core in packed[3]]
-        return sum(1 for core in cores if core[6] == records.Status.CLOSED.value), len(cores)
+        cores = [core for packed in self._packed.values() for core in packed[-2]]
+        return sum(1 for core in cores if core[_STATUS_AT] == _CLOSED), len(cores)
 
     def _build(self, problem_id: int) -> records.Problem:
         problem = self._built.get(problem_id)

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import query, stats, store, streams, views, vocab
+from . import query, records, stats, store, streams, views, vocab
 from .errors import InvalidLedger, RectifyError, UsageProblem, describe_os_error
 from .messages import ChineseContext, usage_message
 from .query import Filters, SortKey
@@ -268,7 +268,7 @@ def summary(
     filtered = filters != Filters()
     if trend is not None:
         total = len(entries) if filtered else stats.denominator(ledger, len(entries))
-        views.render_trend(stats.trend(entries, trend, total, since=ledger.info.inspection_start), fmt, sys.stdout)
+        views.render_trend(stats.trend(entries, trend, total, since=records.inspection_start(ledger.info)), fmt, sys.stdout)
         return
     figures = stats.overall(ledger, entries, state.today, filtered=filtered)
     rows = stats.tally(ledger, entries, by, state.today)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import cache, journal, query, records, rules, store
 from .errors import Diagnostic, InvalidLedger, RectifyError, UnknownId
-from .records import Entry, LedgerInfo
+from .records import Entry, LedgerInfo, inspection_start
 from .vocab import Action, Status
 from .yamledit import ItemChange, UneditableFile, edit_item
 from .yamlsource import SourceError, decode, parse
@@ -41,7 +41,7 @@ class Who:
 def check_event_date(on: dt.date, today: dt.date, info: LedgerInfo, what: str) -> None:
     if on > today:
         raise RectifyError(f"{what}日期 {on} 晚于今天 {today};不能记录将来的事")
-    start = info.inspection_start
+    start = inspection_start(info)
     if start is not None and on < start:
         raise RectifyError(f"{what}日期 {on} 早于巡察开始日期 {start}")
 

@@ -1,88 +1,69 @@
 """The ledger in memory: plain slotted dataclasses, built from validated models or the cache.
 
 Everything that reads a ledger (query, stats, views, exports) works on these;
-pydantic is needed only to validate files, so the read path stays fast.
-Field names and order match the pydantic models in model.py (a test keeps them in step).
+pydantic is needed only to validate files, so the read path stays fast. The
+classes are made from the declarations in fields.py, as the models are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, make_dataclass
 
+from . import fields as declared
 from . import vocab
 from .ids import display_id
 from .vocab import Action, Kind, Status
 
-
-@dataclass(slots=True)
-class Evidence:
-    name: str | None = None
-    path: str | None = None
-    size: int | None = None
-    sha256: str | None = None
-
-
-@dataclass(slots=True)
-class HistoryEntry:
-    date: dt.date
-    action: Action
-    by: str | None = None
-    note: str | None = None
-    evidence: list[Evidence] = field(default_factory=list)
-    closed_on: dt.date | None = None
-    closed_by: str | None = None
-    previous_outcome: str | None = None
+ENUMS = {declared.STATUS: Status, declared.KIND: Kind, declared.ACTION: Action}
+SYNONYMS = {declared.STATUS: vocab.STATUS_SYNONYMS, declared.KIND: vocab.KIND_SYNONYMS,
+            declared.ACTION: vocab.ACTION_SYNONYMS}
+_ANNOTATIONS = {
+    declared.TEXT: "str", declared.INT: "int", declared.DATE: "dt.date", declared.NAMES: "list[str]",
+    declared.STRINGS: "list[str]", declared.MAPPING: "dict[str, str]", declared.STATUS: "Status",
+    declared.KIND: "Kind", declared.ACTION: "Action",
+}
 
 
-@dataclass(slots=True)
-class Item:
-    number: int
-    title: str | None = None
-    description: str | None = None
-    kind: Kind | None = None
-    measures: str | None = None
-    lead: str | None = None
-    departments: list[str] = field(default_factory=list)
-    owner: str | None = None
-    deadline: dt.date | None = None
-    status: Status = Status.OPEN
-    closed_on: dt.date | None = None
-    closed_by: str | None = None
-    outcome: str | None = None
-    evidence: list[Evidence] = field(default_factory=list)
-    institutions: list[str] = field(default_factory=list)
-    history: list[HistoryEntry] = field(default_factory=list)
+def _annotation(spec: declared.Field) -> str:
+    if spec.type == declared.MANY:
+        return f"list[{spec.of}]"
+    if spec.type == declared.ONE:
+        return spec.of
+    return _ANNOTATIONS[spec.type]
 
 
-@dataclass(slots=True)
-class Problem:
-    id: int
-    aspect: str
-    title: str
-    items: list[Item]
+def _record_class(group: declared.Group) -> type:
+    """The slotted dataclass of a group: required fields first, as declared."""
+    attributes = []
+    for spec in group:
+        annotation = _annotation(spec)
+        if spec.required:
+            attributes.append((spec.key, annotation))
+        elif spec.is_list or spec.type == declared.MAPPING:
+            factory = dict if spec.type == declared.MAPPING else list
+            attributes.append((spec.key, f"{annotation}", field(default_factory=factory)))
+        else:
+            attributes.append((spec.key, f"{annotation} | None", field(default=spec.default)))
+    cls = make_dataclass(group.name, attributes, slots=True)
+    cls.__module__ = __name__
+    return cls
 
 
-@dataclass(slots=True)
-class Inspection:
-    start: dt.date
-    end: dt.date
+def inspection_start(info) -> dt.date | None:
+    """When the inspection began, if ledger.yaml says (a record or a validated model)."""
+    return info.inspection.start if info.inspection else None
 
 
-@dataclass(slots=True)
-class LedgerInfo:
-    title: str
-    unit: str
-    inspector: str
-    inspection: Inspection | None = None
-    feedback_date: dt.date | None = None
-    stated_items: int | None = None
-    aspects: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def inspection_start(self) -> dt.date | None:
-        return self.inspection.start if self.inspection else None
+Evidence = _record_class(declared.EVIDENCE)
+HistoryEntry = _record_class(declared.HISTORY_ENTRY)
+Item = _record_class(declared.ITEM)
+Problem = _record_class(declared.PROBLEM)
+Inspection = _record_class(declared.INSPECTION)
+LedgerInfo = _record_class(declared.LEDGER)
+CLASSES = {cls.__name__: cls for cls in (Evidence, HistoryEntry, Item, Problem, Inspection, LedgerInfo)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +133,6 @@ class Ledger:
 
 # --- plain data: JSON output, and the compact tuples the cache stores ------------------
 
-NESTED = {"evidence": Evidence, "history": HistoryEntry, "items": Item, "inspection": Inspection}
-DATES = frozenset({"date", "deadline", "closed_on", "start", "end", "feedback_date"})
-ENUMS = {"status": Status, "kind": Kind, "action": Action}
-
 
 def as_data(record) -> dict:
     """A record as JSON-ready data: dates as YYYY-MM-DD, enumerations as their tokens."""
@@ -163,7 +140,7 @@ def as_data(record) -> dict:
 
 
 def _plain(value):
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
@@ -186,9 +163,20 @@ def unpack(cls, packed: tuple):
     return _converter("unpack", cls)(packed)
 
 
+def packer(cls, keys: tuple[str, ...]) -> Callable:
+    """A function packing only these fields of a record, in this order."""
+    return _converter("pack", cls, keys)
+
+
+def unpacker(cls, keys: tuple[str, ...]) -> Callable:
+    """A function building a record from the packed values of these fields; the others are
+    empty (None, or a shared empty tuple for a list that must not be filled)."""
+    return _converter("unpack", cls, keys)
+
+
 def copier(name: str):
     """A function that copies any object with the record's attributes (a validated model) into it."""
-    return _converter("copy", globals()[name])
+    return _converter("copy", CLASSES[name])
 
 
 def from_data(cls, data: dict):
@@ -197,97 +185,137 @@ def from_data(cls, data: dict):
     return _converter("data", cls)(data)
 
 
-_CONVERTERS: dict[tuple[str, type], object] = {}
-_ENUM_VALUES = {name: {member.value: member for member in enum} for name, enum in ENUMS.items()}
-_COPIED = frozenset({"departments", "institutions", "aspects"})  # lists and dicts a record must own
+_CONVERTERS: dict[tuple, object] = {}
+_ENUM_VALUES = {kind: {member.value: member for member in enum} for kind, enum in ENUMS.items()}
 
 
-def _converter(verb: str, cls):
-    key = (verb, cls)
+def _converter(verb: str, cls, keys: tuple[str, ...] | None = None):
+    key = (verb, cls, keys)
     if key not in _CONVERTERS:
-        _CONVERTERS[key] = _generate(verb, cls)
+        _CONVERTERS[key] = _generate(verb, cls, keys)
     return _CONVERTERS[key]
 
 
-def _generate(verb: str, cls):
+def _generate(verb: str, cls, keys: tuple[str, ...] | None):
     """Write, once per class, a function that converts one object without a per-field loop.
 
     The cache and the loader handle thousands of items; a generic loop over
     fields costs more than everything else a command does. `pack` makes a tuple
     of builtins, `unpack` reads one back, `copy` copies attributes (a model) into
-    the record.
+    the record, `data` reads YAML data that validates.
     """
+    group = declared.GROUPS[cls.__name__]
     argument = {"unpack": "t", "data": "d"}.get(verb, "o")
-    values = [_expression(verb, f.name, _source(verb, f, position)) for position, f in enumerate(fields(cls))]
-    body = f"({', '.join(values)},)" if verb == "pack" else f"{cls.__name__}({', '.join(values)})"
-    source = f"def _{verb}_{cls.__name__}({argument}):\n    return {body}\n"
+    chosen = keys or tuple(f.name for f in fields(cls))
+    if verb == "pack":
+        values = [_expression(verb, group.get(name), f"o.{name}") for name in chosen]
+        body = f"({', '.join(values)},)"
+    else:
+        values = [_value(verb, group.get(f.name), f, chosen) for f in fields(cls)]
+        body = f"{cls.__name__}({', '.join(values)})"
+    suffix = "" if keys is None else "_" + "_".join(keys)
+    name = f"_{verb}_{cls.__name__}{suffix}"
+    source = f"def {name}({argument}):\n    return {body}\n"
     namespace = {
         cls.__name__: cls,
         "_fromordinal": dt.date.fromordinal,
         "_date": vocab.parse_date,
         "_text_list": vocab.parse_text_list,
-        **{f"_parse_{name}": _enum_parser(name) for name in ENUMS},
-        **{f"_enum_{name}": values for name, values in _ENUM_VALUES.items()},
-        **{f"_{verb}_{inner.__name__}": _converter(verb, inner) for inner in _nested_classes(cls)},
+        "_intern": sys.intern,
+        "_NONE": (),
+        **{f"_parse_{kind}": _enum_parser(kind) for kind in ENUMS},
+        **{f"_enum_{kind}": values for kind, values in _ENUM_VALUES.items()},
+        **{f"_{verb}_{inner.__name__}": _converter(verb, inner) for inner in _nested_classes(group)},
     }
     exec(compile(source, f"<{verb} {cls.__name__}>", "exec"), namespace)
-    return namespace[f"_{verb}_{cls.__name__}"]
+    return namespace[name]
 
 
-def _source(verb: str, f, position: int) -> str:
-    """Where a field's value comes from: a tuple slot, an attribute, or a key of YAML data."""
+def _value(verb: str, spec: declared.Field, f, chosen: tuple[str, ...]) -> str:
+    """Where a field's value comes from (a tuple slot, an attribute, a key of YAML data), converted."""
+    if verb == "copy":
+        return _expression(verb, spec, f"o.{f.name}")
     if verb == "unpack":
-        return f"t[{position}]"
-    if verb != "data":
-        return f"o.{f.name}"
+        if f.name not in chosen:
+            return "_NONE" if spec.is_list else "None"
+        return _expression(verb, spec, f"t[{chosen.index(f.name)}]")
     if f.default is MISSING and f.default_factory is MISSING:
-        return f"d[{f.name!r}]"
+        return _expression(verb, spec, f"d[{f.name!r}]")
     default = "()" if f.default_factory is not MISSING else repr(getattr(f.default, "value", f.default))
-    return f"d.get({f.name!r}, {default})"
+    return _expression(verb, spec, f"d.get({f.name!r}, {default})")
 
 
-def _enum_parser(name: str):
-    enum, synonyms = ENUMS[name], {"status": vocab.STATUS_SYNONYMS, "kind": vocab.KIND_SYNONYMS,
-                                   "action": vocab.ACTION_SYNONYMS}[name]
+def _enum_parser(kind: str):
+    enum, synonyms = ENUMS[kind], SYNONYMS[kind]
     return lambda value: vocab.parse_enum(enum, synonyms, value)
 
 
-def _data_expression(name: str, value: str) -> str | None:
-    """YAML data into a record field: what the models' validators do to a valid value."""
-    if name == "evidence":  # a bare name stands for a document
-        return f"[_data_Evidence({{'name': v}} if v.__class__ is str else v) for v in {value}]"
-    if name == "inspection":
-        return f"None if {value} is None else _data_Inspection({value})"
-    if name in NESTED:
-        return f"[_data_{NESTED[name].__name__}(v) for v in {value}]"
-    if name in DATES:
-        return f"None if {value} is None else _date({value})"
-    if name in ENUMS:
-        return f"None if {value} is None else _parse_{name}({value})"
-    if name == "departments":
-        return f"list(_text_list({value}))"
-    if name in _COPIED:
-        return f"dict({value})" if name == "aspects" else f"list({value})"
-    return None
+def _expression(verb: str, spec: declared.Field, value: str) -> str:
+    handler = {"pack": _pack_expression, "unpack": _unpack_expression, "copy": _copy_expression,
+               "data": _data_expression}[verb]
+    return handler(spec, value)
 
 
-def _expression(verb: str, name: str, value: str) -> str:
-    if verb == "data":
-        return _data_expression(name, value) or value
-    if name in NESTED:
-        call = f"_{verb}_{NESTED[name].__name__}"
-        converted = f"{call}({value})" if name == "inspection" else f"[{call}(v) for v in {value}]"
-        return f"None if {value} is None else {converted}"
-    if name in DATES and verb != "copy":
-        converted = f"{value}.toordinal()" if verb == "pack" else f"_fromordinal({value})"
-        return f"None if {value} is None else {converted}"
-    if name in ENUMS and verb != "copy":
-        converted = f"{value}.value" if verb == "pack" else f"_enum_{name}[{value}]"
-        return f"None if {value} is None else {converted}"
-    if name in _COPIED and verb != "unpack":
+def _nested_call(verb: str, spec: declared.Field, value: str) -> str:
+    call = f"_{verb}_{spec.of}"
+    converted = f"{call}({value})" if spec.type == declared.ONE else f"[{call}(v) for v in {value}]"
+    return f"None if {value} is None else {converted}"
+
+
+def _pack_expression(spec: declared.Field, value: str) -> str:
+    if spec.type in (declared.MANY, declared.ONE):
+        return _nested_call("pack", spec, value)
+    if spec.type == declared.DATE:
+        return f"None if {value} is None else {value}.toordinal()"
+    if spec.type in ENUMS:
+        return f"None if {value} is None else {value}.value"
+    if spec.type == declared.NAMES:  # department names repeat across thousands of items: share them
+        return f"[_intern(v) for v in {value}]"
+    if spec.type in (declared.STRINGS, declared.MAPPING):
+        return f"{value}.copy()"
+    if spec.type == declared.TEXT and spec.core:
+        return f"_intern({value}) if {value} else {value}"
+    return value
+
+
+def _unpack_expression(spec: declared.Field, value: str) -> str:
+    if spec.type in (declared.MANY, declared.ONE):
+        return _nested_call("unpack", spec, value)
+    if spec.type == declared.DATE:
+        return f"None if {value} is None else _fromordinal({value})"
+    if spec.type in ENUMS:
+        return f"None if {value} is None else _enum_{spec.type}[{value}]"
+    return value
+
+
+def _copy_expression(spec: declared.Field, value: str) -> str:
+    if spec.type in (declared.MANY, declared.ONE):
+        return _nested_call("copy", spec, value)
+    if spec.type in (declared.NAMES, declared.STRINGS, declared.MAPPING):
         return f"{value}.copy()"
     return value
 
 
-def _nested_classes(cls) -> list[type]:
-    return [NESTED[f.name] for f in fields(cls) if f.name in NESTED]
+def _data_expression(spec: declared.Field, value: str) -> str:
+    """YAML data into a record field: what the models' validators do to a valid value."""
+    if spec.type in (declared.MANY, declared.ONE):
+        shorthand = declared.GROUPS[spec.of].shorthand
+        inner = f"{{{shorthand!r}: v}} if v.__class__ is str else v" if shorthand else "v"
+        if spec.type == declared.ONE:
+            return f"None if {value} is None else _data_{spec.of}({value})"
+        return f"[_data_{spec.of}({inner}) for v in {value}]"
+    if spec.type == declared.DATE:
+        return f"None if {value} is None else _date({value})"
+    if spec.type in ENUMS:
+        return f"None if {value} is None else _parse_{spec.type}({value})"
+    if spec.type == declared.NAMES:
+        return f"list(_text_list({value}))"
+    if spec.type == declared.STRINGS:
+        return f"list({value})"
+    if spec.type == declared.MAPPING:
+        return f"dict({value})"
+    return value
+
+
+def _nested_classes(group: declared.Group) -> list[type]:
+    return [CLASSES[spec.of] for spec in group if spec.of]

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from .errors import Diagnostic
+from .records import inspection_start
 from .vocab import Status
 from .yamlsource import Source
 
@@ -44,7 +45,7 @@ def _item_problems(problem, index: int, item, info, today: dt.date | None) -> It
     if item.status is Status.OPEN and item.closed_on is not None:
         yield ("closed_on",), "未销号的事项不应有 closed_on(销号日期);如已销号,请把 status 改为 closed"
     if item.closed_on is not None:
-        start = info.inspection_start
+        start = inspection_start(info)
         if start is not None and item.closed_on < start:
             yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 早于巡察开始日期 {start}"
         if today is not None and item.closed_on > today:

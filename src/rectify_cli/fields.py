@@ -1,0 +1,182 @@
+"""Every field of a ledger, declared once: key, Chinese label, type, and where it shows.
+
+The pydantic models (model.py), the plain records (records.py), the cache's
+encoding (cache.py), `show`, the exports, the Excel importer's header matching,
+the JSON Schemas and the README's field table are all made from these
+declarations. To add a field, declare it here; the type decides how it is
+parsed, stored, shown and exported.
+
+The order of a group is the order of `show`, of the exports' columns and of
+the JSON Schema. Nothing in this module imports more than the vocabulary, so
+the fast read path can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .vocab import Status
+
+# Types. Each layer (model, records, cache, views, exports, importer) knows how
+# to handle each type once; a field only names its type.
+TEXT = "text"  # one string
+INT = "int"  # a whole number
+DATE = "date"  # YYYY-MM-DD; 2022/2/23 and 2022年2月23日 accepted
+NAMES = "names"  # a list of names; one string 环卫所、执法大队 is split
+STRINGS = "strings"  # a list of strings, each kept whole
+MAPPING = "mapping"  # key → text, in order
+STATUS = "status"  # enumerations of vocab.py, written as token or Chinese word
+KIND = "kind"
+ACTION = "action"
+MANY = "many"  # a list of records of the group named by `of`
+ONE = "one"  # one record of the group named by `of`
+ENUMERATIONS = (STATUS, KIND, ACTION)
+LISTS = (NAMES, STRINGS, MANY)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A field as an export column (csv, xlsx, md, html)."""
+
+    header: str  # the column's Chinese header, as 台账 spreadsheets name it
+    width: int  # in xlsx, in characters
+    brief: bool = True  # also in the narrow tables (md, html board)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    key: str  # as written in the YAML files
+    label: str  # the Chinese name: one per field in show, exports, messages and schemas
+    type: str
+    description: str = ""
+    synonyms: tuple[str, ...] = ()  # other names a clerk writes: Chinese keys, Excel headers
+    required: bool = False
+    default: object = None  # for a field not required; lists default to empty
+    minimum: int | None = None  # the least number, or the least number of entries
+    pattern: str | None = None  # a text's regular expression
+    of: str | None = None  # the group of MANY / ONE
+    core: bool = False  # list and summary need it: kept apart from the long texts in the cache
+    shown: bool = True  # printed by `show`
+    column: Column | None = None  # exported as a column of the 台账
+
+    @property
+    def is_list(self) -> bool:
+        return self.type in LISTS
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every name a clerk may give the field: its column header, label and synonyms."""
+        names = [self.column.header] if self.column else []
+        return tuple(dict.fromkeys([*names, self.label, *self.synonyms]))
+
+
+class Group:
+    """The fields of one kind of record, in order; `GROUP.key` is the field of that key."""
+
+    def __init__(self, name: str, label: str, description: str, declared: list[Field], shorthand: str | None = None):
+        self.name = name  # the record's class name
+        self.label = label
+        self.description = description
+        self.shorthand = shorthand  # the field a bare string stands for, in a list of these records
+        self.fields = tuple(declared)
+        self._by_key = {f.key: f for f in declared}
+        assert len(self._by_key) == len(declared), f"{name}: a key declared twice"
+        required = [f.required for f in declared]
+        assert required == sorted(required, reverse=True), f"{name}: required fields come first"
+
+    def __getattr__(self, key: str) -> Field:
+        try:
+            return self.__dict__["_by_key"][key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self.fields)
+
+    def get(self, key: str) -> Field | None:
+        return self._by_key.get(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self._by_key)
+
+
+EVIDENCE = Group("Evidence", "佐证材料", "一份佐证材料:名称、文件,或两者", [
+    Field("name", "材料名称", TEXT, "佐证材料的名称,如《……制度》"),
+    Field("path", "文件路径", TEXT, "相对于台账目录的文件路径,如 evidence/13.2/照片.jpg"),
+    Field("size", "字节数", INT, "文件大小(字节)", minimum=0),
+    Field("sha256", "SHA-256", TEXT, "文件内容的 SHA-256 校验值", pattern=r"^[0-9a-f]{64}$"),
+], shorthand="name")
+
+HISTORY_ENTRY = Group("HistoryEntry", "整改进展", "一次事件:进展、销号或重新打开", [
+    Field("date", "日期", DATE, "事件发生的日期,YYYY-MM-DD", required=True),
+    Field("action", "事件", ACTION, "progress 整改进展 / close 销号 / reopen 重新打开(回头看)", required=True),
+    Field("by", "经办人", TEXT, "记录或办理人"),
+    Field("note", "说明", TEXT, "进展情况或原因"),
+    Field("evidence", "佐证材料", MANY, "本次附上的佐证材料", of=EVIDENCE.name),
+    Field("closed_on", "原销号日期", DATE, "重新打开时记录被撤销的销号日期"),
+    Field("closed_by", "原销号人", TEXT, "重新打开时记录被撤销的销号人"),
+    Field("previous_outcome", "原整改成效", TEXT, "销号时被替换的整改成效原文"),
+])
+
+ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,逐项销号", [
+    Field("number", "序号", INT, "具体问题在本问题下的序号,从 1 起连续", required=True, minimum=1, core=True,
+          shown=False),
+    Field("title", "具体问题", TEXT, "具体问题的表述;问题只有一项时可省略", core=True,
+          synonyms=("问题表现", "问题内容", "存在问题", "具体表现"), column=Column("具体问题", 28)),
+    Field("kind", "整改类型", KIND, "立行立改 / 限期整改 / 长期坚持", core=True,
+          synonyms=("整改方式",), column=Column("整改类型", 10, brief=False)),
+    Field("description", "问题描述", TEXT, "问题的详细表现"),
+    Field("measures", "整改措施", TEXT, "计划采取的整改措施", synonyms=("措施",),
+          column=Column("整改措施", 24, brief=False)),
+    Field("lead", "责任领导", TEXT, "牵头负责的领导", core=True, synonyms=("牵头领导", "分管领导"),
+          column=Column("责任领导", 10, brief=False)),
+    Field("departments", "责任部门", NAMES, "负责整改的部门(可写多个)", core=True,
+          synonyms=("牵头部门", "责任单位", "牵头单位", "配合部门"), column=Column("责任部门", 12)),
+    Field("owner", "责任人", TEXT, "具体负责的人员", synonyms=("具体责任人",)),
+    Field("deadline", "整改时限", DATE, "应完成整改的日期", core=True, synonyms=("完成时限", "时限"),
+          column=Column("整改时限", 11)),
+    Field("status", "状态", STATUS, "open 未销号 / closed 已销号", default=Status.OPEN, core=True,
+          synonyms=("整改状态", "是否完成", "销号情况", "整改进展"), column=Column("完成情况", 9)),
+    Field("closed_on", "销号日期", DATE, "销号的日期", core=True, synonyms=("销号时间", "完成时间"),
+          column=Column("销号日期", 11)),
+    Field("closed_by", "销号人", TEXT, "办理销号的人"),
+    Field("outcome", "整改成效", TEXT, "整改取得的成效;导出时与进展说明合为一栏",
+          synonyms=("整改进展", "整改情况", "进展情况"), column=Column("整改进展及成效", 48)),
+    Field("evidence", "佐证材料", MANY, "文件、照片等佐证材料", of=EVIDENCE.name, synonyms=("佐证资料",),
+          column=Column("佐证材料", 18, brief=False)),
+    Field("institutions", "建章立制", STRINGS, "整改中建立或完善的制度"),
+    Field("history", "整改进展", MANY, "按日期记录的进展、销号、重新打开", of=HISTORY_ENTRY.name),
+])
+
+PROBLEM = Group("Problem", "问题", "一个问题文件 issues/NN.yaml:编号的问题及其具体问题", [
+    Field("id", "问题编号", INT, "问题的序号,与文件名一致", required=True, minimum=1),
+    Field("aspect", "方面", TEXT, "所属方面,须为 ledger.yaml 中 aspects 的键", required=True,
+          synonyms=("问题类别", "类别", "问题类型"), column=Column("问题类别", 14)),
+    Field("title", "问题", TEXT, "问题的标题,如“党史学习教育抓得不实”", required=True,
+          synonyms=("反馈问题", "问题标题", "巡察反馈问题"), column=Column("问题", 18, brief=False)),
+    Field("items", "具体问题", MANY, "本问题下的具体问题", required=True, minimum=1, of=ITEM.name),
+])
+
+INSPECTION = Group("Inspection", "巡察时间", "巡察的起止日期", [
+    Field("start", "巡察开始日期", DATE, required=True),
+    Field("end", "巡察结束日期", DATE, required=True),
+])
+
+LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何时,以及问题的方面", [
+    Field("title", "台账名称", TEXT, required=True),
+    Field("unit", "被巡察单位", TEXT, required=True),
+    Field("inspector", "巡察组", TEXT, required=True),
+    Field("inspection", "巡察时间", ONE, "巡察的起止日期", of=INSPECTION.name),
+    Field("feedback_date", "反馈日期", DATE, "反馈会召开日期"),
+    Field("stated_items", "反馈问题数", INT, "反馈意见中写明的具体问题数", minimum=0),
+    Field("aspects", "方面", MAPPING, "方面的键(一、二、三…)与名称,按顺序"),
+])
+
+GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, ITEM, PROBLEM, INSPECTION, LEDGER)}
+
+# The columns an item's row carries besides its own fields: where it stands.
+ITEM_ID = Column("序号", 7)  # the item's ID, 13.2 (编号 in show and list)
+ITEM_ID_LABEL = "编号"
+ID_SYNONYMS = ("编号",)
