@@ -21,7 +21,7 @@ TITLE = "泾县城管执法局落实县委第二巡察组反馈意见整改台�
 SENTENCE = "巡察反馈问题34个,已完成整改28个,正在整改6个,整改完成率82.4%"
 HEADERS = [
     "序号", "问题类别", "问题", "具体问题", "整改措施", "责任领导", "责任部门",
-    "整改时限", "整改类型", "整改进展及成效", "完成情况", "销号时间", "佐证材料",
+    "整改时限", "整改类型", "完成情况", "销号日期", "整改进展及成效", "佐证材料",
 ]
 HYPERLINK = '=HYPERLINK("http://x","点我")'
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -113,7 +113,7 @@ def test_csv_row_content(planned, rectify, tmp_path):
     assert rows["11.3"]["整改时限"] == "2022-01-31"
     assert rows["11.3"]["完成情况"] == "逾期"
     assert rows["16"]["整改类型"] == "长期坚持"
-    assert rows["13.1"]["完成情况"] == "已销号" and rows["13.1"]["销号时间"] == "2022-02-23"
+    assert rows["13.1"]["完成情况"] == "已销号" and rows["13.1"]["销号日期"] == "2022-02-23"
     assert rows["13.1"]["问题类别"] == "群众身边腐败问题和不正之风方面"
     assert rows["13.1"]["整改进展及成效"].startswith("一是及时约谈了外包服务的社会化公司")
 
@@ -178,7 +178,7 @@ def test_xlsx_title_header_and_rows(rectify, tmp_path):
     assert [sheet.cell(row=r, column=1).value for r in range(3, 37)] == listed_ids(rectify)
     row = row_of(sheet, "13.2")
     assert sheet.cell(row=row, column=4).value.startswith("截止2021年8月底")
-    assert sheet.cell(row=row, column=11).value == "未销号"
+    assert sheet.cell(row=row, column=HEADERS.index("完成情况") + 1).value == "未销号"
 
 
 def test_xlsx_merges_problem_cells_over_their_items(rectify, tmp_path):
@@ -283,18 +283,19 @@ def test_markdown_has_sentence_and_table(rectify):
     lines = export(rectify, "--format", "md").splitlines()
     assert lines[0] == f"# {TITLE}"
     assert SENTENCE in lines
-    header = lines.index("| 序号 | 具体问题 | 责任部门 | 整改时限 | 完成情况 | 销号时间 |")
-    assert lines[header + 1] == "|---|---|---|---|---|---|"
+    header = lines.index("| 序号 | 问题类别 | 具体问题 | 责任部门 | 整改时限 | 完成情况 | 销号日期 | 整改进展及成效 |")
+    assert lines[header + 1] == "|---|---|---|---|---|---|---|---|"
     rows = lines[header + 2 :]
     assert [row.split(" | ")[0].lstrip("| ") for row in rows] == listed_ids(rectify)
-    assert "| 13.2 | 截止2021年8月底,报废固定资产账面原价457272.89元,未及时处置,造成资产不实 |  |  | 未销号 |  |" in rows
+    assert any(row.startswith("| 13.2 | 群众身边腐败问题和不正之风方面 | 截止2021年8月底,报废固定资产账面原价457272.89元,"
+                              "未及时处置,造成资产不实 |  |  | 未销号 |  | 一是及时开展了资产处置工作。") for row in rows)
 
 
 def test_markdown_escapes_a_pipe(ledger, rectify):
     retitle(ledger, "15.yaml", "基础工作不扎实", "基础|工作")
     row = next(line for line in export(rectify, "--format", "md").splitlines() if line.startswith("| 15.1 "))
     assert "基础\\|工作" in row
-    assert len(re.split(r"(?<!\\)\|", row)) == 6 + 2
+    assert len(re.split(r"(?<!\\)\|", row)) == 8 + 2
 
 
 @pytest.mark.parametrize("fmt", ["json", "md", "html"])

@@ -105,8 +105,8 @@ class Group:
 EVIDENCE = Group("Evidence", "佐证材料", "一份佐证材料:名称、文件,或两者", [
     Field("name", "材料名称", TEXT, "佐证材料的名称,如《……制度》"),
     Field("path", "文件路径", TEXT, "相对于台账目录的文件路径,如 evidence/13.2/照片.jpg"),
-    Field("size", "字节数", INT, "文件大小(字节)", minimum=0),
-    Field("sha256", "SHA-256", TEXT, "文件内容的 SHA-256 校验值", pattern=r"^[0-9a-f]{64}$"),
+    Field("size", "字节数", INT, "文件大小(字节)", minimum=0, shown=False),
+    Field("sha256", "SHA-256", TEXT, "文件内容的 SHA-256 校验值", pattern=r"^[0-9a-f]{64}$", shown=False),
 ], shorthand="name")
 
 HISTORY_ENTRY = Group("HistoryEntry", "整改进展", "一次事件:进展、销号或重新打开", [
@@ -125,8 +125,6 @@ ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,�
           shown=False),
     Field("title", "具体问题", TEXT, "具体问题的表述;问题只有一项时可省略", core=True,
           synonyms=("问题表现", "问题内容", "存在问题", "具体表现"), column=Column("具体问题", 28)),
-    Field("kind", "整改类型", KIND, "立行立改 / 限期整改 / 长期坚持", core=True,
-          synonyms=("整改方式",), column=Column("整改类型", 10, brief=False)),
     Field("description", "问题描述", TEXT, "问题的详细表现"),
     Field("measures", "整改措施", TEXT, "计划采取的整改措施", synonyms=("措施",),
           column=Column("整改措施", 24, brief=False)),
@@ -137,6 +135,8 @@ ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,�
     Field("owner", "责任人", TEXT, "具体负责的人员", synonyms=("具体责任人",)),
     Field("deadline", "整改时限", DATE, "应完成整改的日期", core=True, synonyms=("完成时限", "时限"),
           column=Column("整改时限", 11)),
+    Field("kind", "整改类型", KIND, "立行立改 / 限期整改 / 长期坚持", core=True,
+          synonyms=("整改方式",), column=Column("整改类型", 10, brief=False)),
     Field("status", "状态", STATUS, "open 未销号 / closed 已销号", default=Status.OPEN, core=True,
           synonyms=("整改状态", "是否完成", "销号情况", "整改进展"), column=Column("完成情况", 9)),
     Field("closed_on", "销号日期", DATE, "销号的日期", core=True, synonyms=("销号时间", "完成时间"),

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
+from . import fields
 from .errors import Diagnostic
 from .records import Entry, Item, Ledger, as_data
 from .vocab import ACTION_LABELS, KIND_LABELS, SCHEMA_VERSION, STATUS_LABELS
@@ -205,50 +206,72 @@ def _console(stream: IO):
 # --- show -------------------------------------------------------------------
 
 
+_LABELS = {fields.STATUS: STATUS_LABELS, fields.KIND: KIND_LABELS, fields.ACTION: ACTION_LABELS}
+
+
+def value_text(spec: fields.Field, value) -> str:
+    """A field's value as a reader sees it; "" when empty."""
+    if value is None or (spec.is_list or spec.type == fields.MAPPING) and not value:
+        return ""
+    if spec.type == fields.DATE:
+        return value.isoformat()
+    if spec.type == fields.NAMES:
+        return "、".join(value)
+    if spec.type == fields.STRINGS:
+        return "\n".join(value)
+    if spec.type == fields.MAPPING:
+        return "\n".join(f"{key} {text}" for key, text in value.items())
+    if spec.type in _LABELS:
+        return _LABELS[spec.type][value]
+    if spec.type == fields.MANY:
+        return "\n".join(record_text(spec.of, record) for record in value)
+    if spec.type == fields.ONE:
+        return record_text(spec.of, value)
+    return str(value)
+
+
+def record_text(group_name: str, record) -> str:
+    """One nested record on one line: its shown fields, side by side."""
+    if group_name == fields.HISTORY_ENTRY.name:
+        return history_line(record)
+    texts = (value_text(spec, getattr(record, spec.key)) for spec in fields.GROUPS[group_name] if spec.shown)
+    return " ".join(text for text in texts if text)
+
+
+def item_text(entry: Entry, spec: fields.Field, today: dt.date) -> str:
+    """An item's field as text; its status says 逾期 when overdue."""
+    if spec is fields.ITEM.status:
+        return status_label(entry, today)
+    if spec is fields.ITEM.history:
+        return "\n".join(history_lines(entry.item))
+    return value_text(spec, getattr(entry.item, spec.key))
+
+
 def detail_fields(entry: Entry, ledger: Ledger, today: dt.date) -> list[tuple[str, str]]:
-    """Every field of one item, in the order a clerk reads it."""
-    item = entry.item
+    """Every field of one item, in the declared order; where it stands after its title."""
     problem = entry.problem
-    status = status_label(entry, today)
-    if item.closed_on:
-        status += f"({item.closed_on})"
-    return [
-        ("编号", entry.id),
-        ("具体问题", item.title or EMPTY),
-        ("问题", f"{problem.id}. {problem.title}"),
-        ("方面", f"({problem.aspect}){ledger.aspect_title(problem.aspect)}"),
-        ("状态", status),
-        ("整改类型", KIND_LABELS[item.kind] if item.kind else EMPTY),
-        ("问题描述", item.description or EMPTY),
-        ("整改措施", item.measures or EMPTY),
-        ("责任领导", item.lead or EMPTY),
-        ("责任部门", "、".join(item.departments) or EMPTY),
-        ("责任人", item.owner or EMPTY),
-        ("整改时限", item.deadline.isoformat() if item.deadline else EMPTY),
-        ("销号日期", item.closed_on.isoformat() if item.closed_on else EMPTY),
-        ("销号人", item.closed_by or EMPTY),
-        ("整改成效", item.outcome or EMPTY),
-        ("佐证材料", "\n".join(_evidence_text(e) for e in item.evidence) or EMPTY),
-        ("建章立制", "\n".join(item.institutions) or EMPTY),
-        ("整改进展", "\n".join(history_lines(item)) or EMPTY),
-    ]
+    rows = [(fields.ITEM_ID_LABEL, entry.id)]
+    for spec in fields.ITEM:
+        if not spec.shown:
+            continue
+        rows.append((spec.label, item_text(entry, spec, today) or EMPTY))
+        if spec is fields.ITEM.title:
+            rows.append((fields.PROBLEM.title.label, f"{problem.id}. {problem.title}"))
+            rows.append((fields.PROBLEM.aspect.label, f"({problem.aspect}){ledger.aspect_title(problem.aspect)}"))
+    return rows
 
 
-def _evidence_text(evidence) -> str:
-    parts = [part for part in (evidence.name, evidence.path) if part]
-    return " ".join(parts) or EMPTY
+def history_line(event) -> str:
+    text = f"{event.date} {ACTION_LABELS[event.action]}"
+    if event.by:
+        text += f" {event.by}"
+    if event.note:
+        text += f":{event.note}"
+    return text
 
 
 def history_lines(item: Item) -> list[str]:
-    lines = []
-    for event in sorted(item.history, key=lambda e: e.date):
-        text = f"{event.date} {ACTION_LABELS[event.action]}"
-        if event.by:
-            text += f" {event.by}"
-        if event.note:
-            text += f":{event.note}"
-        lines.append(text)
-    return lines
+    return [history_line(event) for event in sorted(item.history, key=lambda e: e.date)]
 
 
 def render_show(entries: list[Entry], ledger: Ledger, today: dt.date, fmt: OutputFormat, stream: IO) -> None:
@@ -258,31 +281,31 @@ def render_show(entries: list[Entry], ledger: Ledger, today: dt.date, fmt: Outpu
     for index, entry in enumerate(entries):
         if index:
             stream.write("\n")
-        fields = detail_fields(entry, ledger, today)
+        rows = detail_fields(entry, ledger, today)
         if fmt is OutputFormat.TABLE:
-            _show_grid(fields, entry, today, stream)
+            _show_grid(rows, entry, today, stream)
         else:
-            _show_plain(fields, stream)
+            _show_plain(rows, stream)
 
 
-def _show_plain(fields: list[tuple[str, str]], stream: IO) -> None:
-    for label, value in fields:
+def _show_plain(rows: list[tuple[str, str]], stream: IO) -> None:
+    for label, value in rows:
         lines = inert(value).split("\n")
         stream.write(f"{label}:{lines[0]}\n")
         for line in lines[1:]:
             stream.write(f"    {line}\n")
 
 
-def _show_grid(fields: list[tuple[str, str]], entry: Entry, today: dt.date, stream: IO) -> None:
+def _show_grid(rows: list[tuple[str, str]], entry: Entry, today: dt.date, stream: IO) -> None:
     from rich.table import Table
     from rich.text import Text
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    for label, value in fields:
+    for label, value in rows:
         text = Text(inert(value))
-        if label == "状态":
+        if label == fields.ITEM.status.label:
             text.stylize(_status_style(entry, today))
         grid.add_row(Text(label), text)
     _console(stream).print(grid)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from .. import fields
 from ..records import Entry, Ledger
 from ..views import inert
 from . import tabular
@@ -33,9 +34,21 @@ td.short{white-space:nowrap}
 tr{page-break-inside:avoid}thead{display:table-header-group}}
 @page{size:A4 landscape;margin:12mm}
 """
-_CELL_CLASSES = {"完成情况": ' class="status short"', "整改进展及成效": ' class="text"', "序号": ' class="short"',
-                 "整改时限": ' class="short"', "销号时间": ' class="short"'}
-COLUMNS = ["序号", "问题类别", "具体问题", "责任部门", "整改时限", "完成情况", "销号时间", "整改进展及成效"]
+BRIEF = [index for index, (column, _cell) in enumerate(tabular.COLUMNS) if column.brief]
+LONG_TEXT = 40  # a column this wide holds paragraphs: keep their line breaks
+
+
+def _css(column: fields.Column) -> str:
+    """Short cells never wrap; the status cell is coloured by its row's state."""
+    short = column is fields.ITEM_ID or any(
+        column is spec.column for spec in fields.ITEM if spec.type in (fields.DATE, fields.STATUS))
+    names = (["status"] if column is fields.ITEM.status.column else []) + (["short"] if short else [])
+    if not names and column.width >= LONG_TEXT:
+        names = ["text"]
+    return f' class="{" ".join(names)}"' if names else ""
+
+
+_CLASSES = {index: _css(tabular.COLUMNS[index][0]) for index in BRIEF}
 
 
 def _h(text: str) -> str:
@@ -69,16 +82,13 @@ def _aspect_bar(row) -> str:
 
 
 def _table(entries: list[Entry], ledger: Ledger, today: dt.date) -> str:
-    head = "".join(f"<th>{name}</th>" for name in COLUMNS)
+    head = "".join(f"<th>{_h(tabular.HEADERS[index])}</th>" for index in BRIEF)
     rows = [_row(entry, ledger, today) for entry in entries]
     return f'<table id="items"><thead><tr>{head}</tr></thead><tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
 
 
 def _row(entry: Entry, ledger: Ledger, today: dt.date) -> str:
-    cells = dict(zip(tabular.HEADERS, tabular.row(entry, ledger, today), strict=True))
+    cells = tabular.row(entry, ledger, today)
     state = "overdue" if entry.is_overdue(today) else "open" if entry.is_open else "closed"
-    tds = []
-    for name in COLUMNS:
-        css = _CELL_CLASSES.get(name, "")
-        tds.append(f"<td{css}>{_h(cells[name])}</td>")
+    tds = [f"<td{_CLASSES[index]}>{_h(cells[index])}</td>" for index in BRIEF]
     return f'<tr class="{state}" data-id="{_h(entry.id)}">' + "".join(tds) + "</tr>"

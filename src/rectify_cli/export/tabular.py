@@ -5,33 +5,42 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 
+from .. import fields
 from ..records import Entry, Ledger, as_data
-from ..views import entry_data, inert, md_text, neutralise, status_label
-from ..vocab import KIND_LABELS, SCHEMA_VERSION
+from ..views import entry_data, inert, item_text, md_text, neutralise
+from ..vocab import SCHEMA_VERSION
 
-HEADERS = [
-    "序号", "问题类别", "问题", "具体问题", "整改措施", "责任领导", "责任部门",
-    "整改时限", "整改类型", "整改进展及成效", "完成情况", "销号时间", "佐证材料",
-]
-def row(entry: Entry, ledger: Ledger, today: dt.date) -> list[str]:
-    item = entry.item
-    problem = entry.problem
-    return [
-        entry.id,
-        ledger.aspect_title(problem.aspect),
-        f"{problem.id}.{problem.title}",
-        item.title or problem.title,
-        item.measures or "",
-        item.lead or "",
-        "、".join(item.departments),
-        item.deadline.isoformat() if item.deadline else "",
-        KIND_LABELS[item.kind] if item.kind else "",
-        progress_and_outcome(entry),
-        status_label(entry, today),
-        item.closed_on.isoformat() if item.closed_on else "",
-        "\n".join(e.name or e.path or "" for e in item.evidence),
+Cell = Callable[[Entry, Ledger, dt.date], str]
+
+
+def _item_cell(spec: fields.Field) -> Cell:
+    if spec is fields.ITEM.title:  # an item without its own title is its problem
+        return lambda entry, ledger, today: entry.title
+    if spec is fields.ITEM.outcome:
+        return lambda entry, ledger, today: progress_and_outcome(entry)
+    return lambda entry, ledger, today: item_text(entry, spec, today)
+
+
+def _columns() -> list[tuple[fields.Column, Cell]]:
+    """Where the item stands (its ID, aspect, problem), then every exported field, in order."""
+    where: list[tuple[fields.Column, Cell]] = [
+        (fields.ITEM_ID, lambda entry, ledger, today: entry.id),
+        (fields.PROBLEM.aspect.column, lambda entry, ledger, today: ledger.aspect_title(entry.problem.aspect)),
+        (fields.PROBLEM.title.column, lambda entry, ledger, today: f"{entry.problem.id}.{entry.problem.title}"),
     ]
+    return where + [(spec.column, _item_cell(spec)) for spec in fields.ITEM if spec.column]
+
+
+COLUMNS = _columns()
+HEADERS = [column.header for column, _cell in COLUMNS]
+PROBLEM_COLUMNS = tuple(index for index, (column, _cell) in enumerate(COLUMNS)
+                        if column in (fields.PROBLEM.aspect.column, fields.PROBLEM.title.column))
+
+
+def row(entry: Entry, ledger: Ledger, today: dt.date) -> list[str]:
+    return [cell(entry, ledger, today) for _column, cell in COLUMNS]
 
 
 def progress_and_outcome(entry: Entry) -> str:
@@ -60,8 +69,8 @@ def as_json(entries: list[Entry], ledger: Ledger, today: dt.date) -> dict:
 
 
 def as_markdown(entries: list[Entry], ledger: Ledger, today: dt.date, summary_text: str) -> str:
-    columns = ["序号", "具体问题", "责任部门", "整改时限", "完成情况", "销号时间"]
-    picks = [HEADERS.index(column) for column in columns]
+    picks = [index for index, (column, _cell) in enumerate(COLUMNS) if column.brief]
+    columns = [HEADERS[index] for index in picks]
     lines = [f"# {_md(ledger.info.title)}", "", summary_text, ""]
     lines.append("| " + " | ".join(columns) + " |")
     lines.append("|" + "---|" * len(columns))

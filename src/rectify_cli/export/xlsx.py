@@ -9,8 +9,7 @@ from ..records import Entry, Ledger
 from ..views import inert
 from . import tabular
 
-WIDTHS = [7, 14, 18, 28, 24, 10, 12, 11, 10, 48, 9, 11, 18]
-MERGED_COLUMNS = (2, 3)  # 问题类别 and 问题 span their problem's items
+MERGED_COLUMNS = tuple(index + 1 for index in tabular.PROBLEM_COLUMNS)  # span their problem's items
 FIRST_ROW = 3
 
 
@@ -47,13 +46,13 @@ def _ledger_sheet(sheet, entries: list[Entry], ledger: Ledger, today: dt.date) -
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for column, header in enumerate(tabular.HEADERS, start=1):
+    for column, (declared, _cell) in enumerate(tabular.COLUMNS, start=1):
         cell = sheet.cell(row=2, column=column)
-        _text(cell, header)
+        _text(cell, declared.header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
-        sheet.column_dimensions[get_column_letter(column)].width = WIDTHS[column - 1]
+        sheet.column_dimensions[get_column_letter(column)].width = declared.width
     for offset, entry in enumerate(entries):
         for column, value in enumerate(tabular.row(entry, ledger, today), start=1):
             cell = sheet.cell(row=FIRST_ROW + offset, column=column)
