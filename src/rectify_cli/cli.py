@@ -240,7 +240,8 @@ def list_items(
     fmt = _format(output)
     ledger = state.ledger(texts=bool(search) or fmt is OutputFormat.JSON)
     entries = query.select(ledger, filters, state.today, sort)
-    views.render_list(entries, ledger, state.today, fmt, query.counts(entries, state.today), sys.stdout)
+    figures = stats.overall(ledger, entries, state.today, filtered=filters != Filters())
+    views.render_list(entries, ledger, state.today, fmt, figures, sys.stdout)
 
 
 @app.command(cls=RectifyCommand)
@@ -267,7 +268,7 @@ def summary(
     fmt = _format(output)
     filtered = filters != Filters()
     if trend is not None:
-        total = len(entries) if filtered else stats.denominator(ledger, len(entries))
+        total = stats.denominator(ledger, len(entries), filtered)
         views.render_trend(stats.trend(entries, trend, total, since=ledger.info.inspection_start), fmt, sys.stdout)
         return
     figures = stats.overall(ledger, entries, state.today, filtered=filtered)
