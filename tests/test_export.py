@@ -334,7 +334,7 @@ def test_html_is_a_printable_progress_board(rectify):
     bars = re.findall(r'<div class="aspect"><span class="name">([^<]+)</span>.*?width:([\d.]+)%', page)
     assert bars == [
         ("(一)贯彻落实党的路线方针政策和党中央决策部署方面", "100.0"),
-        ("(二)群众身边腐败问题和不正之风方面", "81.2"),
+        ("(二)群众身边腐败问题和不正之风方面", "81.3"),
         ("(三)基层党组织软弱涣散、组织力欠缺方面", "25.0"),
     ]
     assert re.findall(r'<tr class="\w+" data-id="([^"]+)"', page) == listed_ids(rectify)

@@ -211,7 +211,7 @@ def test_markdown_has_sentence_and_a_table(rectify):
     assert lines[header + 1] == "|---|---|---|---|---|---|"
     assert lines[header + 2 : header + 5] == [
         f"| {ASPECT_ONE} | 14 | 14 | 0 | 0 | 100.0% |",
-        f"| {ASPECT_TWO} | 16 | 13 | 3 | 0 | 81.2% |",
+        f"| {ASPECT_TWO} | 16 | 13 | 3 | 0 | 81.3% |",
         f"| {ASPECT_THREE} | 4 | 1 | 3 | 0 | 25.0% |",
     ]
 
@@ -301,7 +301,7 @@ def test_trend_of_the_shipped_ledger(rectify):
 
 def test_trend_follows_filters(history, rectify):
     assert trend_json(rectify, "month", "--aspect", "二") == [
-        ("2022-02", 13, 13, 16, 81.2),
+        ("2022-02", 13, 13, 16, 81.3),
         ("2022-03", 2, 15, 16, 93.8),
         ("2022-04", 1, 14, 16, 87.5),
     ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
+import inspect
 import os
 import sys
 from dataclasses import dataclass
@@ -189,18 +191,39 @@ FormatOption = Annotated[
     views.ListFormat | None,
     typer.Option("--format", "-f", help="输出格式:table 表格 / tsv / json / csv;非终端默认 tsv", case_sensitive=False),
 ]
-OpenOption = Annotated[bool, typer.Option("--open", help="只要未销号的")]
-ClosedOption = Annotated[bool, typer.Option("--closed", help="只要已销号的")]
-OverdueOption = Annotated[bool, typer.Option("--overdue", help="只要逾期的(未销号且已过整改时限)")]
-AspectOption = Annotated[str | None, typer.Option("--aspect", help="方面:键(二)、序号(2)或名称中的词", metavar="ASPECT")]
-DeptOption = Annotated[str | None, typer.Option("--dept", help="责任部门(包含此文字)", metavar="DEPT")]
-LeadOption = Annotated[str | None, typer.Option("--lead", help="责任领导(包含此文字)", metavar="LEAD")]
-KindOption = Annotated[str | None, typer.Option("--kind", help="整改类型:立行立改 / 限期整改 / 长期坚持", metavar="KIND")]
-DueBeforeOption = Annotated[str | None, typer.Option("--due-before", help="整改时限早于此日期(YYYY-MM-DD)", metavar="DATE")]
-SearchOption = Annotated[str | None, typer.Option("--search", "-s", help="在标题、措施、成效、进展中查找文字", metavar="TEXT")]
+# The filter options of list, summary and export, declared once: (parameter, type and option, default).
+FILTER_OPTIONS = (
+    ("only_open", Annotated[bool, typer.Option("--open", help="只要未销号的")], False),
+    ("only_closed", Annotated[bool, typer.Option("--closed", help="只要已销号的")], False),
+    ("overdue", Annotated[bool, typer.Option("--overdue", help="只要逾期的(未销号且已过整改时限)")], False),
+    ("aspect", Annotated[str | None, typer.Option("--aspect", help="方面:键(二)、序号(2)或名称中的词", metavar="ASPECT")], None),
+    ("dept", Annotated[str | None, typer.Option("--dept", help="责任部门(包含此文字)", metavar="DEPT")], None),
+    ("lead", Annotated[str | None, typer.Option("--lead", help="责任领导(包含此文字)", metavar="LEAD")], None),
+    ("kind", Annotated[str | None, typer.Option("--kind", help="整改类型:立行立改 / 限期整改 / 长期坚持", metavar="KIND")], None),
+    ("due_before", Annotated[str | None, typer.Option("--due-before", help="整改时限早于此日期(YYYY-MM-DD)", metavar="DATE")], None),
+    ("search", Annotated[str | None, typer.Option("--search", "-s", help="在标题、措施、成效、进展中查找文字", metavar="TEXT")], None),
+)
 
 
-def _filters(only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search) -> Filters:
+def with_filters(command):
+    """The command's `filters: Filters` parameter becomes the FILTER_OPTIONS, in its place;
+    the command receives the Filters they make."""
+    signature = inspect.signature(command, eval_str=True)
+    options = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind, default=default)
+               for name, kind, default in FILTER_OPTIONS]
+    parameters = [q for p in signature.parameters.values() for q in (options if p.name == "filters" else [p])]
+
+    @functools.wraps(command)
+    def run(**values):
+        chosen = {name: values.pop(name) for name, _, _ in FILTER_OPTIONS}
+        return command(filters=_filters(**chosen), **values)
+
+    run.__signature__ = signature.replace(parameters=parameters)
+    run.__annotations__ = {p.name: p.annotation for p in parameters}
+    return run
+
+
+def _filters(*, only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search) -> Filters:
     if only_open and only_closed:
         raise UsageProblem("--open 与 --closed 不能同时使用")
     return Filters(
@@ -220,54 +243,39 @@ def _format(requested) -> OutputFormat:
 
 
 @app.command("list", cls=RectifyCommand)
+@with_filters
 def list_items(
     ctx: typer.Context,
-    only_open: OpenOption = False,
-    only_closed: ClosedOption = False,
-    overdue: OverdueOption = False,
-    aspect: AspectOption = None,
-    dept: DeptOption = None,
-    lead: LeadOption = None,
-    kind: KindOption = None,
-    due_before: DueBeforeOption = None,
-    search: SearchOption = None,
+    filters: Filters = Filters(),  # replaced by the filter options (with_filters)
     sort: Annotated[SortKey, typer.Option("--sort", help="排序:id 编号 / deadline 时限 / status 状态", case_sensitive=False)] = SortKey.ID,
     output: FormatOption = None,
 ) -> None:
     """列出整改事项,可按状态、方面、部门、领导、类型、时限、文字筛选(条件同时满足)。"""
     state = _state(ctx)
-    filters = _filters(only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search)
     fmt = _format(output)
-    ledger = state.ledger(texts=bool(search) or fmt is OutputFormat.JSON)
+    ledger = state.ledger(texts=bool(filters.search) or fmt is OutputFormat.JSON)
     entries = query.select(ledger, filters, state.today, sort)
-    views.render_list(entries, ledger, state.today, fmt, query.counts(entries, state.today), sys.stdout)
+    figures = stats.overall(ledger, entries, state.today, filtered=filters != Filters())
+    views.render_list(entries, ledger, state.today, fmt, figures, sys.stdout)
 
 
 @app.command(cls=RectifyCommand)
+@with_filters
 def summary(
     ctx: typer.Context,
     by: Annotated[stats.Dimension, typer.Option("--by", help="分组:aspect 方面 / problem 问题 / dept 部门 / lead 领导 / kind 类型", case_sensitive=False)] = stats.Dimension.ASPECT,
     trend: Annotated[stats.Period | None, typer.Option("--trend", help="按 week 周 / month 月 显示销号数和累计完成率", case_sensitive=False)] = None,
-    only_open: OpenOption = False,
-    only_closed: ClosedOption = False,
-    overdue: OverdueOption = False,
-    aspect: AspectOption = None,
-    dept: DeptOption = None,
-    lead: LeadOption = None,
-    kind: KindOption = None,
-    due_before: DueBeforeOption = None,
-    search: SearchOption = None,
+    filters: Filters = Filters(),  # replaced by the filter options (with_filters)
     output: Annotated[views.SummaryFormat | None, typer.Option("--format", "-f", help="输出格式:table 表格 / json / md / tsv;非终端默认 tsv", case_sensitive=False)] = None,
 ) -> None:
     """整改进度:官方口径的完成情况,并按方面、问题、部门、领导或类型分组统计。"""
     state = _state(ctx)
-    filters = _filters(only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search)
-    ledger = state.ledger(texts=bool(search) or trend is not None)
+    ledger = state.ledger(texts=bool(filters.search) or trend is not None)
     entries = query.select(ledger, filters, state.today)
     fmt = _format(output)
     filtered = filters != Filters()
     if trend is not None:
-        total = len(entries) if filtered else stats.denominator(ledger, len(entries))
+        total = stats.denominator(ledger, len(entries), filtered)
         views.render_trend(stats.trend(entries, trend, total, since=records.inspection_start(ledger.info)), fmt, sys.stdout)
         return
     figures = stats.overall(ledger, entries, state.today, filtered=filtered)
@@ -531,25 +539,17 @@ class ExportFormat(StrEnum):
 
 
 @app.command(cls=RectifyCommand)
+@with_filters
 def export(
     ctx: typer.Context,
     output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv / xlsx(Excel 台账)/ json / md / html(进度看板)", case_sensitive=False)] = ExportFormat.CSV,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;文本格式默认输出到屏幕,xlsx 必须指定", metavar="FILE")] = None,
-    only_open: OpenOption = False,
-    only_closed: ClosedOption = False,
-    overdue: OverdueOption = False,
-    aspect: AspectOption = None,
-    dept: DeptOption = None,
-    lead: LeadOption = None,
-    kind: KindOption = None,
-    due_before: DueBeforeOption = None,
-    search: SearchOption = None,
+    filters: Filters = Filters(),  # replaced by the filter options (with_filters)
 ) -> None:
     """导出整改台账:Excel(可直接打印)、CSV、JSON、Markdown 或 HTML 进度看板;筛选条件同 list。"""
     from .export import documents
 
     state = _state(ctx)
-    filters = _filters(only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search)
     ledger = state.ledger()
     entries = query.select(ledger, filters, state.today)
     if output_format is ExportFormat.XLSX and out is None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from . import cache, journal, query, records, rules, store
+from . import cache, journal, query, records, rules, stats, store
 from .errors import Diagnostic, InvalidLedger, RectifyError, UnknownId
 from .records import Entry, LedgerInfo, inspection_start
 from .vocab import Action, Status
@@ -122,7 +122,7 @@ class EditResult:
     entries: list[Entry]  # the edited items, as they are now
     files: list[FileEdit]
     closed: int
-    total: int
+    total: int  # the rate's denominator (stats.denominator)
     recovered: list[journal.Recovery] = field(default_factory=list)  # commands killed before, rolled back
 
 
@@ -174,8 +174,8 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
         files = _edited_files(result, entries, sources, lambda entry: build(entry, ledger.info, evidence[entry.id]), today)
         new_entries = [_entry_after(files, entry) for entry in entries]
         closed_delta = sum(_closed(new) - _closed(old) for old, new in zip(entries, new_entries, strict=True))
-        closed, total = ledger.tally()
-        outcome = EditResult(new_entries, files, closed + closed_delta, total)
+        closed, found = ledger.tally()
+        outcome = EditResult(new_entries, files, closed + closed_delta, stats.denominator(ledger, found))
         if not dry_run:
             _write(root, files, created, command)
     except BaseException:

@@ -130,8 +130,3 @@ def _status_rank(entry: Entry, today: dt.date) -> int:
         return 0
     return 1 if entry.is_open else 2
 
-
-def counts(entries: list[Entry], today: dt.date) -> dict[str, int]:
-    closed = sum(1 for e in entries if not e.is_open)
-    overdue = sum(1 for e in entries if e.is_overdue(today))
-    return {"total": len(entries), "closed": closed, "open": len(entries) - closed, "overdue": overdue}

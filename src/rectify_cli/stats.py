@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from .records import Entry, Ledger
@@ -38,6 +39,35 @@ class Period(StrEnum):
 MAX_PERIODS = {Period.WEEK: 260, Period.MONTH: 60}  # five years: a date typed wrong makes no endless table
 
 
+# --- the one rate -------------------------------------------------------------------
+
+RATE_STEP = Decimal("0.1")
+
+
+def completion_rate(closed: int, denominator: int) -> Decimal:
+    """Percent closed, to one decimal rounded half-up as reports round (1/16 is 6.3, not 6.2)."""
+    if denominator <= 0:
+        return Decimal("0.0")
+    return (Decimal(100 * closed) / denominator).quantize(RATE_STEP, rounding=ROUND_HALF_UP)
+
+
+def rate_text(rate: Decimal) -> str:
+    """`6.3%`: how every output shows a rate."""
+    return f"{rate}%"
+
+
+def tally_text(closed: int, denominator: int) -> str:
+    """`1/16`: how every output shows closed over the rate's denominator."""
+    return f"{closed}/{denominator}"
+
+
+def denominator(ledger: Ledger, found: int, filtered: bool = False) -> int:
+    """What a rate is out of: the items found in a filtered view; for the whole ledger the stated
+    count, unless fewer were stated than the ledger holds (a rate over 100% is no rate)."""
+    stated = None if filtered else ledger.info.stated_items
+    return stated if stated is not None and stated >= found else found
+
+
 @dataclass
 class Tally:
     label: str
@@ -50,8 +80,8 @@ class Tally:
         return self.total - self.closed
 
     @property
-    def rate(self) -> float:
-        return self.closed / self.total * 100 if self.total else 0.0
+    def rate(self) -> Decimal:
+        return completion_rate(self.closed, self.total)
 
     def add(self, entry: Entry, today: dt.date) -> None:
         item = entry.item  # read once: a summary adds ten thousand items
@@ -77,8 +107,8 @@ class Overall:
         return max(self.stated - self.closed, 0)
 
     @property
-    def rate(self) -> float:
-        return self.closed / self.stated * 100 if self.stated else 0.0
+    def rate(self) -> Decimal:
+        return completion_rate(self.closed, self.stated)
 
     @property
     def mismatch(self) -> bool:
@@ -90,15 +120,9 @@ def overall(ledger: Ledger, entries: list[Entry], today: dt.date, filtered: bool
     counted = Tally("")
     for entry in entries:
         counted.add(entry, today)
-    total = len(entries) if filtered else denominator(ledger, len(entries))
     declared = None if filtered else ledger.info.stated_items
-    return Overall(total, len(entries), counted.closed, counted.overdue, declared)
-
-
-def denominator(ledger: Ledger, found: int) -> int:
-    """The stated count, unless fewer were stated than the ledger holds (a rate over 100% is no rate)."""
-    stated = ledger.info.stated_items
-    return stated if stated is not None and stated >= found else found
+    return Overall(stated=denominator(ledger, len(entries), filtered), found=len(entries),
+                   closed=counted.closed, overdue=counted.overdue, declared=declared)
 
 
 def tally(ledger: Ledger, entries: list[Entry], dimension: Dimension, today: dt.date) -> list[Tally]:
@@ -164,8 +188,8 @@ class TrendRow:
     total: int
 
     @property
-    def rate(self) -> float:
-        return self.closed / self.total * 100 if self.total else 0.0
+    def rate(self) -> Decimal:
+        return completion_rate(self.closed, self.total)
 
 
 def status_changes(entry: Entry) -> list[tuple[dt.date, bool]]:

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import IO
@@ -15,6 +16,7 @@ from typing import IO
 from . import fields
 from .errors import Diagnostic
 from .records import Entry, Item, Ledger, as_data
+from .stats import Overall, completion_rate, rate_text, tally_text
 from .vocab import ACTION_LABELS, KIND_LABELS, SCHEMA_VERSION, STATUS_LABELS
 
 
@@ -138,11 +140,11 @@ def list_row(entry: Entry, today: dt.date) -> list[str]:
     ]
 
 
-def footer(counts: dict[str, int]) -> str:
-    text = f"共 {counts['total']} 项,已销号 {counts['closed']} 项,未销号 {counts['open']} 项"
-    if counts["overdue"]:
-        text += f",其中逾期 {counts['overdue']} 项"
-    return text
+def footer(figures: Overall) -> str:
+    text = f"共 {figures.found} 项,已销号 {figures.closed} 项,未销号 {figures.found - figures.closed} 项"
+    if figures.overdue:
+        text += f",其中逾期 {figures.overdue} 项"
+    return f"{text};{progress_line(figures.closed, figures.stated)}"
 
 
 # --- list -------------------------------------------------------------------
@@ -153,11 +155,11 @@ def render_list(
     ledger: Ledger,
     today: dt.date,
     fmt: OutputFormat,
-    counts: dict[str, int],
+    figures: Overall,
     stream: IO,
 ) -> None:
     if fmt is OutputFormat.TABLE:
-        _list_table(entries, today, counts, stream)
+        _list_table(entries, today, figures, stream)
     elif fmt is OutputFormat.JSON:
         stream.write(_json({**_ledger_header(ledger, today), "items": [entry_data(e, ledger, today) for e in entries]}))
     else:
@@ -175,7 +177,7 @@ def write_delimited(rows: list[list[str]], fmt: OutputFormat, stream: IO) -> Non
         stream.write("\t".join(inert(cell, keep_newlines=False) for cell in row) + "\n")
 
 
-def _list_table(entries: list[Entry], today: dt.date, counts: dict[str, int], stream: IO) -> None:
+def _list_table(entries: list[Entry], today: dt.date, figures: Overall, stream: IO) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -188,7 +190,7 @@ def _list_table(entries: list[Entry], today: dt.date, counts: dict[str, int], st
         table.add_row(*cells)
     console = _console(stream)
     console.print(table)
-    console.print(Text(footer(counts)))
+    console.print(Text(footer(figures)))
 
 
 def _status_style(entry: Entry, today: dt.date) -> str:
@@ -368,9 +370,9 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
 # --- edits ----------------------------------------------------------------------------
 
 
-def progress_line(closed: int, total: int) -> str:
-    rate = closed / total * 100 if total else 0.0
-    return f"整改完成率 {closed}/{total} = {rate:.1f}%"
+def progress_line(closed: int, denominator: int) -> str:
+    """`整改完成率 1/16 = 6.3%`, under a list and after an edit."""
+    return f"整改完成率 {tally_text(closed, denominator)} = {rate_text(completion_rate(closed, denominator))}"
 
 
 def edit_lines(verb: str, entries: list[Entry], closed: int, total: int) -> list[str]:
@@ -400,7 +402,7 @@ BAR_WIDTH = 30
 def official_sentence(figures) -> str:
     return (
         f"巡察反馈问题{figures.stated}个,已完成整改{figures.closed}个,"
-        f"正在整改{figures.open}个,整改完成率{figures.rate:.1f}%"
+        f"正在整改{figures.open}个,整改完成率{rate_text(figures.rate)}"
     )
 
 
@@ -415,13 +417,13 @@ def summary_notes(figures) -> list[str]:
     return notes
 
 
-def bar(rate: float, width: int = BAR_WIDTH) -> str:
-    filled = round(min(max(rate, 0.0), 100.0) / 100 * width)
+def bar(rate: Decimal, width: int = BAR_WIDTH) -> str:
+    filled = round(min(max(rate, 0), 100) / 100 * width)
     return "█" * filled + "░" * (width - filled)
 
 
 def tally_cells(row) -> list[str]:
-    return [str(row.total), str(row.closed), str(row.open), str(row.overdue), f"{row.rate:.1f}%"]
+    return [str(row.total), str(row.closed), str(row.open), str(row.overdue), rate_text(row.rate)]
 
 
 def render_summary(figures, rows, dimension_label: str, fmt: OutputFormat, stream: IO) -> None:
@@ -459,7 +461,7 @@ def _summary_table(figures, rows, dimension_label: str, stream: IO) -> None:
 
     console = _console(stream)
     console.print(Text(official_sentence(figures), style="bold"))
-    console.print(Text(f"{bar(figures.rate)} {figures.rate:.1f}%", style="green"))
+    console.print(Text(f"{bar(figures.rate)} {rate_text(figures.rate)}", style="green"))
     for note in summary_notes(figures):
         style = "yellow" if note.startswith("注意") or figures.overdue else ""
         console.print(Text(note, style=style))
@@ -478,23 +480,23 @@ def _summary_table(figures, rows, dimension_label: str, stream: IO) -> None:
 
 def _figures_data(figures) -> dict:
     return {"stated": figures.stated, "found": figures.found, "closed": figures.closed,
-            "open": figures.open, "overdue": figures.overdue, "rate": round(figures.rate, 1),
+            "open": figures.open, "overdue": figures.overdue, "rate": float(figures.rate),
             "sentence": official_sentence(figures)}
 
 
 def _tally_data(row) -> dict:
     return {"label": row.label, "total": row.total, "closed": row.closed, "open": row.open,
-            "overdue": row.overdue, "rate": round(row.rate, 1)}
+            "overdue": row.overdue, "rate": float(row.rate)}
 
 
 def render_trend(rows, fmt: OutputFormat, stream: IO) -> None:
     headers = ["时段", "销号", "累计已销号", "累计完成率"]
     if fmt is OutputFormat.JSON:
         data = [{"period": r.period, "closures": r.closures, "closed": r.closed, "total": r.total,
-                 "rate": round(r.rate, 1)} for r in rows]
+                 "rate": float(r.rate)} for r in rows]
         stream.write(_json({"schema_version": SCHEMA_VERSION, "trend": data}))
         return
-    cells = [[r.period, str(r.closures), f"{r.closed}/{r.total}", f"{r.rate:.1f}%"] for r in rows]
+    cells = [[r.period, str(r.closures), tally_text(r.closed, r.total), rate_text(r.rate)] for r in rows]
     if fmt in (OutputFormat.TSV, OutputFormat.CSV):
         write_delimited([headers, *cells], fmt, stream)
         return

@@ -38,6 +38,6 @@ def _summary_tables(ledger: Ledger, entries: list[Entry], today: dt.date):
     for dimension in stats.Dimension:
         rows = stats.tally(ledger, entries, dimension, today)
         label = stats.DIMENSION_LABELS[dimension]
-        body = [[row.label, row.total, row.closed, row.open, row.overdue, f"{row.rate:.1f}%"] for row in rows]
+        body = [[row.label, row.total, row.closed, row.open, row.overdue, stats.rate_text(row.rate)] for row in rows]
         tables.append((f"按{label}统计", [label, *views.TALLY_HEADERS], body))
     return tables

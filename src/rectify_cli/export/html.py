@@ -7,6 +7,7 @@ from html import escape
 
 from .. import fields
 from ..records import Entry, Ledger
+from ..stats import rate_text, tally_text
 from ..views import inert
 from . import tabular
 
@@ -76,8 +77,8 @@ def board(entries: list[Entry], ledger: Ledger, today: dt.date, sentence: str, a
 def _aspect_bar(row) -> str:
     return (
         f'<div class="aspect"><span class="name">{_h(row.label)}</span>'
-        f'<span class="track"><span class="fill" style="width:{row.rate:.1f}%"></span></span>'
-        f'<span class="figure">{row.closed}/{row.total} {row.rate:.1f}%</span></div>'
+        f'<span class="track"><span class="fill" style="width:{rate_text(row.rate)}"></span></span>'
+        f'<span class="figure">{tally_text(row.closed, row.total)} {rate_text(row.rate)}</span></div>'
     )
 
 

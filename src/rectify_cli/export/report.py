@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..records import Entry, Ledger
-from ..stats import overall
+from ..stats import overall, rate_text
 from ..views import inert
 from ..vocab import Status
 
@@ -49,7 +49,7 @@ def build(ledger: Ledger, today: dt.date) -> list[Paragraph]:
     paragraphs.append(Paragraph(
         f"{_inspection_dates(info)},{info.inspector}对{info.unit}进行了巡察。"
         f"{_date(info.feedback_date)},{info.inspector}反馈了巡察意见,指出了{first_aspect}等{figures.stated}个具体问题。"
-        f"截至{_date(today)},已完成整改{figures.closed}个,正在整改{figures.open}个,整改完成率{figures.rate:.1f}%。"
+        f"截至{_date(today)},已完成整改{figures.closed}个,正在整改{figures.open}个,整改完成率{rate_text(figures.rate)}。"
         "按照党务公开原则和巡察工作有关要求,现将巡察整改进展情况予以公布。"
     ))
     for position, (key, title) in enumerate(info.aspects.items(), start=1):
