@@ -5,32 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
+from .. import fields, records
 from ..errors import Diagnostic, RectifyError
 from ..ids import parse_id
-from ..vocab import KIND_SYNONYMS, STATUS_SYNONYMS, Kind, Status, parse_date, parse_enum
+from ..vocab import STATUS_SYNONYMS, Status, parse_date, parse_enum
 from .outline import NUMERALS
 from .plan import LedgerFacts
 
-# field → the header words a 台账 uses for it (first match wins, exact before partial)
-COLUMNS = {
-    "id": ["序号", "编号"],
-    "aspect": ["问题类别", "方面", "类别", "问题类型"],
-    "problem": ["问题", "反馈问题", "问题标题", "巡察反馈问题"],
-    "title": ["具体问题", "问题表现", "问题内容", "存在问题", "具体表现"],
-    "description": ["问题描述"],
-    "measures": ["整改措施", "措施"],
-    "lead": ["责任领导", "牵头领导", "分管领导"],
-    "departments": ["责任部门", "牵头部门", "责任单位", "牵头单位", "配合部门"],
-    "owner": ["责任人", "具体责任人"],
-    "deadline": ["整改时限", "完成时限", "时限"],
-    "kind": ["整改类型", "整改方式"],
-    "status": ["完成情况", "整改状态", "状态", "是否完成", "销号情况", "整改进展"],
-    "outcome": ["整改进展及成效", "整改成效", "整改进展", "整改情况", "进展情况"],
-    "closed_on": ["销号时间", "销号日期", "完成时间"],
-    "evidence": ["佐证材料", "佐证资料"],
-}
+PROBLEM, ITEM = fields.PROBLEM, fields.ITEM
+# What a row's cells may give: where the item stands, then every item field a cell can hold.
+IMPORTED = [spec for spec in ITEM if not spec.required and (
+    spec.type not in (fields.MANY, fields.ONE, fields.MAPPING) or spec.type == fields.MANY and fields.GROUPS[spec.of].shorthand)]
+# column → the header words a 台账 uses for it (first match wins)
+COLUMNS = {fields.ITEM_ID: (fields.ITEM_ID.header, *fields.ID_SYNONYMS), PROBLEM.aspect: PROBLEM.aspect.words,
+           PROBLEM.title: PROBLEM.title.words, **{spec: spec.words for spec in IMPORTED}}
 HEADER_SCAN_ROWS = 20
 LEADING_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、．]\s*")
 
@@ -62,9 +53,9 @@ def read(path: Path) -> WorkbookImport:
 
 def _single_item_untitled(problem: dict) -> dict:
     """An export repeats the problem's title for its only item; such an item has no title of its own."""
-    items = problem["items"]
-    if len(items) == 1 and items[0].get("title") == problem["title"]:
-        items[0].pop("title")
+    items = problem[PROBLEM.items.key]
+    if len(items) == 1 and items[0].get(ITEM.title.key) == problem[PROBLEM.title.key]:
+        items[0].pop(ITEM.title.key)
     return problem
 
 
@@ -109,15 +100,15 @@ def _text(value) -> str:
 def _find_header(grid: list[list], path: Path) -> tuple[int, dict[str, int]]:
     for number, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         columns = _map_columns([_text(cell) for cell in row])
-        if len(columns) >= 3 and ({"title", "problem"} & columns.keys()):
+        if len(columns) >= 3 and ({ITEM.title, PROBLEM.title} & columns.keys()):
             return number, columns
     raise RectifyError(f"{path}: 前 {HEADER_SCAN_ROWS} 行中找不到表头(应有“问题”或“具体问题”、“整改措施”等列名)")
 
 
-def _map_columns(headers: list[str]) -> dict[str, int]:
+def _map_columns(headers: list[str]) -> dict[object, int]:
     """Each field takes the column of its most usual name; a column serves one field only."""
     clean = [re.sub(r"\s+", "", header) for header in headers]
-    columns: dict[str, int] = {}
+    columns: dict[object, int] = {}
     for field_name, words in COLUMNS.items():
         for word in words:
             index = next((i for i, header in enumerate(clean) if header == word and i not in columns.values()), None)
@@ -137,15 +128,16 @@ def _title_above(grid: list[list], header_row: int) -> str | None:
 
 def _take_row(row, line: int, columns, aspects, problems, result: WorkbookImport, path: Path) -> None:
     value = {name: _text(row[index]) if index < len(row) else "" for name, index in columns.items()}
-    problem_text = value.get("problem") or value.get("title")
+    problem_text = value.get(PROBLEM.title) or value.get(ITEM.title)
     if not problem_text:
         result.warnings.append(Diagnostic(path, line, None, "这一行没有问题内容,未导入", "warning"))
         return
     problem_id, title = _problem_id_and_title(value, problem_text, problems)
-    aspect = _aspect_key(value.get("aspect", ""), aspects)
-    problem = problems.setdefault(problem_id, {"id": problem_id, "aspect": aspect, "title": title, "items": []})
+    aspect = _aspect_key(value.get(PROBLEM.aspect, ""), aspects)
+    problem = problems.setdefault(problem_id, {PROBLEM.id.key: problem_id, PROBLEM.aspect.key: aspect, PROBLEM.title.key: title,
+                                               PROBLEM.items.key: []})
     item = _item(value, problem, line, result, path)
-    problem["items"].append(item)
+    problem[PROBLEM.items.key].append(item)
 
 
 def _problem_id_and_title(value: dict, text: str, problems: dict[int, dict]) -> tuple[int, str]:
@@ -154,12 +146,12 @@ def _problem_id_and_title(value: dict, text: str, problems: dict[int, dict]) -> 
     title = LEADING_NUMBER.sub("", text).strip().rstrip("。")
     if numbered:
         return int(numbered[1]), title
-    ref = parse_id(value.get("id", "")) if value.get("id") else None
-    if ref is not None and ref.number is not None and "problem" in value:
+    ref = parse_id(value[fields.ITEM_ID]) if value.get(fields.ITEM_ID) else None
+    if ref is not None and ref.number is not None and PROBLEM.title in value:
         return ref.problem, title
     last = problems[max(problems)] if problems else None
-    if last is not None and last["title"] == title:  # a merged 问题 cell, filled down
-        return last["id"], title
+    if last is not None and last[PROBLEM.title.key] == title:  # a merged 问题 cell, filled down
+        return last[PROBLEM.id.key], title
     return max(problems, default=0) + 1, title
 
 
@@ -174,50 +166,56 @@ def _aspect_key(text: str, aspects: dict[str, str]) -> str:
 
 
 def _item(value: dict, problem: dict, line: int, result: WorkbookImport, path: Path) -> dict:
-    item: dict = {"number": len(problem["items"]) + 1}
-    title = (value.get("title") or "").rstrip("。")
-    if title:
-        item["title"] = title
-    for name in ("description", "measures", "lead", "owner", "outcome"):
-        if value.get(name):
-            item[name] = value[name]
-    if value.get("departments"):
-        item["departments"] = value["departments"]
-    for name in ("deadline", "closed_on"):
-        if value.get(name):
-            item[name] = _date_or_warn(value[name], name, line, result, path)
-    if value.get("kind"):
-        kind = parse_enum(Kind, KIND_SYNONYMS, value["kind"])
-        if isinstance(kind, Kind):
-            item["kind"] = kind.value
-    if value.get("evidence"):
-        item["evidence"] = [part for part in re.split(r"[\n;;]", value["evidence"]) if part.strip()]
+    item: dict = {ITEM.number.key: len(problem[PROBLEM.items.key]) + 1}
+    for spec in IMPORTED:
+        if value.get(spec) and spec is not ITEM.status:
+            item[spec.key] = _cell_value(spec, value[spec], line, result, path)
+    if item.get(ITEM.title.key):
+        item[ITEM.title.key] = item[ITEM.title.key].rstrip("。")
     _status(item, value, line, result, path)
-    return {key: val for key, val in item.items() if val not in (None, "")}
+    return {key: val for key, val in item.items() if val not in (None, "", [])}
 
 
-def _date_or_warn(text: str, name: str, line: int, result: WorkbookImport, path: Path):
+def _cell_value(spec: fields.Field, text: str, line: int, result: WorkbookImport, path: Path):
+    """A cell's text as the field's value; a value that cannot be read is left out, with a warning."""
+    if spec.type == fields.DATE:
+        return _date_or_warn(text, spec, line, result, path)
+    if spec.type == fields.INT:
+        if not re.fullmatch(r"\d+", text):
+            result.warnings.append(Diagnostic(path, line, None, f"{spec.label} 的值 {text!r} 不是整数,未导入该值", "warning"))
+            return None
+        return int(text)
+    if spec.type in records.ENUMS:
+        parsed = parse_enum(records.ENUMS[spec.type], records.SYNONYMS[spec.type], text)
+        return parsed.value if isinstance(parsed, StrEnum) else None
+    if spec.type in (fields.STRINGS, fields.MANY):
+        return [part.strip() for part in re.split(r"[\n;;]", text) if part.strip()]
+    return text
+
+
+def _date_or_warn(text: str, spec: fields.Field, line: int, result: WorkbookImport, path: Path):
     try:
         return parse_date(text)
     except ValueError:
-        result.warnings.append(Diagnostic(path, line, None, f"{name} 的值 {text!r} 不是日期,未导入该值", "warning"))
+        message = f"{spec.label} 的值 {text!r} 不是日期,未导入该值"
+        result.warnings.append(Diagnostic(path, line, None, message, "warning"))
         return None
 
 
 def _status(item: dict, value: dict, line: int, result: WorkbookImport, path: Path) -> None:
-    text = value.get("status", "")
+    text = value.get(ITEM.status, "")
     status = parse_enum(Status, STATUS_SYNONYMS, text) if text else None
     if text == "逾期":
         status = Status.OPEN
     if text and not isinstance(status, Status):
-        item["outcome"] = "\n".join(part for part in (item.get("outcome"), text) if part)
+        item[ITEM.outcome.key] = "\n".join(part for part in (item.get(ITEM.outcome.key), text) if part)
         status = None
     if status is None:
-        status = Status.CLOSED if item.get("closed_on") else Status.OPEN
-    item["status"] = status.value
-    if status is Status.CLOSED and not item.get("closed_on"):
-        result.warnings.append(Diagnostic(path, line, None, "已完成但没有销号时间,按未销号导入", "warning"))
-        item["status"] = Status.OPEN.value
-    if status is Status.OPEN and item.get("closed_on"):
-        result.warnings.append(Diagnostic(path, line, None, "未完成却填了销号时间,已忽略销号时间", "warning"))
-        item.pop("closed_on")
+        status = Status.CLOSED if item.get(ITEM.closed_on.key) else Status.OPEN
+    item[ITEM.status.key] = status.value
+    if status is Status.CLOSED and not item.get(ITEM.closed_on.key):
+        result.warnings.append(Diagnostic(path, line, None, f"已完成但没有{ITEM.closed_on.label},按未销号导入", "warning"))
+        item[ITEM.status.key] = Status.OPEN.value
+    if status is Status.OPEN and item.get(ITEM.closed_on.key):
+        result.warnings.append(Diagnostic(path, line, None, f"未完成却填了{ITEM.closed_on.label},已忽略{ITEM.closed_on.label}", "warning"))
+        item.pop(ITEM.closed_on.key)
