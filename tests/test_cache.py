@@ -210,17 +210,17 @@ def test_texts_from_another_cache_generation_are_not_used(cached, tmp_path):
 
 
 def test_a_ledger_read_from_the_cache_builds_only_the_problems_asked_for(cached):
-    from rectify_cli import store
+    from rectify_cli import loading
 
-    fresh = store.load(cached, use_cache=False).ledger
-    lazy = store.load(cached, texts=False).ledger
+    fresh = loading.load(cached, use_cache=False).ledger
+    lazy = loading.load(cached, texts=False).ledger
     assert isinstance(lazy, cache.CachedLedger)
     assert lazy.tally() == fresh.tally() == (28, 34)
     lazy.complete({13})
     assert lazy.problem(13) == fresh.problem(13)  # with its texts: outcome, history, …
     assert lazy.problem(99) is None
     assert sorted(lazy._built) == [13]  # show and close need one problem, not all of them
-    full = store.load(cached).ledger
+    full = loading.load(cached).ledger
     assert full.problems == fresh.problems and full.tally() == fresh.tally()
 
 

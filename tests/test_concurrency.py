@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rectify_cli import store
+from rectify_cli import writing
 
 from .conftest import written_earlier
 
@@ -239,7 +239,7 @@ def test_a_hand_edit_made_before_the_command_survives(many, rectify):
 
 @contextlib.contextmanager
 def holding_the_lock(ledger: Path):
-    with open(store.state_dir(ledger) / "lock", "a+b") as handle:
+    with open(writing.state_dir(ledger) / "lock", "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

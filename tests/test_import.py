@@ -13,7 +13,7 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from rectify_cli import store
+from rectify_cli import loading
 
 from .conftest import DATA, REFERENCE, invoke, snapshot
 
@@ -466,7 +466,7 @@ def test_values_set_by_init_are_kept(tmp_path):
 
 @pytest.fixture(scope="module")
 def shipped():
-    return store.load_valid(DATA)
+    return loading.load_valid(DATA)
 
 
 @pytest.fixture
@@ -480,7 +480,7 @@ def reference_ledger(tmp_path) -> Path:
 
 
 def test_reference_counts(reference_ledger):
-    ledger = store.load_valid(reference_ledger)
+    ledger = loading.load_valid(reference_ledger)
     assert (len(ledger.info.aspects), len(ledger.problems), len(ledger.entries())) == (3, 17, 34)
 
 
@@ -489,7 +489,7 @@ def problem_rows(ledger) -> list[tuple]:
 
 
 def test_reference_titles_and_outcomes_equal_the_shipped_ledger(reference_ledger, shipped):
-    ledger = store.load_valid(reference_ledger)
+    ledger = loading.load_valid(reference_ledger)
     assert ledger.info.aspects == shipped.info.aspects
     assert problem_rows(ledger) == problem_rows(shipped)
     assert [(e.id, e.item.title) for e in ledger.entries()] == [(e.id, e.item.title) for e in shipped.entries()]
@@ -745,7 +745,7 @@ def test_exported_workbook_imports_back(tmp_path, ledger, rectify):
     folder = init(tmp_path / "new")
     outcome = import_xlsx(folder, book)
     assert outcome.code == 0, outcome.stderr
-    assert entry_fields(store.load_valid(folder)) == entry_fields(store.load_valid(ledger))
+    assert entry_fields(loading.load_valid(folder)) == entry_fields(loading.load_valid(ledger))
     assert ledger_data(folder)["aspects"] == ledger_data(ledger)["aspects"]
     assert_checks(folder)
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from rectify_cli import model, records, store
+from rectify_cli import loading, model, records
 
 from .conftest import DATA
 
@@ -21,7 +21,7 @@ def test_fields_in_step(validated, plain):
 
 
 def test_pack_and_unpack_round_trip():
-    ledger = store.load_valid(DATA)
+    ledger = loading.load_valid(DATA)
     for problem in ledger.problems:
         assert records.unpack(records.Problem, records.pack(problem)) == problem
     assert records.unpack(records.LedgerInfo, records.pack(ledger.info)) == ledger.info
@@ -47,7 +47,7 @@ def test_cache_splits_every_item_field_into_core_or_text():
 def test_cached_problems_round_trip_with_and_without_texts():
     from rectify_cli import cache
 
-    for problem in store.load_valid(DATA).problems:
+    for problem in loading.load_valid(DATA).problems:
         packed = cache.pack_problem(problem)
         assert cache.problem_from(packed, full=True) == problem
         light = cache.problem_from(packed, full=False)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from rectify_cli import store
+from rectify_cli import loading
 from rectify_cli.model import Kind, Status
 
 from .conftest import DATA, REFERENCE
@@ -41,7 +41,7 @@ def reference_outline():
 
 @pytest.fixture(scope="module")
 def shipped():
-    return store.load_valid(DATA)
+    return loading.load_valid(DATA)
 
 
 def test_counts_match_the_document(shipped):

@@ -233,7 +233,7 @@ def _rewrite_texts(path: Path, new: dict[str, bytes]) -> dict[str, tuple] | None
 
 
 def _temporary_path(path: Path) -> Path:
-    from .store import temporary_path  # store imports this module: the name is made there
+    from .writing import temporary_path  # writing imports this module: the name is made there
 
     return temporary_path(path)
 

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import query, records, stats, store, streams, views, vocab
+from . import layout, loading, query, records, stats, streams, views, vocab, writing
 from .errors import InvalidLedger, RectifyError, UsageProblem, describe_os_error
 from .messages import ChineseContext, usage_message
 from .query import Filters, SortKey
@@ -131,18 +131,18 @@ class State:
     today: dt.date
 
     def root(self) -> Path:
-        return store.find_root(self.ledger_option)
+        return loading.find_root(self.ledger_option)
 
     def ledger(self, texts: bool = True) -> Ledger:
         """The ledger; without `texts`, items lack outcome, history and the like (quicker)."""
         root = self.root()
         _warn_if_interrupted(root)
-        return store.load_valid(root, texts=texts)
+        return loading.load_valid(root, texts=texts)
 
 
 def _warn_if_interrupted(root: Path) -> None:
     """Read commands take no lock: a command killed half-way is only reported."""
-    if not store.has_unfinished_records(root):
+    if not layout.has_unfinished_records(root):
         return
     from . import journal
 
@@ -313,7 +313,7 @@ def check(ctx: typer.Context) -> None:
     """检查整个台账:逐条列出所有错误和警告(文件:行:列)。有错误时退出码为 1。"""
     state = _state(ctx)
     _roll_back_interrupted(state.root())
-    result = store.load(state.root(), state.today, evidence=True)
+    result = loading.load(state.root(), state.today, evidence=True)
     for diagnostic in result.diagnostics:
         sys.stderr.write(views.diagnostic_line(diagnostic) + "\n")
     errors = len(result.errors)
@@ -361,8 +361,8 @@ def _complete_ids(status: Status | None):
 
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
         try:
-            root = store.find_root((ctx.find_root().params or {}).get("ledger"))
-            ledger = store.load(root).ledger
+            root = loading.find_root((ctx.find_root().params or {}).get("ledger"))
+            ledger = loading.load(root).ledger
         except Exception:  # completion must never print a traceback into the shell
             return []
         entries = ledger.entries() if ledger else []
@@ -581,7 +581,7 @@ def init(
     aspect: Annotated[list[str] | None, typer.Option("--aspect", help="方面,写成 键=名称;可多次使用", metavar="KEY=TITLE")] = None,
 ) -> None:
     """新建一个空台账:ledger.yaml(未给出的信息标为“(待填写)”)、issues/、schemas/。"""
-    from . import schemas
+    from . import newledger, schemas
     from .importers import plan
 
     if (start is None) != (end is None):
@@ -594,7 +594,7 @@ def init(
     )
     text = plan.ledger_text(facts, "schemas/ledger.schema.json")
     _check_new_ledger(folder, text)
-    store.create_ledger(folder, text, schemas.documents())
+    newledger.create_ledger(folder, text, schemas.documents())
     streams.mark_saved("台账已新建")
     sys.stdout.write(views.inert(f"已新建台账 {folder}\n下一步:rectify --ledger {folder} import text 反馈意见.txt\n"))
 
@@ -604,7 +604,7 @@ def _check_new_ledger(folder: Path, text: str) -> None:
     from .model import LedgerInfo
     from .yamlsource import parse
 
-    info, found = validate(parse(folder / store.LEDGER_FILE, text), LedgerInfo)
+    info, found = validate(parse(folder / layout.LEDGER_FILE, text), LedgerInfo)
     if info is None:
         raise InvalidLedger(found)
 
@@ -624,9 +624,9 @@ def import_text(
     dry_run: DryRunOption = False,
 ) -> None:
     """按“一、(一)1.(1)整改成效:”的提纲读取文档,生成问题文件,并填上 ledger.yaml 中的空白。"""
-    from .importers import outline, service
+    from .importers import documents, outline, service
 
-    parsed = outline.parse(store.read_document_text(source))
+    parsed = outline.parse(documents.read_document_text(source))
     problems = service.problems_of(parsed, source)
     _finish_import(ctx, problems, service.facts_of(parsed), service.unplaced_warnings(parsed, source), force, dry_run)
 
@@ -696,7 +696,7 @@ def _deliver(data: bytes, out: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    store.write_output(out, data)
+    writing.write_output(out, data)
     sys.stderr.write(f"已写入 {out}\n")
 
 
@@ -707,7 +707,7 @@ def schema(
     """由数据模型生成 JSON Schema(ledger.schema.json、issue.schema.json),供编辑器校验。"""
     from . import schemas
 
-    for path in store.write_json_files(out, schemas.documents()):
+    for path in writing.write_json_files(out, schemas.documents()):
         sys.stdout.write(f"已写入 {path}\n")
 
 

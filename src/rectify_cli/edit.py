@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from . import cache, journal, query, records, rules, stats, store
+from . import cache, journal, loading, query, records, rules, stats, writing
 from .errors import Diagnostic, InvalidLedger, RectifyError, UnknownId
+from .evidence import EvidencePlan, copy_evidence, plan_evidence, remove_created
+from .layout import LEDGER_FILE
 from .records import Entry, LedgerInfo, inspection_start
 from .vocab import Action, Status
 from .yamledit import ItemChange, UneditableFile, edit_item
@@ -143,7 +145,7 @@ def apply(root: Path, targets: list[str], build: ChangeBuilder, *, today: dt.dat
                                      evidence_sources=evidence_sources or [], use_cache=attempt == 0)
                 result.recovered = recovered
                 return result
-            except store.ChangedMeanwhile:
+            except writing.ChangedMeanwhile:
                 continue
     raise RectifyError("文件在编辑期间反复被其他程序修改,已放弃;请稍后重试")
 
@@ -152,8 +154,8 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
                 use_cache=True):
     """One try. A retry reads every file itself (use_cache False): what changed may be a file
     whose stat stayed the same (a write through mmap), and the cache's record of it is stale."""
-    result = store.load(root, texts=False, use_cache=use_cache)
-    _refuse_if_invalid(result, [root / store.LEDGER_FILE])
+    result = loading.load(root, texts=False, use_cache=use_cache)
+    _refuse_if_invalid(result, [root / LEDGER_FILE])
     ledger = result.ledger
     try:
         entries = _chosen_entries(ledger, targets, all_items, only_open, offers_all)
@@ -165,7 +167,7 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
     entries = _chosen_entries(ledger, targets, all_items, only_open, offers_all)
     sources = {entry.problem.id: result.paths[entry.problem.id] for entry in entries}
     claimed = [path for pid in sources for path in result.duplicates.get(pid, [])]
-    store.wait_for_writers(result, list(sources.values()))  # another program may be halfway through one
+    writing.wait_for_writers(result, list(sources.values()))  # another program may be halfway through one
     _refuse_if_invalid(result, [*sources.values(), *claimed])
     plans = _plan_evidence(root, entries, evidence_sources)
     created: list[dict] = []  # the evidence copied so far: taken back if the command does not complete
@@ -179,10 +181,10 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
         if not dry_run:
             _write(root, files, created, command)
     except BaseException:
-        store.remove_created(root, created)
+        remove_created(root, created)
         raise
     if not dry_run:
-        store.update_cache(result, {f.path: (f.after, f.problem) for f in files})
+        loading.update_cache(result, {f.path: (f.after, f.problem) for f in files})
     return outcome
 
 
@@ -196,7 +198,7 @@ def _evidence_entries(root: Path, plans: dict, created: list[dict], dry_run: boo
             if dry_run:
                 entry = plan.preview()
             else:
-                entry = store.copy_evidence(root, plan)
+                entry = copy_evidence(root, plan)
                 created.append(entry)
             entries[key].append(entry)
     return entries
@@ -207,14 +209,14 @@ def _write(root: Path, files: list[FileEdit], created: list[dict], command: str)
     journal.write_changes(root, command, [(f.path, f.before, f.after) for f in files], created)
 
 
-def _plan_evidence(root: Path, entries: list[Entry], sources: list[Path]) -> dict[str, list[store.EvidencePlan]]:
+def _plan_evidence(root: Path, entries: list[Entry], sources: list[Path]) -> dict[str, list[EvidencePlan]]:
     """Each item gets its own copy under evidence/<ID>/; names never collide."""
     taken: set[str] = set()
-    plans: dict[str, list[store.EvidencePlan]] = {}
+    plans: dict[str, list[EvidencePlan]] = {}
     for entry in entries:
         plans[entry.id] = []
         for source in sources:
-            plan = store.plan_evidence(root, entry.id, source, taken)
+            plan = plan_evidence(root, entry.id, source, taken)
             plans[entry.id].append(plan)
             taken.add(plan.target)
     return plans
@@ -240,24 +242,24 @@ def _chosen_entries(ledger, targets: list[str], all_items: bool, only_open: bool
     return chosen
 
 
-def _refuse_if_invalid(result: store.LoadResult, paths: list[Path]) -> None:
-    errors = [d for d in result.errors if d.path in paths or d.path.name == store.LEDGER_FILE]
+def _refuse_if_invalid(result: loading.LoadResult, paths: list[Path]) -> None:
+    errors = [d for d in result.errors if d.path in paths or d.path.name == LEDGER_FILE]
     if errors or result.ledger is None:
         raise InvalidLedger(errors or result.errors)
 
 
-def _edited_files(result: store.LoadResult, entries, sources, build, today) -> list[FileEdit]:
+def _edited_files(result: loading.LoadResult, entries, sources, build, today) -> list[FileEdit]:
     by_file: dict[Path, list[Entry]] = {}
     for entry in entries:
         by_file.setdefault(sources[entry.problem.id], []).append(entry)
     return [_edit_file(result, path, file_entries, build, today) for path, file_entries in by_file.items()]
 
 
-def _edit_file(result: store.LoadResult, path: Path, entries: list[Entry], build, today: dt.date) -> FileEdit:
-    before = store.read_bytes(path)
+def _edit_file(result: loading.LoadResult, path: Path, entries: list[Entry], build, today: dt.date) -> FileEdit:
+    before = loading.read_bytes(path)
     if cache.digest(before) != result.digests.get(path.relative_to(result.root).as_posix()):
-        raise store.ChangedMeanwhile  # not the content just validated: read the ledger again
-    bom, text = store.split_bom(before)
+        raise writing.ChangedMeanwhile  # not the content just validated: read the ledger again
+    bom, text = loading.split_bom(before)
     expected = parse(path, decode(path, before)).data
     for entry in entries:
         index = entry.problem.items.index(entry.item)

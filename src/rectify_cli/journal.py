@@ -21,13 +21,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import faults, store
+from . import evidence, faults, writing
 from .errors import RectifyError, describe_os_error
+from .layout import (
+    EVIDENCE_DIR,
+    ISSUES_DIR,
+    JOURNAL_DIR,
+    JOURNAL_RECORD,
+    LEDGER_FILE,
+    STATE_DIR,
+    UNFINISHED_STATES,
+    inside,
+    is_unfinished_record,
+)
 
-JOURNAL_DIR = store.JOURNAL_DIR
 JOURNAL_VERSION = 2
 APPLIED = "applied"
-PENDING, UNDOING = store.UNFINISHED_STATES
+PENDING, UNDOING = UNFINISHED_STATES
 
 Change = tuple[Path, bytes | None, bytes]  # path, bytes before (None: a new file), bytes after
 
@@ -50,8 +60,8 @@ def _name(number: int, state: str) -> str:
 
 
 def _folder(root: Path) -> Path:
-    folder = store.state_dir(root) / JOURNAL_DIR
-    store.refuse_links_out(root, folder)
+    folder = writing.state_dir(root) / JOURNAL_DIR
+    writing.refuse_links_out(root, folder)
     folder.mkdir(exist_ok=True)
     return folder
 
@@ -59,16 +69,16 @@ def _folder(root: Path) -> Path:
 def _listed(root: Path, unfinished_only: bool = False) -> list[Record]:
     """The journal's records, oldest first; reading makes no folder. A read command asks
     only for unfinished ones: thousands of applied records are then skipped unparsed."""
-    folder = root / store.STATE_DIR / JOURNAL_DIR
+    folder = root / STATE_DIR / JOURNAL_DIR
     try:
         names = os.listdir(folder)
     except OSError:
         return []
     found = []
     if unfinished_only:
-        names = [name for name in names if store.is_unfinished_record(name)]
+        names = [name for name in names if is_unfinished_record(name)]
     for name in names:
-        match = store.JOURNAL_RECORD.fullmatch(name)
+        match = JOURNAL_RECORD.fullmatch(name)
         if match:
             pid = int(match["pid"]) if match["pid"] else None
             found.append(Record(folder / name, int(match["number"]), match["state"] or APPLIED, pid))
@@ -79,10 +89,10 @@ def _target(root: Path, relative: str) -> Path:
     """A path a record names: only the ledger's own files, never through a link, never outside."""
     path = root / relative
     parts = Path(relative).parts
-    allowed = relative == store.LEDGER_FILE or (len(parts) >= 2 and parts[0] in (store.ISSUES_DIR, store.EVIDENCE_DIR))
-    if Path(relative).is_absolute() or ".." in parts or not allowed or not store.inside(root, path.parent):
+    allowed = relative == LEDGER_FILE or (len(parts) >= 2 and parts[0] in (ISSUES_DIR, EVIDENCE_DIR))
+    if Path(relative).is_absolute() or ".." in parts or not allowed or not inside(root, path.parent):
         raise RectifyError(f"撤销记录指向台账之外或 rectify 不管理的文件({relative}),拒绝撤销")
-    store.refuse_links_out(root, path)
+    writing.refuse_links_out(root, path)
     return path
 
 
@@ -123,13 +133,13 @@ def write_changes(root: Path, command: str, changes: list[Change], created: list
     """
     record = _begin(root, command, changes, created)
     try:
-        store.replace_files(changes)
+        writing.replace_files(changes)
         _rename(record, APPLIED)
     except BaseException:
         if _put_back(root, changes):
             withdraw(record.path)
         raise
-    store.remember_written(root, {path: after for path, _before, after in changes})
+    writing.remember_written(root, {path: after for path, _before, after in changes})
 
 
 def _begin(root: Path, command: str, changes: list[Change], created: list[dict]) -> Record:
@@ -155,14 +165,14 @@ def _begin(root: Path, command: str, changes: list[Change], created: list[dict])
         "created": [{"path": entry["path"], "sha256": entry["sha256"]} for entry in created],
     }
     record = Record(folder / _name(number, PENDING), number, PENDING, os.getpid())
-    store.replace_atomically(record.path, None, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    writing.replace_atomically(record.path, None, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return record
 
 
 def _rename(record: Record, state: str) -> Record:
     target = record.renamed(state)
     os.replace(record.path, target)
-    store.fsync_folder(target.parent)
+    writing.fsync_folder(target.parent)
     return Record(target, record.number, state, None if state == APPLIED else os.getpid())
 
 
@@ -178,7 +188,7 @@ def _put_back_one(root: Path, path: Path, before: bytes | None, after: bytes) ->
         if _current(path) == after and after != before:
             _restore(root, path, after, before)
         current = _current(path)
-    except (OSError, RectifyError, store.ChangedMeanwhile):
+    except (OSError, RectifyError, writing.ChangedMeanwhile):
         return False
     return current != after or current == before
 
@@ -216,7 +226,7 @@ class Recovery:
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[list[Recovery]]:
     """The ledger's lock, with any command killed half-way rolled back first."""
-    with store.ledger_lock(root):
+    with writing.ledger_lock(root):
         yield recover(root)
 
 
@@ -253,7 +263,7 @@ def _roll_back(root: Path, data: dict, undoing: bool) -> Recovery:
         else:
             recovery.conflicts.append(entry["path"])
     for path in _created_copies(root, data):
-        store.remove_evidence_file(root, path)
+        evidence.remove_evidence_file(root, path)
         recovery.removed += 1
     return recovery
 
@@ -261,22 +271,22 @@ def _roll_back(root: Path, data: dict, undoing: bool) -> Recovery:
 def _created_copies(root: Path, data: dict) -> list[Path]:
     """The evidence files the command copied in, where they still hold what it copied."""
     created = [(_target(root, entry["path"]), entry["sha256"]) for entry in data.get("created", [])]
-    return [path for path, sha in created if path.is_file() and store.file_digest(path)[0] == sha]
+    return [path for path, sha in created if path.is_file() and evidence.file_digest(path)[0] == sha]
 
 
 def _restore(root: Path, path: Path, current: bytes, before: bytes | None) -> None:
     if before is None:
         path.unlink(missing_ok=True)
     else:
-        store.replace_atomically(path, current, before)
-    store.remember_written(root, {path: before})
+        writing.replace_atomically(path, current, before)
+    writing.remember_written(root, {path: before})
 
 
 def interrupted(root: Path) -> list[str]:
     """The commands killed half-way whose records still wait to be rolled back (for read
     commands, which take no lock and only warn). A record whose process lives is in progress."""
     waiting = _listed(root, unfinished_only=True)
-    return [_read_command(record) for record in waiting if record.pid is None or not store.process_alive(record.pid)]
+    return [_read_command(record) for record in waiting if record.pid is None or not writing.process_alive(record.pid)]
 
 
 def _read_command(record: Record) -> str:
@@ -367,8 +377,8 @@ def carry_out(root: Path, plan: UndoPlan) -> None:
             _restore(root, path, current, before)
             faults.reached("after-restore")
         for path in plan.removes:
-            store.remove_evidence_file(root, path)
-    except (OSError, RectifyError, store.ChangedMeanwhile) as exc:
+            evidence.remove_evidence_file(root, path)
+    except (OSError, RectifyError, writing.ChangedMeanwhile) as exc:
         detail = describe_os_error(exc, "恢复文件") if isinstance(exc, OSError) else str(exc) or "文件被修改"
         raise RectifyError(f"撤销未完成({detail});下次运行 rectify undo 或任一编辑命令时会继续完成") from None
     try:

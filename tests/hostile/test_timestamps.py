@@ -89,7 +89,7 @@ def problem_title(root: Path, item_id: str) -> str:
 # A rectify command that has done its imports and stops itself: continued, it reads the ledger at once.
 STOPPED_COMMAND = """
 import os, runpy, signal
-import rectify_cli.cli, rectify_cli.edit, rectify_cli.store, rectify_cli.model
+import rectify_cli.cli, rectify_cli.edit, rectify_cli.loading, rectify_cli.model
 os.kill(os.getpid(), signal.SIGSTOP)
 runpy.run_module("rectify_cli", run_name="__main__", alter_sys=True)
 """

@@ -1,6 +1,6 @@
 """From parsed problems to files: new issue files and the blanks of ledger.yaml filled in.
 
-Pure: it returns the text of each file; store.py writes them.
+Pure: it returns the text of each file; service.py writes them.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .. import checks, journal, rules, store
+from .. import checks, journal, loading, newledger, rules
 from ..errors import Diagnostic, InvalidLedger, RectifyError
+from ..layout import ISSUES_DIR, LEDGER_FILE
 from ..model import LedgerInfo, Problem
 from ..yamlsource import SourceError, parse
 from . import plan
@@ -93,34 +94,34 @@ def import_problems(root: Path, problems: list[Problem], facts: plan.LedgerFacts
 
 
 def _planned_files(root, problems, facts, force, result, today, report) -> dict[Path, tuple[bytes | None, str]]:
-    loaded = store.load(root)
-    ledger_errors = [d for d in loaded.errors if d.path.name == store.LEDGER_FILE]
+    loaded = loading.load(root)
+    ledger_errors = [d for d in loaded.errors if d.path.name == LEDGER_FILE]
     if ledger_errors or loaded.ledger is None:
         raise InvalidLedger(ledger_errors or loaded.errors)
-    existing = {path.name: path for path in store.issue_files(root)}
+    existing = {path.name: path for path in loading.issue_files(root)}
     _refuse_existing(root, problems, force)
-    ledger_path = root / store.LEDGER_FILE
-    ledger_before = store.read_bytes(ledger_path)
-    bom, ledger_text = store.split_bom(ledger_before)
+    ledger_path = root / LEDGER_FILE
+    ledger_before = loading.read_bytes(ledger_path)
+    bom, ledger_text = loading.split_bom(ledger_before)
     new_ledger = plan.fill_ledger(ledger_text, loaded.ledger.info, facts)
     files: dict[Path, tuple[bytes | None, str]] = {}
     if new_ledger != ledger_text:
         files[ledger_path] = (ledger_before, bom.decode("utf-8") + new_ledger)
     info = _validated_ledger(ledger_path, new_ledger)
-    reference = store.schema_reference(root, "issue")
+    reference = newledger.schema_reference(root, "issue")
     for done, problem in enumerate(problems, start=1):
-        path = root / store.ISSUES_DIR / plan.file_name(problem.id)
+        path = root / ISSUES_DIR / plan.file_name(problem.id)
         text = plan.issue_text(problem, reference)
         _verify_issue(path, text, info, today)
         report("校验", done, len(problems))
-        before = store.read_bytes(path) if path.exists() else None
+        before = loading.read_bytes(path) if path.exists() else None
         files[path] = (before, text)
-    result.kept = [path for name, path in existing.items() if root / store.ISSUES_DIR / name not in files]
+    result.kept = [path for name, path in existing.items() if root / ISSUES_DIR / name not in files]
     return files
 
 
 def _refuse_existing(root: Path, problems: list[Problem], force: bool) -> None:
-    existing = {path.name for path in store.issue_files(root)}
+    existing = {path.name for path in loading.issue_files(root)}
     if existing and not force:
         clashing = [plan.file_name(p.id) for p in problems if plan.file_name(p.id) in existing]
         shown = "、".join(clashing[:5]) + ("……" if len(clashing) > 5 else "")

@@ -1,0 +1,348 @@
+"""Finding the ledger and loading it: from its files, validated, or from the cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cache
+from .errors import Diagnostic, InvalidLedger, LedgerNotFound, RectifyError, describe_os_error
+from .layout import ISSUES_DIR, LEDGER_FILE, STATE_DIR, inside
+from .records import Ledger
+from .writing import refuse_links_out, state_dir
+
+# Parsing and validation (yaml, pydantic) are imported inside the functions that
+# need them: a ledger read from the cache never loads them.
+
+LEDGER_ENV = "RECTIFY_LEDGER"
+_BOM = b"\xef\xbb\xbf"
+
+
+def find_root(explicit: str | None, start: Path | None = None) -> Path:
+    """--ledger, else RECTIFY_LEDGER, else the nearest folder upward with a ledger."""
+    given = explicit or os.environ.get(LEDGER_ENV) or None
+    if given:
+        return _root_of(Path(given).expanduser())
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for candidate in (folder, folder / "data"):
+            if (candidate / LEDGER_FILE).is_file():
+                return candidate
+    raise LedgerNotFound(
+        "这里不在任何台账中:请进入台账目录,或用 --ledger 目录 / 环境变量 RECTIFY_LEDGER 指定台账"
+    )
+
+
+def _root_of(path: Path) -> Path:
+    if path.is_file() and path.name == LEDGER_FILE:
+        return path.parent
+    for candidate in (path, path / "data"):
+        if (candidate / LEDGER_FILE).is_file():
+            return candidate
+    if (path / LEDGER_FILE).exists():
+        raise LedgerNotFound(f"{path / LEDGER_FILE} 应是文件,却不是普通文件(是目录?)")
+    raise LedgerNotFound(f"{path} 不是台账:其中没有 {LEDGER_FILE}")
+
+
+@dataclass
+class LoadResult:
+    """Everything read from a ledger folder, valid or not, with what is wrong."""
+
+    root: Path
+    ledger: Ledger | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    paths: dict[int, Path] = field(default_factory=dict)  # problem id → its file
+    cached: dict | None = None  # the cache's file entries this result was read from, or written to
+    duplicates: dict[int, list[Path]] = field(default_factory=dict)  # problem id → every file claiming it
+    digests: dict[str, str] = field(default_factory=dict)  # each file read, relative → sha256 of what was checked
+    started_ns: int = 0  # the clock before any file was looked at: the cache written from this result is as old
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+
+
+def issue_files(root: Path) -> list[Path]:
+    """The issue files, by name; hidden names (editor locks such as .#13.yaml) are not files of the ledger."""
+    folder = root / ISSUES_DIR
+    return [folder / name for name in issue_names(root)]
+
+
+def issue_names(root: Path) -> list[str]:
+    """The names of the issue files, sorted (plain strings: a cached read lists 500 of them)."""
+    try:
+        names = os.listdir(root / ISSUES_DIR)
+    except OSError:
+        return []
+    return sorted(name for name in names if name.endswith((".yaml", ".yml")) and not name.startswith("."))
+
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # an issue file of 34 items is 20 KB; 20 MB is no ledger file
+
+
+def _readable_problem(path: Path, root: Path | None) -> str | None:
+    """Why a path is not a file the loader may read (a folder, a FIFO, a link out), or None."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "文件不存在(或是失效的符号链接)" if path.is_symlink() else "文件不存在"
+    except OSError as exc:
+        return f"无法读取文件:{describe_os_error(exc)}"
+    if stat.S_ISDIR(info.st_mode):
+        return "这里应是文件,却是一个目录"
+    if not stat.S_ISREG(info.st_mode):
+        return "这不是普通文件(是设备、管道或套接字),不能读取"
+    if root is not None and path.is_symlink() and not inside(root, path):
+        return f"这是指向台账目录之外的符号链接({path.resolve()}),rectify 只读台账内的文件"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"文件过大({info.st_size // (1024 * 1024)} MB),台账文件不应超过 {MAX_FILE_BYTES // (1024 * 1024)} MB"
+    return None
+
+
+def _read_source(path: Path, root: Path | None = None):
+    """(Source, (state, sha256)): the state is taken before reading, so a later edit shows."""
+    from .yamlsource import SourceError, decode, parse
+
+    problem = _readable_problem(path, root)
+    if problem:
+        raise SourceError(Diagnostic(path, None, None, problem))
+    state = cache.file_state(path)
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise SourceError(Diagnostic(path, None, None, "没有读取这个文件的权限")) from None
+    except OSError as exc:
+        raise SourceError(Diagnostic(path, None, None, describe_os_error(exc, "读取"))) from None
+    return parse(path, decode(path, raw)), (state, cache.digest(raw))
+
+
+def load(root: Path, today: dt.date | None = None, use_cache: bool = True, evidence: bool = False,
+         texts: bool = True) -> LoadResult:
+    """Read the whole ledger and validate it; never raises for a bad file.
+
+    With `today`, dates are also checked against it (closed_on not in the future);
+    reading to list or show skips that, so a fixed past --today still reads. Such
+    reads may come from the cache; a dated check (`rectify check`) never does.
+    With `evidence`, the evidence files are checked too (they exist, hashes match).
+    Without `texts`, a ledger read from the cache lacks the items' texts (outcome,
+    history, …) until `ledger.complete(ids)`: what `list` and `summary` need is quicker.
+    """
+    started = cache.now_ns()
+    if use_cache and today is None:
+        cached = _load_cached(root, texts, started)
+        if cached is not None:
+            return cached
+    result, fingerprints = _load_files(root, today, evidence)
+    result.started_ns = started
+    result.digests = {path.relative_to(root).as_posix(): sha for path, (_state, sha) in fingerprints.items()}
+    if result.ledger is not None and not result.errors:
+        _save_cache(root, result, fingerprints, started)
+    return result
+
+
+def _load_files(root: Path, today: dt.date | None, evidence: bool = False):
+    """Parse and validate every file, one at a time: each node tree is let go once checked.
+
+    The cyclic garbage collector is paused meanwhile: the load makes hundreds of
+    thousands of objects and no cycles, and collecting halves the speed.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_all(root, today, evidence)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_all(root: Path, today: dt.date | None, evidence: bool):
+    from . import checks, rules
+    from .evidence import check_recorded, check_unreferenced
+    from .model import LedgerInfo, Problem, to_record
+
+    result = LoadResult(root, None)
+    fingerprints: dict[Path, tuple] = {}
+    info_source, info = _load_model(root / LEDGER_FILE, LedgerInfo, result.diagnostics, fingerprints, root)
+    problems, seen, referenced = [], [], set()
+    issues_broken = (root / ISSUES_DIR).exists() and not (root / ISSUES_DIR).is_dir()
+    if issues_broken:
+        result.diagnostics.append(Diagnostic(root / ISSUES_DIR, None, None, "issues 应是存放问题文件的目录,却是一个文件"))
+    paths = issue_files(root)
+    for path in paths:
+        source, problem = _load_model(path, Problem, result.diagnostics, fingerprints, root)
+        if problem is None:
+            continue
+        if problem.id in result.paths:  # a duplicate id: both files count as broken for edits
+            result.duplicates.setdefault(problem.id, [result.paths[problem.id]]).append(path)
+        record = to_record(problem)
+        if info is not None:
+            result.diagnostics += rules.check_problem(problem, source, info, today)
+        if evidence:
+            result.diagnostics += check_recorded(root, record, source, referenced)
+        seen.append(checks.seen(problem, source))
+        problems.append(record)
+        result.paths.setdefault(problem.id, path)
+    if info is None:
+        return result, fingerprints
+    complete = len(problems) == len(paths) and not issues_broken
+    result.diagnostics += checks.check_across(seen, info, info_source, complete=complete)
+    if evidence:
+        result.diagnostics += check_unreferenced(root.resolve(), referenced)
+    result.ledger = Ledger(to_record(info), problems)
+    return result, fingerprints
+
+
+def _load_cached(root: Path, texts: bool, started: int) -> LoadResult | None:
+    """The ledger from the cache, if every file still holds what its record was built from.
+
+    `started` is the clock before any file's stat was taken: a cache rewritten from these
+    stats is dated then, so a file changed meanwhile, within the timestamps' granularity,
+    stays racy (hashed on each read) instead of being trusted by its stat."""
+    if (root / STATE_DIR).is_symlink():
+        return None
+    data = cache.read(root / STATE_DIR)
+    if data is None:
+        return None
+    files = data["files"]
+    current = [LEDGER_FILE, *(f"{ISSUES_DIR}/{name}" for name in issue_names(root))]
+    if set(current) != set(files):
+        return None
+    folder = os.fspath(root)
+    states = {relative: cache.file_state(os.path.join(folder, relative)) for relative in current}
+    hashed = []
+    for relative, state in states.items():
+        how = cache.reusable(root, relative, state, files[relative], data["written_ns"])
+        if how is None:
+            return None
+        if how == cache.HASH:
+            hashed.append(relative)
+    if hashed and cache.settled(list(states.values()), started):  # record the new stats: later reads skip the hashing
+        for relative in hashed:
+            files[relative] = (states[relative], *files[relative][1:])
+        cache.write(root / STATE_DIR, files, started)
+    if texts and not cache.fill_texts(root / STATE_DIR, data):
+        return None
+    paths = _PathsOnDemand(root, {entry[3]: relative for relative, entry in files.items() if entry[3] is not None})
+    result = LoadResult(root, cache.ledger_from(files, full=texts), [], paths, files)
+    result.digests = {relative: entry[1] for relative, entry in files.items()}
+    result.started_ns = started
+    if not texts:
+        result.ledger.texts = _texts_loader(root, data, paths)
+    return result
+
+
+class _PathsOnDemand(dict):
+    """Problem id → its file, made a Path when first asked for: a read rarely needs one."""
+
+    def __init__(self, root: Path, relatives: dict[int, str]):
+        super().__init__()
+        self.root, self.relatives = root, relatives
+
+    def __missing__(self, problem_id: int) -> Path:
+        path = self[problem_id] = self.root / self.relatives[problem_id]
+        return path
+
+
+def _texts_loader(root: Path, data: dict, paths: dict[int, Path]):
+    """Problem id → the problem with its texts: from the cache's texts file, else from its own file."""
+    by_id = {entry[3]: relative for relative, entry in data["files"].items() if entry[3] is not None}
+
+    def load(problem_id: int):
+        packed = data["files"][by_id[problem_id]][2]
+        texts = cache.texts_of(root / STATE_DIR, packed)
+        if texts is not None:
+            return cache.problem_from((*packed[:4], texts), full=True)
+        return _problem_from_file(root, paths[problem_id])
+
+    return load
+
+
+def _problem_from_file(root: Path, path: Path):
+    from . import checks
+    from .model import Problem, to_record
+    from .yamlsource import SourceError
+
+    try:
+        source, _fingerprint = _read_source(path, root)
+    except SourceError as exc:
+        raise InvalidLedger([exc.diagnostic]) from None
+    problem, found = checks.validate(source, Problem)
+    if problem is None:
+        raise InvalidLedger(found)
+    return to_record(problem)
+
+
+def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple], started: int) -> None:
+    from .records import pack
+
+    files = {LEDGER_FILE: (*fingerprints[root / LEDGER_FILE], pack(result.ledger.info), None)}
+    for problem in result.ledger.problems:
+        path = result.paths[problem.id]
+        files[f"{ISSUES_DIR}/{path.name}"] = (*fingerprints[path], cache.pack_problem(problem), problem.id)
+    if any(state is None for state, *_ in files.values()):
+        return
+    try:
+        folder = state_dir(root)
+        refuse_links_out(root, folder / cache.CACHE_FILE)
+    except (OSError, RectifyError):  # no cache then: reads go on
+        return
+    cache.write(folder, files, started)
+    result.cached = files
+
+
+def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) -> None:
+    """After an edit: the files the tool just wrote, with their new records.
+
+    The cache is dated when the edit's load began, not now: a file changed during a long
+    edit (a big evidence copy) in the second its record was taken, keeping its stat, is
+    still hashed by the next read."""
+    files, root = result.cached, result.root
+    if files is None:
+        return
+    for path, (content, problem) in written.items():
+        relative = f"{ISSUES_DIR}/{path.name}"
+        state = cache.file_state(path)
+        if relative not in files or state is None:
+            return
+        files[relative] = (state, cache.digest(content), cache.pack_problem(problem), problem.id)
+    cache.write(root / STATE_DIR, files, result.started_ns)
+
+
+def load_valid(root: Path, today: dt.date | None = None, texts: bool = True) -> Ledger:
+    """The ledger, or InvalidLedger carrying every error found."""
+    result = load(root, today, texts=texts)
+    if result.errors or result.ledger is None:
+        raise InvalidLedger(result.diagnostics)
+    return result.ledger
+
+
+def _load_model(path: Path, model_class, diagnostics: list[Diagnostic], fingerprints: dict, root: Path | None = None):
+    from . import checks
+    from .yamlsource import SourceError
+
+    try:
+        source, fingerprints[path] = _read_source(path, root)
+    except SourceError as exc:
+        diagnostics.append(exc.diagnostic)
+        return None, None
+    instance, found = checks.validate(source, model_class)
+    diagnostics.extend(found)
+    return source, instance
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise RectifyError(f"{path.name}: 无法读取:{exc.strerror or exc}") from None
+
+
+def split_bom(raw: bytes) -> tuple[bytes, str]:
+    """(the BOM or b'', the text without it)."""
+    bom = _BOM if raw.startswith(_BOM) else b""
+    return bom, raw[len(bom) :].decode("utf-8")
