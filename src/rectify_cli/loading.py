@@ -256,7 +256,7 @@ def _texts_loader(root: Path, data: dict, paths: dict[int, Path]):
         packed = data["files"][by_id[problem_id]][2]
         texts = cache.texts_of(root / STATE_DIR, packed)
         if texts is not None:
-            return cache.problem_from((*packed[:4], texts), full=True)
+            return cache.problem_from(cache.with_texts(packed, texts), full=True)
         return _problem_from_file(root, paths[problem_id])
 
     return load
