@@ -47,10 +47,28 @@ def test_committed_schemas_match_the_models():
 
 
 def test_schema_command_writes_the_same_files(tmp_path):
-    out = invoke("schema", "--out", str(tmp_path))
+    out = invoke("schema", "--out", str(tmp_path), "--readme", str(tmp_path / "none.md"))
     assert out.code == 0
     for name in schemas.documents():
         assert (tmp_path / name).read_bytes() == (SCHEMA_DIR / name).read_bytes()
+    assert "字段表" not in out.stdout  # no README there: nothing said about one
+
+
+def test_readme_field_table_is_the_generated_one():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    between = readme.split(schemas.TABLE_START + "\n")[1].split(schemas.TABLE_END)[0]
+    assert between == schemas.field_table(), "README 的字段表已过时:运行 rectify schema 重新生成"
+    assert "| `closed_on` | 销号日期 | 日期 |" in between
+
+
+def test_schema_command_rewrites_a_stale_readme_table_only_between_its_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# 我的台账\n\n{schemas.TABLE_START}\n旧表\n{schemas.TABLE_END}\n\n结尾\n", encoding="utf-8")
+    out = invoke("schema", "--out", str(tmp_path / "schemas"), "--readme", str(readme))
+    assert out.code == 0 and f"已更新 {readme} 的字段表" in out.stdout
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# 我的台账\n\n") and text.endswith(f"{schemas.TABLE_END}\n\n结尾\n")
+    assert "旧表" not in text and "| `deadline` | 整改时限 | 日期 |" in text
 
 
 def test_schemas_carry_chinese_titles():

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import model
+from . import fields, model
 from .errors import Diagnostic
 from .model import LedgerInfo, Problem
 from .yamlsource import Source
@@ -108,14 +108,28 @@ def _unknown_key_message(owner: type[BaseModel] | None, name: str) -> str:
     message = f"未知字段 {name!r}"
     if owner is None:
         return message
-    fields = list(owner.model_fields)
-    titles = {info.title: key for key, info in owner.model_fields.items() if info.title}
-    if name in titles:
-        return f"{message};字段名用英文,“{name}”应写作 {titles[name]}"
-    close = difflib.get_close_matches(str(name), fields, n=1, cutoff=0.6)
+    keys = list(owner.model_fields)
+    spoken = _spoken_names(owner)
+    if name in spoken:
+        return f"{message};字段名用英文,“{name}”应写作 {spoken[name]}"
+    close = difflib.get_close_matches(str(name), keys, n=1, cutoff=0.6)
     if close:
         return f"{message},是不是 {_label(owner, close[0])}?"
-    return f"{message};可用的字段:{', '.join(fields)}"
+    return f"{message};可用的字段:{', '.join(keys)}"
+
+
+def _spoken_names(owner: type[BaseModel]) -> dict[str, str]:
+    """The Chinese names a clerk may write for the model's fields (labels first, then synonyms) → key."""
+    group = fields.GROUPS.get(owner.__name__)
+    if group is None:
+        return {}
+    names: dict[str, str] = {}
+    for spec in group:
+        names.setdefault(spec.label, spec.key)
+    for spec in group:
+        for word in spec.words:
+            names.setdefault(word, spec.key)
+    return names
 
 
 def _label(owner: type[BaseModel] | None, name) -> str:

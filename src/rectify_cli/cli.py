@@ -703,12 +703,16 @@ def _deliver(data: bytes, out: Path | None) -> None:
 @app.command(cls=RectifyCommand)
 def schema(
     out: Annotated[Path, typer.Option("--out", "-o", help="写入的目录", metavar="DIR")] = Path("schemas"),
+    readme: Annotated[Path, typer.Option("--readme", help="其中有字段表标记时,更新该表", metavar="FILE")] = Path(
+        "README.md"),
 ) -> None:
-    """由数据模型生成 JSON Schema(ledger.schema.json、issue.schema.json),供编辑器校验。"""
+    """由数据模型生成 JSON Schema(ledger.schema.json、issue.schema.json),供编辑器校验;并更新 README 的字段表。"""
     from . import schemas
 
     for path in writing.write_json_files(out, schemas.documents()):
         sys.stdout.write(f"已写入 {path}\n")
+    if writing.replace_marked(readme, schemas.TABLE_START, schemas.TABLE_END, schemas.field_table()):
+        sys.stdout.write(f"已更新 {readme} 的字段表\n")
 
 
 def main() -> None:

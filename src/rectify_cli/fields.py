@@ -32,6 +32,11 @@ ACTION = "action"
 MANY = "many"  # a list of records of the group named by `of`
 ONE = "one"  # one record of the group named by `of`
 ENUMERATIONS = (STATUS, KIND, ACTION)
+TYPE_WORDS = {  # how the README's field table names each type
+    TEXT: "文字", INT: "整数", DATE: "日期", NAMES: "名称(可写多个)", STRINGS: "文字列表",
+    MAPPING: "键: 名称", STATUS: "open / closed(或中文词)", KIND: "立行立改 / 限期整改 / 长期坚持",
+    ACTION: "progress / close / reopen(或中文词)", MANY: "列表", ONE: "映射",
+}
 LISTS = (NAMES, STRINGS, MANY)
 
 

@@ -300,6 +300,22 @@ def write_json_files(folder: Path, documents: dict[str, dict]) -> list[Path]:
     return written
 
 
+def replace_marked(path: Path, start: str, end: str, text: str) -> bool:
+    """Put text between the lines start and end of a file that has them; False if it has not."""
+    try:
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    head, found, rest = content.partition(start + "\n")
+    _old, found_end, tail = rest.partition(end)
+    if not (found and found_end):
+        return False
+    new = head + start + "\n" + text + end + tail
+    if new != content:
+        replace_atomically(path, content.encode("utf-8"), new.encode("utf-8"))
+    return True
+
+
 def json_text(document: dict) -> str:
     import json  # here, not at the top: the quick read commands never write JSON
 
