@@ -347,7 +347,7 @@ def test_html_colours_rows_by_status(planned, rectify):
     assert {item_id for item_id, state in states.items() if state == "overdue"} == {"11.3", "16"}
     assert {item_id for item_id, state in states.items() if state == "open"} == {"8.2", "13.2", "15.1", "17"}
     assert sum(state == "closed" for state in states.values()) == 28
-    styles = re.findall(r"tr\.(closed|open|overdue) td\.status\{color:#[0-9a-f]{6}", page)
+    styles = re.findall(r"tr\.(closed|open|overdue) td\.state\{color:#[0-9a-f]{6}", page)
     assert sorted(styles) == ["closed", "open", "overdue"]
 
 

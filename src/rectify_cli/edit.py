@@ -7,10 +7,10 @@ import contextlib
 import datetime as dt
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache, journal, loading, query, records, rules, stats, writing
+from . import cache, fields, journal, loading, query, records, rules, stats, writing
 from .errors import Diagnostic, InvalidLedger, RectifyError, UnknownId
 from .evidence import EvidencePlan, copy_evidence, plan_evidence, remove_created
 from .layout import LEDGER_FILE
@@ -19,8 +19,9 @@ from .vocab import Action, Status
 from .yamledit import ItemChange, UneditableFile, edit_item
 from .yamlsource import SourceError, decode, parse
 
-ITEM_FIELDS = [f.name for f in fields(records.Item)]
-HISTORY_FIELDS = [f.name for f in fields(records.HistoryEntry)]
+ITEM, HISTORY = fields.ITEM, fields.HISTORY_ENTRY
+ITEM_FIELDS = list(ITEM.keys)
+HISTORY_FIELDS = list(HISTORY.keys)
 MAX_ATTEMPTS = 5
 
 
@@ -45,12 +46,12 @@ def check_event_date(on: dt.date, today: dt.date, info: LedgerInfo, what: str) -
         raise RectifyError(f"{what}日期 {on} 晚于今天 {today};不能记录将来的事")
     start = inspection_start(info)
     if start is not None and on < start:
-        raise RectifyError(f"{what}日期 {on} 早于巡察开始日期 {start}")
+        raise RectifyError(f"{what}日期 {on} 早于{fields.INSPECTION.start.label} {start}")
 
 
 def history_entry(action: Action, who: Who, **details) -> dict:
     """A history entry in canonical key order, without empty fields."""
-    entry = {"date": who.on, "action": action.value, "by": who.by, **details}
+    entry = {HISTORY.date.key: who.on, HISTORY.action.key: action.value, HISTORY.by.key: who.by, **details}
     ordered = {key: entry[key] for key in HISTORY_FIELDS if key in entry}
     return {key: value for key, value in ordered.items() if value not in (None, [], "")}
 
@@ -67,18 +68,18 @@ def close_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, ou
     check_event_date(who.on, today, info, "销号")
     reopened = [event.date for event in item.history if event.action is Action.REOPEN]
     if reopened and who.on < max(reopened):
-        raise RectifyError(f"销号日期 {who.on} 早于该项重新打开的日期 {max(reopened)}")
+        raise RectifyError(f"{ITEM.closed_on.label} {who.on} 早于该项重新打开的日期 {max(reopened)}")
     evidence = evidence or []
-    details = {"note": note, "evidence": evidence}
-    change = ItemChange(set={"status": Status.CLOSED.value, "closed_on": who.on})
+    details = {HISTORY.note.key: note, HISTORY.evidence.key: evidence}
+    change = ItemChange(set={ITEM.status.key: Status.CLOSED.value, ITEM.closed_on.key: who.on})
     if who.by:
-        change.set["closed_by"] = who.by
+        change.set[ITEM.closed_by.key] = who.by
     if outcome is not None:
-        change.set["outcome"] = outcome
-        details["previous_outcome"] = item.outcome
+        change.set[ITEM.outcome.key] = outcome
+        details[HISTORY.previous_outcome.key] = item.outcome
     if evidence:
-        change.append["evidence"] = evidence
-    change.append["history"] = [history_entry(Action.CLOSE, who, **details)]
+        change.append[ITEM.evidence.key] = evidence
+    change.append[ITEM.history.key] = [history_entry(Action.CLOSE, who, **details)]
     return change
 
 
@@ -90,16 +91,17 @@ def reopen_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, r
         raise RectifyError("重新打开须写明原因:--reason 文字")
     check_event_date(who.on, today, info, "重新打开")
     if item.closed_on and who.on < item.closed_on:
-        raise RectifyError(f"重新打开日期 {who.on} 早于销号日期 {item.closed_on}")
+        raise RectifyError(f"重新打开日期 {who.on} 早于{ITEM.closed_on.label} {item.closed_on}")
     event = history_entry(Action.REOPEN, who, note=reason, closed_on=item.closed_on, closed_by=item.closed_by)
-    return ItemChange(set={"status": Status.OPEN.value}, remove=("closed_on", "closed_by"), append={"history": [event]})
+    return ItemChange(set={ITEM.status.key: Status.OPEN.value}, remove=(ITEM.closed_on.key, ITEM.closed_by.key),
+                      append={ITEM.history.key: [event]})
 
 
 def note_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, text: str) -> ItemChange:
     if not text.strip():
         raise RectifyError("进展内容不能为空")
     check_event_date(who.on, today, info, "进展")
-    return ItemChange(append={"history": [history_entry(Action.PROGRESS, who, note=text)]})
+    return ItemChange(append={ITEM.history.key: [history_entry(Action.PROGRESS, who, note=text)]})
 
 
 # --- the transaction ------------------------------------------------------------------

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import fields
 from .errors import Diagnostic, RectifyError, StorageError, describe_os_error
 from .layout import EVIDENCE_DIR, STATE_DIR
 from .writing import ChangedMeanwhile, copy_mode, refuse_links_out, state_dir, temporary_path
 
 if TYPE_CHECKING:
     from .yamlsource import Source
+
+KEY, LABEL = fields.ITEM.evidence.key, fields.ITEM.evidence.label
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,11 @@ def _stat_of(source: Path) -> os.stat_result:
     try:
         return source.stat()
     except FileNotFoundError:
-        raise RectifyError(f"佐证材料文件不存在:{source}") from None
+        raise RectifyError(f"{LABEL}文件不存在:{source}") from None
     except OSError as exc:  # no permission on a folder, a name too long
-        raise RectifyError(describe_os_error(exc, "读取佐证材料")) from None
+        raise RectifyError(describe_os_error(exc, f"读取{LABEL}")) from None
     except ValueError:  # a NUL in the name
-        raise RectifyError(f"佐证材料路径无效:{source!r}") from None
+        raise RectifyError(f"{LABEL}路径无效:{source!r}") from None
 
 
 _KINDS = ((stat.S_ISDIR, "目录"), (stat.S_ISFIFO, "管道"), (stat.S_ISCHR, "设备"), (stat.S_ISBLK, "设备"),
@@ -71,7 +74,7 @@ _KINDS = ((stat.S_ISDIR, "目录"), (stat.S_ISFIFO, "管道"), (stat.S_ISCHR, "�
 def _refuse_irregular(source: Path, mode: int) -> None:
     if not stat.S_ISREG(mode):
         kind = next((word for test, word in _KINDS if test(mode)), "特殊文件")
-        raise RectifyError(f"佐证材料不是普通文件(是{kind}):{source}")
+        raise RectifyError(f"{LABEL}不是普通文件(是{kind}):{source}")
 
 
 @contextlib.contextmanager
@@ -81,9 +84,9 @@ def _open_regular(source: Path):
     try:
         fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise RectifyError(f"佐证材料文件不存在:{source}") from None
+        raise RectifyError(f"{LABEL}文件不存在:{source}") from None
     except OSError as exc:
-        raise RectifyError(describe_os_error(exc, "读取佐证材料")) from None
+        raise RectifyError(describe_os_error(exc, f"读取{LABEL}")) from None
     with os.fdopen(fd, "rb") as handle:
         _refuse_irregular(source, os.fstat(fd).st_mode)
         yield handle
@@ -127,7 +130,7 @@ def copy_evidence(root: Path, plan: EvidencePlan) -> dict:
     target = root / plan.target
     if target.exists() or target.is_symlink():
         raise ChangedMeanwhile(plan.target)
-    temp = temporary_path(state_dir(root) / "evidence")
+    temp = temporary_path(state_dir(root) / EVIDENCE_DIR)
     try:
         with _open_regular(plan.source) as source, temp.open("xb") as copy:
             digest, size = _digest_of(source, copy)
@@ -140,7 +143,7 @@ def copy_evidence(root: Path, plan: EvidencePlan) -> dict:
         temp.unlink(missing_ok=True)
         remove_evidence_file(root, target, only_folder=True)  # a folder made for it, if left empty
         if isinstance(exc, OSError):
-            raise StorageError.from_os_error(exc, "复制佐证材料", target) from None
+            raise StorageError.from_os_error(exc, f"复制{LABEL}", target) from None
         raise
     return plan.record(size, digest)
 
@@ -176,7 +179,7 @@ def check_recorded(root: Path, problem, source: Source, referenced: set[Path]) -
             if target is not None:
                 referenced.add(target)
             if message:
-                where = source.where(("items", index, "evidence", number, "path"))
+                where = source.where((fields.PROBLEM.items.key, index, KEY, number, fields.EVIDENCE.path.key))
                 found.append(Diagnostic(source.path, *where, message))
     return found
 
@@ -190,17 +193,17 @@ def _evidence_problem(root: Path, record) -> tuple[str | None, Path | None]:
         private = target.is_relative_to(root / STATE_DIR)
         if outside or private:
             where = "台账目录之外" if outside else f"rectify 自用的 {STATE_DIR}/"
-            return f"佐证材料路径 {shown} 指向{where};只能引用台账内的文件", None
+            return f"{LABEL}路径 {shown} 指向{where};只能引用台账内的文件", None
         if not target.is_file():
-            return f"佐证材料文件不存在:{shown}", target
+            return f"{LABEL}文件不存在:{shown}", target
     except (OSError, RuntimeError, ValueError):  # a NUL, a link loop, a name too long
-        return f"佐证材料路径 {shown!r} 无效", None
+        return f"{LABEL}路径 {shown!r} 无效", None
     if record.sha256 is not None:
         digest, size = file_digest(target)
         if digest != record.sha256:
-            return f"佐证材料 {record.path} 的内容与记录的 SHA-256 不符(文件被改动过?)", target
+            return f"{LABEL} {record.path} 的内容与记录的 SHA-256 不符(文件被改动过?)", target
         if record.size is not None and size != record.size:
-            return f"佐证材料 {record.path} 的大小与记录不符", target
+            return f"{LABEL} {record.path} 的大小与记录不符", target
     return None, target
 
 
@@ -211,6 +214,6 @@ def check_unreferenced(root: Path, referenced: set[Path]) -> list[Diagnostic]:
     found = []
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.is_symlink() and path.resolve() not in referenced:
-            message = "佐证材料文件没有被任何事项引用(可能来自中断的命令),可删除或在事项的 evidence 中登记"
+            message = f"{LABEL}文件没有被任何事项引用(可能来自中断的命令),可删除或在事项的 {KEY} 中登记"
             found.append(Diagnostic(path, None, None, message, severity="warning"))
     return found

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import evidence, faults, writing
+from . import evidence, faults, fields, writing
 from .errors import RectifyError, describe_os_error
 from .layout import (
     EVIDENCE_DIR,
@@ -81,7 +81,7 @@ def _listed(root: Path, unfinished_only: bool = False) -> list[Record]:
         match = JOURNAL_RECORD.fullmatch(name)
         if match:
             pid = int(match["pid"]) if match["pid"] else None
-            found.append(Record(folder / name, int(match["number"]), match["state"] or APPLIED, pid))
+            found.append(Record(folder / name, int(match["sequence"]), match["state"] or APPLIED, pid))
     return sorted(found, key=lambda record: record.number)
 
 
@@ -217,7 +217,7 @@ class Recovery:
         else:
             text = f"上次命令中断,已回滚 {self.files} 个文件(“{self.command}”未生效)"
         if self.removed:
-            text += f",删除其复制的 {self.removed} 个佐证材料"
+            text += f",删除其复制的 {self.removed} 个{fields.ITEM.evidence.label}"
         if self.conflicts:
             text += f";{'、'.join(self.conflicts)} 在那之后又被修改过,未回滚,请检查"
         return text

@@ -6,9 +6,11 @@ import os
 import re
 from pathlib import Path
 
+from . import fields
+
 LEDGER_FILE = "ledger.yaml"
 ISSUES_DIR = "issues"
-EVIDENCE_DIR = "evidence"
+EVIDENCE_DIR = fields.ITEM.evidence.key  # the evidence folder is named after the field
 STATE_DIR = ".rectify"  # rectify's own: the lock, the cache, the journal
 
 
@@ -16,7 +18,7 @@ STATE_DIR = ".rectify"  # rectify's own: the lock, the cache, the journal
 # undo is under way, 000012.<pid>.pending.json or 000012.<pid>.undoing.json.
 JOURNAL_DIR = "journal"
 UNFINISHED_STATES = ("pending", "undoing")
-JOURNAL_RECORD = re.compile(rf"(?P<number>\d+)(?:\.(?P<pid>\d+)\.(?P<state>{'|'.join(UNFINISHED_STATES)}))?\.json")
+JOURNAL_RECORD = re.compile(rf"(?P<sequence>\d+)(?:\.(?P<pid>\d+)\.(?P<state>{'|'.join(UNFINISHED_STATES)}))?\.json")
 
 
 def is_unfinished_record(name: str) -> bool:

@@ -67,7 +67,7 @@ class _OrShorthand:
         self.title = title
 
     def __get_pydantic_json_schema__(self, core_schema, handler):
-        return {"anyOf": [handler(core_schema), {"type": "string", "title": self.title}]}
+        return {"anyOf": [handler(core_schema), dict(type="string", title=self.title)]}
 
 
 def parse_shorthand(key: str):
@@ -103,7 +103,7 @@ def _model_field(spec: fields.Field):
         limits["min_length" if spec.is_list else "ge"] = spec.minimum
     if spec.pattern:
         limits["pattern"] = spec.pattern
-    about = {"title": spec.label, **({"description": spec.description} if spec.description else {}), **limits}
+    about = dict(title=spec.label, description=spec.description or None, **limits)
     if spec.required:
         return annotation, Field(**about)
     if spec.is_list or spec.type == fields.MAPPING:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from . import vocab
+from . import fields, vocab
 from .errors import RectifyError, UnknownId
 from .ids import normalise, parse_id
 from .records import Entry, Ledger
@@ -46,8 +46,8 @@ def _entries_of(ledger: Ledger, problem_id: int) -> list[Entry]:
 
 class SortKey(StrEnum):
     ID = "id"
-    DEADLINE = "deadline"
-    STATUS = "status"
+    DEADLINE = fields.ITEM.deadline.key
+    STATUS = fields.ITEM.status.key
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ def documents() -> dict[str, dict]:
     result = {}
     for name, (model_class, title) in FILES.items():
         schema = model_class.model_json_schema(mode="validation")
-        result[name] = {"$schema": SCHEMA_DIALECT, **schema, "title": title}
+        result[name] = {"$schema": SCHEMA_DIALECT, **schema, **dict(title=title)}  # the file's own title last
     return result
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import cache, faults
 from .errors import RectifyError, StorageError
-from .layout import ISSUES_DIR, JOURNAL_DIR, JOURNAL_RECORD, LEDGER_FILE, STATE_DIR
+from .layout import EVIDENCE_DIR, ISSUES_DIR, JOURNAL_DIR, JOURNAL_RECORD, LEDGER_FILE, STATE_DIR
 
 if TYPE_CHECKING:
     from .loading import LoadResult
@@ -141,7 +141,7 @@ class _LibcFlock:
 _TEMPORARY_OF = {  # folder, relative to the root → the names the tool replaces there
     "": re.escape(LEDGER_FILE),
     ISSUES_DIR: r"[^.].*\.ya?ml",
-    STATE_DIR: "|".join(map(re.escape, (".gitignore", "evidence", WRITTEN_FILE, cache.CACHE_FILE, cache.TEXTS_FILE))),
+    STATE_DIR: "|".join(map(re.escape, (".gitignore", EVIDENCE_DIR, WRITTEN_FILE, cache.CACHE_FILE, cache.TEXTS_FILE))),
     f"{STATE_DIR}/{JOURNAL_DIR}": JOURNAL_RECORD.pattern,
 }
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[1-9]\d{0,9})\.[0-9a-f]{8}\.tmp")

@@ -25,9 +25,9 @@ h1{font-size:1.5em;margin:0 0 .3em}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}
 th{background:#f0f0f0}
-tr.closed td.status{color:#2e7d32}
-tr.open td.status{color:#b26a00;font-weight:bold}
-tr.overdue td.status{color:#c62828;font-weight:bold}
+tr.closed td.state{color:#2e7d32}
+tr.open td.state{color:#b26a00;font-weight:bold}
+tr.overdue td.state{color:#c62828;font-weight:bold}
 tr.overdue{background:#fff3f3}
 td.text{white-space:pre-wrap}
 td.short{white-space:nowrap}
@@ -43,7 +43,7 @@ def _css(column: fields.Column) -> str:
     """Short cells never wrap; the status cell is coloured by its row's state."""
     short = column is fields.ITEM_ID or any(
         column is spec.column for spec in fields.ITEM if spec.type in (fields.DATE, fields.STATUS))
-    names = (["status"] if column is fields.ITEM.status.column else []) + (["short"] if short else [])
+    names = (["state"] if column is fields.ITEM.status.column else []) + (["short"] if short else [])
     if not names and column.width >= LONG_TEXT:
         names = ["text"]
     return f' class="{" ".join(names)}"' if names else ""

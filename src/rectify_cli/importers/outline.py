@@ -14,12 +14,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .. import fields
+
 NUMERALS = "一二三四五六七八九十"
 PART_RE = re.compile(rf"^([{NUMERALS}]+)、\s*(.*)$")
 ASPECT_RE = re.compile(rf"^\(([{NUMERALS}]+)\)\s*(.*)$")
 PROBLEM_RE = re.compile(r"^(\d{1,3})\s*[.、]\s*(?!\d)(.*)$")
 SUB_ITEM_RE = re.compile(r"^\((\d{1,3})\)\s*(.*)$")
-OUTCOME_RE = re.compile(r"^(整改成效|整改情况|整改进展|整改结果)\s*:\s*(.*)$")
+OUTCOME_WORDS = sorted(fields.ITEM.outcome.words, key=len, reverse=True)  # the longest first
+OUTCOME_RE = re.compile(rf"^({'|'.join(map(re.escape, OUTCOME_WORDS))})\s*:\s*(.*)$")
 TITLE_PATTERNS = [
     re.compile(r"^关于“(.+)”问题的整改(?:情况)?。?$"),
     re.compile(r"^关于“(.+)”的问题。?$"),
@@ -227,7 +230,7 @@ UNIT_PATTERNS = [
     re.compile(r"对([^,,。]{2,30}?)(?:党组|党委|党总支|党支部)?(?:进行了|开展了)(?:常规|专项)?巡察"),
     re.compile(r"巡察(?!组)([^,,。]{2,30}?)(?:党组|党委)?情况反馈会"),
 ]
-STATED_RE = [re.compile(p) for p in (r"(\d+)个具体问题", r"反馈(?:了)?(\d+)个问题", r"(\d+)条问题", r"(\d+)个问题")]
+STATED_RE = [re.compile(p) for p in (rf"(\d+)个{fields.ITEM.label}", r"反馈(?:了)?(\d+)个问题", r"(\d+)条问题", r"(\d+)个问题")]
 SELF_REFERENCES = {"我局", "我单位", "我委", "我院", "我校", "我镇", "我乡", "我办", "我县"}
 
 
@@ -279,7 +282,7 @@ def _unit(text: str) -> str | None:
     for pattern in UNIT_PATTERNS:
         for match in pattern.finditer(text):
             name = match[1].strip()
-            if name not in SELF_REFERENCES and "巡察组" not in name:
+            if name not in SELF_REFERENCES and fields.LEDGER.inspector.label not in name:
                 return name
     return None
 

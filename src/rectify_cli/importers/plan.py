@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .. import fields
 from ..model import LedgerInfo, Problem
 from ..vocab import PLACEHOLDER
 from ..yamledit import ItemChange, Style, edit_top_level, render_entry
 
-LEDGER_FIELDS = list(LedgerInfo.model_fields)
+LEDGER, PROBLEM, ITEM = fields.LEDGER, fields.PROBLEM, fields.ITEM
+LEDGER_FIELDS = list(LEDGER.keys)
 STYLE = Style("\n", 2, 2)
 
 
@@ -32,15 +34,14 @@ class LedgerFacts:
 def ledger_text(facts: LedgerFacts, schema_ref: str | None) -> str:
     """A new ledger.yaml; what is not known yet is a clearly marked blank."""
     unit = facts.unit or PLACEHOLDER
-    values = {
-        "title": facts.title or (f"{unit}巡察整改台账" if facts.unit else PLACEHOLDER),
-        "unit": unit,
-        "inspector": facts.inspector or PLACEHOLDER,
-        "inspection": _inspection(facts),
-        "feedback_date": facts.feedback_date,
-        "stated_items": facts.stated_items,
-        "aspects": facts.aspects or None,
-    }
+    values = {key: getattr(facts, key, None) for key in LEDGER.keys}  # in the declared order
+    values.update({
+        LEDGER.title.key: facts.title or (f"{unit}巡察整改台账" if facts.unit else PLACEHOLDER),
+        LEDGER.unit.key: unit,
+        LEDGER.inspector.key: facts.inspector or PLACEHOLDER,
+        LEDGER.inspection.key: _inspection(facts),
+        LEDGER.aspects.key: facts.aspects or None,
+    })
     lines = [f"# yaml-language-server: $schema={schema_ref}"] if schema_ref else []
     lines += [render_entry(key, value, 0, STYLE) for key, value in values.items() if value is not None]
     return "\n".join(lines) + "\n"
@@ -49,26 +50,25 @@ def ledger_text(facts: LedgerFacts, schema_ref: str | None) -> str:
 def _inspection(facts: LedgerFacts) -> dict | None:
     if not facts.inspection:
         return None
-    return {"start": facts.inspection[0], "end": facts.inspection[1]}
+    return dict(zip(fields.INSPECTION.keys, facts.inspection, strict=True))
 
 
 def fill_ledger(text: str, info: LedgerInfo, facts: LedgerFacts) -> str:
     """ledger.yaml with only its blanks filled from the document; the rest stays as written."""
     change = ItemChange()
-    for name in ("unit", "inspector"):
+    for name in (LEDGER.unit.key, LEDGER.inspector.key):
         if getattr(info, name) == PLACEHOLDER and getattr(facts, name):
             change.set[name] = getattr(facts, name)
     if info.title == PLACEHOLDER and (facts.title or facts.unit):
-        change.set["title"] = facts.title or f"{facts.unit}巡察整改台账"
+        change.set[LEDGER.title.key] = facts.title or f"{facts.unit}巡察整改台账"
     if info.inspection is None and facts.inspection:
-        change.set["inspection"] = _inspection(facts)
-    if info.feedback_date is None and facts.feedback_date:
-        change.set["feedback_date"] = facts.feedback_date
-    if info.stated_items is None and facts.stated_items is not None:
-        change.set["stated_items"] = facts.stated_items
+        change.set[LEDGER.inspection.key] = _inspection(facts)
+    for name in (LEDGER.feedback_date.key, LEDGER.stated_items.key):
+        if getattr(info, name) is None and getattr(facts, name) is not None:
+            change.set[name] = getattr(facts, name)
     missing = {key: title for key, title in facts.aspects.items() if key not in info.aspects}
     if missing:
-        change.set["aspects"] = {**info.aspects, **missing}
+        change.set[LEDGER.aspects.key] = {**info.aspects, **missing}
     if not change.set:
         return text
     return edit_top_level(text, change, LEDGER_FIELDS)
@@ -77,8 +77,8 @@ def fill_ledger(text: str, info: LedgerInfo, facts: LedgerFacts) -> str:
 def issue_text(problem: Problem, schema_ref: str | None) -> str:
     """One issue file in the canonical layout the tool writes."""
     data = problem.model_dump(mode="python", exclude_defaults=True)
-    data = {"id": problem.id, "aspect": problem.aspect, "title": problem.title, **data}
-    data["items"] = [_item_data(item) for item in problem.items]
+    data = {**{spec.key: getattr(problem, spec.key) for spec in PROBLEM if spec.required}, **data}
+    data[PROBLEM.items.key] = [_item_data(item) for item in problem.items]
     lines = [f"# yaml-language-server: $schema={schema_ref}"] if schema_ref else []
     lines += [render_entry(key, value, 0, STYLE) for key, value in data.items()]
     return "\n".join(lines) + "\n"
@@ -86,10 +86,11 @@ def issue_text(problem: Problem, schema_ref: str | None) -> str:
 
 def _item_data(item) -> dict:
     data = item.model_dump(mode="python", exclude_defaults=True)
-    data.setdefault("number", item.number)
-    data["status"] = item.status.value
-    if item.kind:
-        data["kind"] = item.kind.value
+    data.setdefault(ITEM.number.key, item.number)
+    data[ITEM.status.key] = item.status
+    for spec in ITEM:
+        if spec.type in fields.ENUMERATIONS and data.get(spec.key) is not None:
+            data[spec.key] = data[spec.key].value
     order = list(type(item).model_fields)
     return {key: data[key] for key in order if key in data}
 

@@ -10,13 +10,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .. import checks, journal, loading, newledger, rules
+from .. import checks, fields, journal, loading, newledger, rules
 from ..errors import Diagnostic, InvalidLedger, RectifyError
 from ..layout import ISSUES_DIR, LEDGER_FILE
 from ..model import LedgerInfo, Problem
 from ..yamlsource import SourceError, parse
 from . import plan
 from .outline import ParsedDocument
+
+ITEM, PROBLEM = fields.ITEM, fields.PROBLEM
 
 
 @dataclass
@@ -39,11 +41,14 @@ def facts_of(parsed: ParsedDocument) -> plan.LedgerFacts:
 def problems_of(parsed: ParsedDocument, source: Path) -> list[Problem]:
     data = []
     for parsed_problem in parsed.problems:
-        items = [{"number": item.number, "title": item.title, "outcome": item.outcome} for item in parsed_problem.items]
+        items = [{ITEM.number.key: item.number, ITEM.title.key: item.title, ITEM.outcome.key: item.outcome}
+                 for item in parsed_problem.items]
         if not items:
-            raise RectifyError(f"{source}:{parsed_problem.line}: 问题 {parsed_problem.id} 下没有任何具体问题或整改内容")
-        data.append({"id": parsed_problem.id, "aspect": parsed_problem.aspect, "title": parsed_problem.title,
-                     "items": [{k: v for k, v in item.items() if v is not None} for item in items]})
+            raise RectifyError(f"{source}:{parsed_problem.line}: {PROBLEM.label} {parsed_problem.id} "
+                               f"下没有任何{ITEM.label}或整改内容")
+        data.append({PROBLEM.id.key: parsed_problem.id, PROBLEM.aspect.key: parsed_problem.aspect,
+                     PROBLEM.title.key: parsed_problem.title,
+                     PROBLEM.items.key: [{k: v for k, v in item.items() if v is not None} for item in items]})
     if not data:
         raise RectifyError(f"{source}: 没有找到任何编号的问题(如 “1.关于……的问题”)")
     return validated_problems(data, source)

@@ -102,7 +102,7 @@ def _find_header(grid: list[list], path: Path) -> tuple[int, dict[str, int]]:
         columns = _map_columns([_text(cell) for cell in row])
         if len(columns) >= 3 and ({ITEM.title, PROBLEM.title} & columns.keys()):
             return number, columns
-    raise RectifyError(f"{path}: 前 {HEADER_SCAN_ROWS} 行中找不到表头(应有“问题”或“具体问题”、“整改措施”等列名)")
+    raise RectifyError(f"{path}: 前 {HEADER_SCAN_ROWS} 行中找不到表头(应有“{PROBLEM.title.label}”或“{ITEM.title.label}”、“{ITEM.measures.label}”等列名)")
 
 
 def _map_columns(headers: list[str]) -> dict[object, int]:
