@@ -6,6 +6,7 @@ to fields.py, and checks that every part of the tool takes it from there.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -137,3 +138,57 @@ def test_every_group_is_declared_once_with_labels():
     for group in fields.GROUPS.values():
         assert group.fields and all(spec.label for spec in group), group.name
         assert len({spec.key for spec in group}) == len(group.fields)
+
+
+# --- no second spelling ---------------------------------------------------------------
+
+SPELLING_FREE = {"fields.py", "vocab.py"}  # the declarations; the enumerations' words
+SHORT_LABEL = 4  # a label shorter than this (方面, 状态) is an ordinary word inside a sentence
+
+
+def _declared_names() -> tuple[set[str], set[str]]:
+    keys, labels = set(), set()
+    for group in (fields.ITEM, fields.LEDGER):
+        keys |= {spec.key for spec in group}
+        labels |= {spec.label for spec in group}
+    return keys, labels
+
+
+def _string_literals(path: Path):
+    """(line, text) of every string constant but docstrings, f-strings' literal parts included."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
+def _spelled(text: str, keys: set[str], labels: set[str]) -> str | None:
+    if text in keys or text in labels:
+        return text
+    return next((label for label in labels if len(label) >= SHORT_LABEL and label in text), None)
+
+
+def test_no_module_spells_a_field_key_or_label():
+    keys, labels = _declared_names()
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name in SPELLING_FREE:
+            continue
+        for line, text in _string_literals(path):
+            name = _spelled(text, keys, labels)
+            if name:
+                found.append(f"{path.relative_to(PACKAGE)}:{line}: {name!r} in {text[:40]!r}")
+    assert not found, "take these from fields.py:\n" + "\n".join(found)
+
+
+def test_the_spelling_check_finds_a_second_spelling(tmp_path):
+    keys, labels = _declared_names()
+    module = tmp_path / "module.py"
+    module.write_text('"""Docstrings may say 整改时限."""\nHEADER = "责任部门"\nKEY = "closed_on"\n'
+                      'MESSAGE = f"{x}的整改时限已过"\nWORD = "方面"\nPROSE = "分管的方面"\n', encoding="utf-8")
+    spelled = [(line, _spelled(text, keys, labels)) for line, text in _string_literals(module)]
+    assert sorted((line, name) for line, name in spelled if name) == [
+        (2, "责任部门"), (3, "closed_on"), (4, "整改时限"), (5, "方面")]

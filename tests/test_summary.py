@@ -60,7 +60,8 @@ def summary_text(rectify, *args: str) -> str:
 def test_official_sentence_is_computed_from_the_ledger(rectify):
     data = summary_json(rectify)
     assert data["summary"] == {
-        "stated": 34, "found": 34, "closed": 28, "open": 6, "overdue": 0, "rate": 82.4, "sentence": SENTENCE,
+        "stated": 34, "found": 34, "closed": 28, "open": 6, "overdue": 0, "rate": 82.4, "count_by": "item",
+        "sentence": SENTENCE,
     }
 
 

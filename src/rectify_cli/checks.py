@@ -21,6 +21,7 @@ _ENUM_WORDS = {
     "status": model.enum_words(model.STATUS_SYNONYMS),
     "kind": model.enum_words(model.KIND_SYNONYMS),
     "action": model.enum_words(model.ACTION_SYNONYMS),
+    fields.LEDGER.count_by.key: model.enum_words(model.COUNT_BY_SYNONYMS),
 }
 
 
@@ -184,6 +185,7 @@ def check_across(files: list[Seen], info: LedgerInfo, info_source: Source, compl
     diagnostics = _check_problem_ids(files)
     if complete:
         diagnostics += _check_stated_count(info, info_source, sum(f.items for f in files))
+        diagnostics += _check_stated_problems(info, info_source, len(files))
     diagnostics += _check_blanks(info, info_source)
     diagnostics += _check_inspection(info, info_source)
     return diagnostics
@@ -233,3 +235,12 @@ def _check_stated_count(info: LedgerInfo, source: Source, counted: int) -> list[
     message = f"stated_items(反馈问题数)为 {info.stated_items},台账中实有 {counted} 项"
     return [Diagnostic(source.path, line, column, message, severity="warning")]
 
+
+
+def _check_stated_problems(info: LedgerInfo, source: Source, counted: int) -> list[Diagnostic]:
+    spec = fields.LEDGER.stated_problems
+    if info.stated_problems is None or info.stated_problems == counted:
+        return []
+    line, column = source.where((spec.key,))
+    message = f"{spec.key}({spec.label})为 {info.stated_problems},台账中实有 {counted} 个问题"
+    return [Diagnostic(source.path, line, column, message, severity="warning")]

@@ -128,7 +128,17 @@ app = typer.Typer(
 @dataclass
 class State:
     ledger_option: str | None
-    today: dt.date
+    today: dt.date  # for edits and their date checks: the real date, or --today / RECTIFY_TODAY
+    given: bool = False  # today was given (--today / RECTIFY_TODAY), not the clock's
+
+    def day(self, ledger: Ledger) -> dt.date:
+        """The date figures stand at: a given today, else a snapshot's as_of, else the real date."""
+        as_of = ledger.info.as_of
+        return as_of if as_of is not None and not self.given else self.today
+
+    def stamp(self, ledger: Ledger) -> dt.date | None:
+        """A snapshot's `数据截至` date, shown under tables; None for a live ledger."""
+        return self.day(ledger) if ledger.info.as_of is not None else None
 
     def root(self) -> Path:
         return loading.find_root(self.ledger_option)
@@ -184,7 +194,7 @@ def main_options(
     today_text = today or os.environ.get(TODAY_ENV) or None
     option = "--today" if today else TODAY_ENV
     fixed = parse_cli_date(today_text, option) if today_text else dt.date.today()
-    ctx.obj = State(ledger, fixed)
+    ctx.obj = State(ledger, fixed, given=bool(today_text))
 
 
 FormatOption = Annotated[
@@ -254,9 +264,12 @@ def list_items(
     state = _state(ctx)
     fmt = _format(output)
     ledger = state.ledger(texts=bool(filters.search) or fmt is OutputFormat.JSON)
-    entries = query.select(ledger, filters, state.today, sort)
-    figures = stats.overall(ledger, entries, state.today, filtered=filters != Filters())
-    views.render_list(entries, ledger, state.today, fmt, figures, sys.stdout)
+    day = state.day(ledger)
+    entries = query.select(ledger, filters, day, sort)
+    filtered = filters != Filters()
+    figures = stats.overall(ledger, entries, day, filtered, count_by=vocab.CountBy.ITEM)
+    official = stats.overall(ledger, entries, day, filtered)
+    views.render_list(entries, ledger, day, fmt, figures, sys.stdout, official, state.stamp(ledger))
 
 
 @app.command(cls=RectifyCommand)
@@ -271,16 +284,17 @@ def summary(
     """整改进度:官方口径的完成情况,并按方面、问题、部门、领导或类型分组统计。"""
     state = _state(ctx)
     ledger = state.ledger(texts=bool(filters.search) or trend is not None)
-    entries = query.select(ledger, filters, state.today)
+    day = state.day(ledger)
+    entries = query.select(ledger, filters, day)
     fmt = _format(output)
     filtered = filters != Filters()
     if trend is not None:
         total = stats.denominator(ledger, len(entries), filtered)
         views.render_trend(stats.trend(entries, trend, total, since=records.inspection_start(ledger.info)), fmt, sys.stdout)
         return
-    figures = stats.overall(ledger, entries, state.today, filtered=filtered)
-    rows = stats.tally(ledger, entries, by, state.today)
-    views.render_summary(figures, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout)
+    figures = stats.overall(ledger, entries, day, filtered=filtered)
+    rows = stats.tally(ledger, entries, by, day)  # rows count items: a problem spans departments
+    views.render_summary(figures, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout, state.stamp(ledger))
 
 
 def _parse_kind(text: str | None) -> vocab.Kind | None:
@@ -305,7 +319,7 @@ def show(
     ledger.complete({entry.problem.id for entry in query.resolve(ledger, item_id)})
     entries = query.resolve(ledger, item_id)
     fmt = _format(output)
-    views.render_show(entries, ledger, state.today, fmt, sys.stdout)
+    views.render_show(entries, ledger, state.day(ledger), fmt, sys.stdout)
 
 
 @app.command(cls=RectifyCommand)
@@ -551,10 +565,11 @@ def export(
 
     state = _state(ctx)
     ledger = state.ledger()
-    entries = query.select(ledger, filters, state.today)
+    day = state.day(ledger)
+    entries = query.select(ledger, filters, day)
     if output_format is ExportFormat.XLSX and out is None:
         raise UsageProblem("xlsx 格式须用 -o 指定输出文件,如 -o 整改台账.xlsx")
-    data = documents.export(output_format.value, ledger, entries, state.today, filtered=filters != Filters())
+    data = documents.export(output_format.value, ledger, entries, day, filtered=filters != Filters())
     _deliver(data, out)
 
 
@@ -679,7 +694,8 @@ def report(
     from .export import report as public_report
 
     state = _state(ctx)
-    paragraphs = public_report.build(state.ledger(), state.today)
+    ledger = state.ledger()
+    paragraphs = public_report.build(ledger, state.day(ledger))
     if output_format is ReportFormat.DOCX:
         if out is None:
             raise UsageProblem("docx 格式须用 -o 指定输出文件,如 -o 整改进展情况.docx")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .vocab import Status
+from .vocab import CountBy, Status
 
 # Types. Each layer (model, records, cache, views, exports, importer) knows how
 # to handle each type once; a field only names its type.
@@ -29,13 +29,14 @@ MAPPING = "mapping"  # key → text, in order
 STATUS = "status"  # enumerations of vocab.py, written as token or Chinese word
 KIND = "kind"
 ACTION = "action"
+COUNT_BY = "count_by"
 MANY = "many"  # a list of records of the group named by `of`
 ONE = "one"  # one record of the group named by `of`
-ENUMERATIONS = (STATUS, KIND, ACTION)
+ENUMERATIONS = (STATUS, KIND, ACTION, COUNT_BY)
 TYPE_WORDS = {  # how the README's field table names each type
     TEXT: "文字", INT: "整数", DATE: "日期", NAMES: "名称(可写多个)", STRINGS: "文字列表",
     MAPPING: "键: 名称", STATUS: "open / closed(或中文词)", KIND: "立行立改 / 限期整改 / 长期坚持",
-    ACTION: "progress / close / reopen(或中文词)", MANY: "列表", ONE: "映射",
+    ACTION: "progress / close / reopen(或中文词)", COUNT_BY: "item / problem(或中文词)", MANY: "列表", ONE: "映射",
 }
 LISTS = (NAMES, STRINGS, MANY)
 
@@ -176,6 +177,10 @@ LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何�
     Field("inspection", "巡察时间", ONE, "巡察的起止日期", of=INSPECTION.name),
     Field("feedback_date", "反馈日期", DATE, "反馈会召开日期"),
     Field("stated_items", "反馈问题数", INT, "反馈意见中写明的具体问题数", minimum=0),
+    Field("stated_problems", "反馈问题个数", INT, "反馈意见中写明的问题数(按问题计数时的分母)", minimum=0),
+    Field("count_by", "计数口径", COUNT_BY, "官方口径按 item 具体问题(默认)还是 problem 问题计数;"
+          "一个问题的具体问题全部销号,该问题才算完成", default=CountBy.ITEM, synonyms=("统计口径",)),
+    Field("as_of", "数据截至", DATE, "台账数据所截至的日期(快照);不写则为实时台账,按今天计算"),
     Field("aspects", "方面", MAPPING, "方面的键(一、二、三…)与名称,按顺序"),
 ])
 

@@ -182,6 +182,8 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
         record = to_record(problem)
         if info is not None:
             result.diagnostics += rules.check_problem(problem, source, info, today)
+            if info.as_of is not None:
+                result.diagnostics += rules.events_after(problem, source, info.as_of)
         if evidence:
             result.diagnostics += check_recorded(root, record, source, referenced)
         seen.append(checks.seen(problem, source))

@@ -11,6 +11,7 @@ from . import fields
 from .vocab import (  # noqa: F401 - re-exported for the models' users
     ACTION_LABELS,
     ACTION_SYNONYMS,
+    COUNT_BY_SYNONYMS,
     DATE_PATTERN,
     KIND_LABELS,
     KIND_SYNONYMS,
@@ -19,6 +20,7 @@ from .vocab import (  # noqa: F401 - re-exported for the models' users
     STATUS_LABELS,
     STATUS_SYNONYMS,
     Action,
+    CountBy,
     Kind,
     Status,
     enum_words,
@@ -40,6 +42,7 @@ def _enum_field(enum_type, synonyms):
 StatusField = _enum_field(Status, STATUS_SYNONYMS)
 KindField = _enum_field(Kind, KIND_SYNONYMS)
 ActionField = _enum_field(Action, ACTION_SYNONYMS)
+CountByField = _enum_field(CountBy, COUNT_BY_SYNONYMS)
 
 DateField = Annotated[
     dt.date,
@@ -78,7 +81,7 @@ def parse_shorthand(key: str):
 _SCALARS = {
     fields.TEXT: str, fields.INT: int, fields.DATE: DateField, fields.NAMES: TextList,
     fields.STRINGS: list[str], fields.MAPPING: dict[str, str], fields.STATUS: StatusField,
-    fields.KIND: KindField, fields.ACTION: ActionField,
+    fields.KIND: KindField, fields.ACTION: ActionField, fields.COUNT_BY: CountByField,
 }
 MODELS: dict[str, type[BaseModel]] = {}
 

@@ -15,15 +15,15 @@ from dataclasses import MISSING, dataclass, field, fields, make_dataclass
 from . import fields as declared
 from . import vocab
 from .ids import display_id
-from .vocab import Action, Kind, Status
+from .vocab import Action, CountBy, Kind, Status
 
-ENUMS = {declared.STATUS: Status, declared.KIND: Kind, declared.ACTION: Action}
+ENUMS = {declared.STATUS: Status, declared.KIND: Kind, declared.ACTION: Action, declared.COUNT_BY: CountBy}
 SYNONYMS = {declared.STATUS: vocab.STATUS_SYNONYMS, declared.KIND: vocab.KIND_SYNONYMS,
-            declared.ACTION: vocab.ACTION_SYNONYMS}
+            declared.ACTION: vocab.ACTION_SYNONYMS, declared.COUNT_BY: vocab.COUNT_BY_SYNONYMS}
 _ANNOTATIONS = {
     declared.TEXT: "str", declared.INT: "int", declared.DATE: "dt.date", declared.NAMES: "list[str]",
     declared.STRINGS: "list[str]", declared.MAPPING: "dict[str, str]", declared.STATUS: "Status",
-    declared.KIND: "Kind", declared.ACTION: "Action",
+    declared.KIND: "Kind", declared.ACTION: "Action", declared.COUNT_BY: "CountBy",
 }
 
 
@@ -146,7 +146,7 @@ def _plain(value):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Status | Kind | Action):
+    if isinstance(value, Status | Kind | Action | CountBy):
         return value.value
     if hasattr(value, "__dataclass_fields__"):
         return as_data(value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from . import fields
 from .errors import Diagnostic
 from .records import inspection_start
 from .vocab import Status
@@ -50,3 +51,25 @@ def _item_problems(problem, index: int, item, info, today: dt.date | None) -> It
             yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 早于巡察开始日期 {start}"
         if today is not None and item.closed_on > today:
             yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 晚于今天 {today}"
+
+
+def events_after(problem, source: Source, as_of: dt.date) -> list[Diagnostic]:
+    """A snapshot (ledger.yaml's as_of) holds nothing later than its date: each later event
+    (a closed_on, a history entry) is a warning, for the snapshot is stale or the date wrong."""
+    found = []
+    items = fields.PROBLEM.items.key
+    history, date, closed_on = fields.ITEM.history.key, fields.HISTORY_ENTRY.date.key, fields.ITEM.closed_on.key
+    late = f"晚于 ledger.yaml 的 {fields.LEDGER.as_of.key}({fields.LEDGER.as_of.label}){as_of}"
+    for index, item in enumerate(problem.items):
+        if item.closed_on is not None and item.closed_on > as_of:
+            found.append(_warning(source, (items, index, closed_on), f"{fields.ITEM.closed_on.label} {item.closed_on} {late}"))
+        for position, event in enumerate(item.history):
+            if event.date > as_of:
+                where = (items, index, history, position, date)
+                found.append(_warning(source, where, f"{fields.ITEM.history.label}的日期 {event.date} {late}"))
+    return found
+
+
+def _warning(source: Source, yaml_path: tuple, message: str) -> Diagnostic:
+    line, column = source.where(yaml_path)
+    return Diagnostic(source.path, line, column, message, severity="warning")

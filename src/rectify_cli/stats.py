@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from .records import Entry, Ledger
-from .vocab import KIND_LABELS, Action, Status
+from .vocab import KIND_LABELS, Action, CountBy, Status
 
 UNASSIGNED = "(未指定)"
 
@@ -61,10 +61,16 @@ def tally_text(closed: int, denominator: int) -> str:
     return f"{closed}/{denominator}"
 
 
-def denominator(ledger: Ledger, found: int, filtered: bool = False) -> int:
-    """What a rate is out of: the items found in a filtered view; for the whole ledger the stated
-    count, unless fewer were stated than the ledger holds (a rate over 100% is no rate)."""
-    stated = None if filtered else ledger.info.stated_items
+def stated_count(info, count_by: CountBy) -> int | None:
+    """What ledger.yaml states for this level: stated_items, or stated_problems."""
+    return info.stated_problems if count_by is CountBy.PROBLEM else info.stated_items
+
+
+def denominator(ledger: Ledger, found: int, filtered: bool = False, count_by: CountBy = CountBy.ITEM) -> int:
+    """What a rate is out of: the items (or problems) found in a filtered view; for the whole
+    ledger the stated count, unless fewer were stated than the ledger holds (a rate over 100% is
+    no rate)."""
+    stated = None if filtered else stated_count(ledger.info, count_by)
     return stated if stated is not None and stated >= found else found
 
 
@@ -100,7 +106,8 @@ class Overall:
     found: int
     closed: int
     overdue: int
-    declared: int | None = None  # stated_items as ledger.yaml says, for the whole ledger
+    declared: int | None = None  # stated_items (or stated_problems) as ledger.yaml says, for the whole ledger
+    count_by: CountBy = CountBy.ITEM  # what is counted: items, or problems
 
     @property
     def open(self) -> int:
@@ -115,14 +122,37 @@ class Overall:
         return self.declared is not None and self.declared != self.found
 
 
-def overall(ledger: Ledger, entries: list[Entry], today: dt.date, filtered: bool) -> Overall:
-    """Counts of the entries; for the whole ledger the stated count is the denominator."""
+def overall(ledger: Ledger, entries: list[Entry], today: dt.date, filtered: bool,
+            count_by: CountBy | None = None) -> Overall:
+    """Counts of the entries, or of their problems, by the ledger's count_by unless told;
+    for the whole ledger the stated count is the denominator."""
+    level = count_by or ledger.info.count_by
+    counted = _problem_tally(entries, today) if level is CountBy.PROBLEM else _item_tally(entries, today)
+    declared = None if filtered else stated_count(ledger.info, level)
+    return Overall(stated=denominator(ledger, counted.total, filtered, level), found=counted.total,
+                   closed=counted.closed, overdue=counted.overdue, declared=declared, count_by=level)
+
+
+def _item_tally(entries: list[Entry], today: dt.date) -> Tally:
     counted = Tally("")
     for entry in entries:
         counted.add(entry, today)
-    declared = None if filtered else ledger.info.stated_items
-    return Overall(stated=denominator(ledger, len(entries), filtered), found=len(entries),
-                   closed=counted.closed, overdue=counted.overdue, declared=declared)
+    return counted
+
+
+def _problem_tally(entries: list[Entry], today: dt.date) -> Tally:
+    """A problem is done when all its items (those selected) are closed; overdue when one of
+    its open items is."""
+    by_problem: dict[int, list[Entry]] = {}
+    for entry in entries:
+        by_problem.setdefault(entry.problem.id, []).append(entry)
+    counted = Tally("", total=len(by_problem))
+    for own in by_problem.values():
+        if not any(entry.is_open for entry in own):
+            counted.closed += 1
+        elif any(entry.is_overdue(today) for entry in own):
+            counted.overdue += 1
+    return counted
 
 
 def tally(ledger: Ledger, entries: list[Entry], dimension: Dimension, today: dt.date) -> list[Tally]:

@@ -17,7 +17,15 @@ from . import fields
 from .errors import Diagnostic
 from .records import Entry, Item, Ledger, as_data
 from .stats import Overall, completion_rate, rate_text, tally_text
-from .vocab import ACTION_LABELS, KIND_LABELS, SCHEMA_VERSION, STATUS_LABELS
+from .vocab import (
+    ACTION_LABELS,
+    COUNT_BY_LABELS,
+    COUNT_BY_UNITS,
+    KIND_LABELS,
+    SCHEMA_VERSION,
+    STATUS_LABELS,
+    CountBy,
+)
 
 
 class OutputFormat(StrEnum):
@@ -140,11 +148,18 @@ def list_row(entry: Entry, today: dt.date) -> list[str]:
     ]
 
 
-def footer(figures: Overall) -> str:
+def footer(figures: Overall, official: Overall | None = None) -> str:
+    """The items' counts, then the official rate (by problem when the ledger counts so)."""
+    official = official or figures
     text = f"共 {figures.found} 项,已销号 {figures.closed} 项,未销号 {figures.found - figures.closed} 项"
     if figures.overdue:
         text += f",其中逾期 {figures.overdue} 项"
-    return f"{text};{progress_line(figures.closed, figures.stated)}"
+    return f"{text};{progress_line(official.closed, official.stated, official.count_by)}"
+
+
+def as_of_line(day: dt.date) -> str:
+    """Under a snapshot's tables: the date its figures stand at."""
+    return f"{fields.LEDGER.as_of.label} {day.isoformat()}"
 
 
 # --- list -------------------------------------------------------------------
@@ -157,9 +172,13 @@ def render_list(
     fmt: OutputFormat,
     figures: Overall,
     stream: IO,
+    official: Overall | None = None,
+    stamp: dt.date | None = None,
 ) -> None:
+    """`figures` count the items listed; `official` is the ledger's rate (count_by); `stamp`,
+    a snapshot's date, goes under the table."""
     if fmt is OutputFormat.TABLE:
-        _list_table(entries, today, figures, stream)
+        _list_table(entries, today, figures, stream, official, stamp)
     elif fmt is OutputFormat.JSON:
         stream.write(_json({**_ledger_header(ledger, today), "items": [entry_data(e, ledger, today) for e in entries]}))
     else:
@@ -177,7 +196,8 @@ def write_delimited(rows: list[list[str]], fmt: OutputFormat, stream: IO) -> Non
         stream.write("\t".join(inert(cell, keep_newlines=False) for cell in row) + "\n")
 
 
-def _list_table(entries: list[Entry], today: dt.date, figures: Overall, stream: IO) -> None:
+def _list_table(entries: list[Entry], today: dt.date, figures: Overall, stream: IO,
+                official: Overall | None, stamp: dt.date | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -190,7 +210,9 @@ def _list_table(entries: list[Entry], today: dt.date, figures: Overall, stream: 
         table.add_row(*cells)
     console = _console(stream)
     console.print(table)
-    console.print(Text(footer(figures)))
+    console.print(Text(footer(figures, official)))
+    if stamp:
+        console.print(Text(as_of_line(stamp)))
 
 
 def _status_style(entry: Entry, today: dt.date) -> str:
@@ -208,7 +230,8 @@ def _console(stream: IO):
 # --- show -------------------------------------------------------------------
 
 
-_LABELS = {fields.STATUS: STATUS_LABELS, fields.KIND: KIND_LABELS, fields.ACTION: ACTION_LABELS}
+_LABELS = {fields.STATUS: STATUS_LABELS, fields.KIND: KIND_LABELS, fields.ACTION: ACTION_LABELS,
+           fields.COUNT_BY: COUNT_BY_LABELS}
 
 
 def value_text(spec: fields.Field, value) -> str:
@@ -370,9 +393,10 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
 # --- edits ----------------------------------------------------------------------------
 
 
-def progress_line(closed: int, denominator: int) -> str:
-    """`整改完成率 1/16 = 6.3%`, under a list and after an edit."""
-    return f"整改完成率 {tally_text(closed, denominator)} = {rate_text(completion_rate(closed, denominator))}"
+def progress_line(closed: int, denominator: int, count_by: CountBy = CountBy.ITEM) -> str:
+    """`整改完成率 1/16 = 6.3%`, under a list and after an edit; `(按问题计)` when counted by problem."""
+    level = f"(按{COUNT_BY_LABELS[count_by]}计)" if count_by is not CountBy.ITEM else " "
+    return f"整改完成率{level}{tally_text(closed, denominator)} = {rate_text(completion_rate(closed, denominator))}"
 
 
 def edit_lines(verb: str, entries: list[Entry], closed: int, total: int) -> list[str]:
@@ -407,13 +431,16 @@ def official_sentence(figures) -> str:
 
 
 def summary_notes(figures) -> list[str]:
+    unit = COUNT_BY_UNITS[figures.count_by]
     notes = []
     if figures.mismatch:
         notes.append(
-            f"注意:ledger.yaml 写明反馈问题 {figures.declared} 个,台账中实有 {figures.found} 项;"
+            f"注意:ledger.yaml 写明反馈问题 {figures.declared} 个,台账中实有 {figures.found} {unit};"
             f"完成率按 {figures.stated} 个计算"
         )
-    notes.append(f"逾期未销号 {figures.overdue} 项")
+    notes.append(f"逾期未销号 {figures.overdue} {unit}")
+    if figures.count_by is not CountBy.ITEM:  # a problem spans departments and leads: rows stay by item
+        notes.append(f"完成率按{COUNT_BY_LABELS[figures.count_by]}计;分组统计按{COUNT_BY_LABELS[CountBy.ITEM]}计")
     return notes
 
 
@@ -426,21 +453,24 @@ def tally_cells(row) -> list[str]:
     return [str(row.total), str(row.closed), str(row.open), str(row.overdue), rate_text(row.rate)]
 
 
-def render_summary(figures, rows, dimension_label: str, fmt: OutputFormat, stream: IO) -> None:
+def render_summary(figures, rows, dimension_label: str, fmt: OutputFormat, stream: IO,
+                   stamp: dt.date | None = None) -> None:
+    """The official figures (by count_by), then rows by item; `stamp` is a snapshot's date."""
     if fmt is OutputFormat.JSON:
         stream.write(_json({"schema_version": SCHEMA_VERSION, "summary": _figures_data(figures),
+                            fields.LEDGER.as_of.key: stamp.isoformat() if stamp else None,
                             "by": dimension_label, "rows": [_tally_data(row) for row in rows]}))
         return
     if fmt is OutputFormat.MD:
-        stream.write(summary_markdown(figures, rows, dimension_label))
+        stream.write(summary_markdown(figures, rows, dimension_label, stamp))
         return
     if fmt in (OutputFormat.TSV, OutputFormat.CSV):
         write_delimited([[dimension_label, *TALLY_HEADERS], *([row.label, *tally_cells(row)] for row in rows)], fmt, stream)
         return
-    _summary_table(figures, rows, dimension_label, stream)
+    _summary_table(figures, rows, dimension_label, stream, stamp)
 
 
-def summary_markdown(figures, rows, dimension_label: str) -> str:
+def summary_markdown(figures, rows, dimension_label: str, stamp: dt.date | None = None) -> str:
     lines = [official_sentence(figures) + "。", ""]
     lines += [f"> {note}" for note in summary_notes(figures)] + [""]
     lines.append("| " + " | ".join([dimension_label, *TALLY_HEADERS]) + " |")
@@ -448,6 +478,8 @@ def summary_markdown(figures, rows, dimension_label: str) -> str:
     for row in rows:
         cells = [_md_cell(row.label), *tally_cells(row)]
         lines.append("| " + " | ".join(cells) + " |")
+    if stamp:
+        lines += ["", as_of_line(stamp)]
     return "\n".join(lines) + "\n"
 
 
@@ -455,7 +487,7 @@ def _md_cell(text: str) -> str:
     return md_text(text)
 
 
-def _summary_table(figures, rows, dimension_label: str, stream: IO) -> None:
+def _summary_table(figures, rows, dimension_label: str, stream: IO, stamp: dt.date | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -476,12 +508,14 @@ def _summary_table(figures, rows, dimension_label: str, stream: IO) -> None:
         cells[4] = overdue
         table.add_row(*cells, Text(bar(row.rate, 12), style="green"))
     console.print(table)
+    if stamp:
+        console.print(Text(as_of_line(stamp)))
 
 
 def _figures_data(figures) -> dict:
     return {"stated": figures.stated, "found": figures.found, "closed": figures.closed,
             "open": figures.open, "overdue": figures.overdue, "rate": float(figures.rate),
-            "sentence": official_sentence(figures)}
+            fields.LEDGER.count_by.key: figures.count_by.value, "sentence": official_sentence(figures)}
 
 
 def _tally_data(row) -> dict:

@@ -30,6 +30,13 @@ class Action(StrEnum):
     REOPEN = "reopen"
 
 
+class CountBy(StrEnum):
+    """The level the official counts go by: specific items, or whole problems."""
+
+    ITEM = "item"
+    PROBLEM = "problem"
+
+
 STATUS_LABELS = {Status.OPEN: "未销号", Status.CLOSED: "已销号"}
 KIND_LABELS = {
     Kind.IMMEDIATE: "立行立改",
@@ -37,6 +44,8 @@ KIND_LABELS = {
     Kind.LONG_TERM: "长期坚持",
 }
 ACTION_LABELS = {Action.PROGRESS: "进展", Action.CLOSE: "销号", Action.REOPEN: "重新打开"}
+COUNT_BY_LABELS = {CountBy.ITEM: "具体问题", CountBy.PROBLEM: "问题"}
+COUNT_BY_UNITS = {CountBy.ITEM: "项", CountBy.PROBLEM: "个问题"}  # after a number: 3 项, 3 个问题
 
 # Words a clerk may write instead of the canonical token.
 STATUS_SYNONYMS = {
@@ -52,6 +61,10 @@ ACTION_SYNONYMS = {
     Action.PROGRESS: ["进展", "整改进展"],
     Action.CLOSE: ["销号", "关闭"],
     Action.REOPEN: ["重新打开", "回头看", "重开"],
+}
+COUNT_BY_SYNONYMS = {
+    CountBy.ITEM: ["具体问题", "按具体问题", "事项", "按事项"],
+    CountBy.PROBLEM: ["问题", "按问题"],
 }
 
 DATE_PATTERN = r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$"

@@ -85,7 +85,9 @@ def test_every_command_runs_without_fcntl_pwd_or_a_login_name(ledger, windowsish
         assert (out.code, out.stderr) == (0, ""), (args, out.code, out.stderr[-2000:])
         assert out.stdout, args
     rows = {row[0]: row for row in csv.reader(io.StringIO(out.stdout.removeprefix("\ufeff")))}  # the export
-    assert len(rows) == 35 and rows["13.2"][-3:] == ["已销号", TODAY, "evidence/13.2/整改报告.pdf"]
+    cells = dict(zip(rows["序号"], rows["13.2"], strict=True))
+    assert len(rows) == 35 and (cells["完成情况"], cells["销号日期"], cells["佐证材料"]) == (
+        "已销号", TODAY, "evidence/13.2/整改报告.pdf")
     closed = item(ledger, "13.2")
     assert closed["closed_by"] == f"uid {os.getuid()}"  # neither RECTIFY_USER nor a login name
     assert closed["evidence"][0] == {"path": "evidence/13.2/整改报告.pdf", "size": 16, "sha256": sha(pdf.read_bytes())}

@@ -29,6 +29,7 @@ from rectify_cli.yamledit import ItemChange, UneditableFile, edit_item
 
 from ..conftest import DATA, invoke
 from .support import expect, run_child
+from .test_faults import make_live
 from .test_properties import quick
 
 TODAY = "2022-03-01"
@@ -203,6 +204,7 @@ def item_id(data: dict, index: int) -> str:
 def test_every_style_edits_every_item_and_undo_restores(tmp_path_factory, name, styles, newline):
     ledger = tmp_path_factory.mktemp("styles") / "ledger"
     shutil.copytree(DATA, ledger, ignore=shutil.ignore_patterns(".rectify"))
+    make_live(ledger)
     path = ledger / "issues" / name
     restyled = Restyled.of(path.read_text(encoding="utf-8"), styles, newline)
     original = restyled.write(path)
@@ -241,6 +243,7 @@ def test_slow_each_style_in_a_real_process(tmp_path, style):
     """13.yaml with both items restyled: close of the open 13.2 (reopen of 13.1), then undo."""
     ledger = tmp_path / "ledger"
     shutil.copytree(DATA, ledger, ignore=shutil.ignore_patterns(".rectify"))
+    make_live(ledger)
     path = ledger / "issues" / "13.yaml"
     restyled = Restyled.of(path.read_text(encoding="utf-8"), [style])
     original = restyled.write(path)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..records import Entry, Ledger
 from ..stats import overall, rate_text
 from ..views import inert
-from ..vocab import Status
+from ..vocab import COUNT_BY_LABELS, Status
 
 NUMERALS = "一二三四五六七八九十"
 CLOSING = "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议,请及时向我们反映。"
@@ -48,7 +48,7 @@ def build(ledger: Ledger, today: dt.date) -> list[Paragraph]:
     first_aspect = next(iter(info.aspects.values()), "")
     paragraphs.append(Paragraph(
         f"{_inspection_dates(info)},{info.inspector}对{info.unit}进行了巡察。"
-        f"{_date(info.feedback_date)},{info.inspector}反馈了巡察意见,指出了{first_aspect}等{figures.stated}个具体问题。"
+        f"{_date(info.feedback_date)},{info.inspector}反馈了巡察意见,指出了{first_aspect}等{figures.stated}个{COUNT_BY_LABELS[figures.count_by]}。"
         f"截至{_date(today)},已完成整改{figures.closed}个,正在整改{figures.open}个,整改完成率{rate_text(figures.rate)}。"
         "按照党务公开原则和巡察工作有关要求,现将巡察整改进展情况予以公布。"
     ))
