@@ -32,14 +32,13 @@ from rectify_cli.model import Problem
 from rectify_cli.yamlsource import parse
 
 from ..conftest import DATA, REFERENCE, snapshot
-from .support import dead_pid, lock_is_free
+from .support import dead_pid, lock_is_free, make_live
 
 TODAY = "2022-03-01"
 DAY = dt.date(2022, 3, 1)
 BY = "张三"
 PAGE = 4096
 SHIPPED_ITEMS = 34
-AS_OF_LINE = "as_of: 2022-02-23\n"
 DISK_FULL = re.compile(r"磁盘空间不足|磁盘已满|磁盘空间已满")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -121,15 +120,6 @@ def check_passes(ledger: Path, *, warnings: bool = True) -> Finished:
 def copy_ledger(target: Path) -> Path:
     shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".rectify"))
     return make_live(target)
-
-
-def make_live(root: Path) -> Path:
-    """The shipped ledger without its as_of: these cases edit it after its snapshot's date."""
-    info = root / "ledger.yaml"
-    text = info.read_text(encoding="utf-8")
-    assert text.count(AS_OF_LINE) == 1
-    info.write_text(text.replace(AS_OF_LINE, ""), encoding="utf-8")
-    return root
 
 
 def random_file(path: Path, size: int, seed: int = 0) -> Path:
@@ -396,7 +386,7 @@ def spread_issue(problem: int, numbers, closed: set[str]) -> str:
 @pytest.fixture
 def spread(ledger) -> Path:
     """The copied ledger, live, plus 18.yaml–20.yaml: ten items, five of them closed; stated_items matches."""
-    info = make_live(ledger) / "ledger.yaml"
+    info = ledger / "ledger.yaml"
     total = SHIPPED_ITEMS + len(ITEM_IDS)
     info.write_text(re.sub(r"stated_items: \d+", f"stated_items: {total}", info.read_text(encoding="utf-8")),
                     encoding="utf-8")

@@ -26,7 +26,6 @@ import pytest
 from ..conftest import DATA
 from .support import MODULE, Finished, at, expect, tree
 from .support import run_child as run
-from .test_faults import make_live
 
 TODAY = "2022-03-01"
 CLOSE = ("--today", TODAY, "close", "13.2", "--by", "张三")
@@ -332,7 +331,6 @@ def test_nul_byte_is_refused_at_its_place(rectify, ledger, args, last):
 
 
 def test_crlf_with_bom_reads_and_edits_keeping_both(rectify, ledger):
-    make_live(ledger)  # the close below comes after the snapshot's as_of
     issue(ledger).write_bytes(BOM + shipped().replace("\n", "\r\n").encode("utf-8"))
     expect(rectify("check"), 0, stdout=CLEAN)
     out = rectify(*CLOSE)
