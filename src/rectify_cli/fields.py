@@ -147,6 +147,7 @@ ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,�
     Field("evidence", "佐证材料", MANY, "文件、照片等佐证材料", of=EVIDENCE.name, synonyms=("佐证资料",),
           column=Column("佐证材料", 18, brief=False)),
     Field("institutions", "建章立制", STRINGS, "整改中建立或完善的制度"),
+    Field("remarks", "备注", TEXT, "其他需要说明的情况", column=Column("备注", 16, brief=False)),
     Field("history", "整改进展", MANY, "按日期记录的进展、销号、重新打开", of=HISTORY_ENTRY.name),
 ])
 

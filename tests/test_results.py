@@ -1,0 +1,74 @@
+"""What rectification produced: remarks, accountability, funds recovered, rules made or revised,
+and the sentence of results in `summary` and `report` (issue 11, points 4–8 and 10)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from rectify_cli import loading
+
+from .conftest import invoke, write_issue
+from .test_import import import_xlsx, init
+
+ISSUE_13 = "issues/13.yaml"
+SECOND_ITEM = "  - number: 2\n"
+
+
+def with_fields(ledger: Path, text: str) -> Path:
+    """Issue 13 with `text` (item fields, indented by four) added to its item 13.2."""
+    path = ledger / ISSUE_13
+    source = path.read_text(encoding="utf-8")
+    assert SECOND_ITEM in source
+    return write_issue(ledger, "13.yaml", source.replace(SECOND_ITEM, SECOND_ITEM + text))
+
+
+def check_errors(rectify) -> list[str]:
+    outcome = rectify("check")
+    assert outcome.code == 1, outcome.stdout
+    return [line for line in outcome.stderr.splitlines() if ": 错误: " in line]
+
+
+def show(rectify, item: str = "13.2") -> str:
+    outcome = rectify("show", item, "--format", "tsv")
+    assert outcome.code == 0, outcome.stderr
+    return outcome.stdout
+
+
+def csv_rows(rectify, tmp_path: Path) -> list[dict]:
+    out = tmp_path / "台账.csv"
+    assert rectify("export", "--format", "csv", "-o", str(out)).code == 0
+    return list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+
+
+def round_trip(rectify, tmp_path: Path):
+    """The ledger exported to xlsx and imported into a fresh one: its item 13.2."""
+    book = tmp_path / "整改台账.xlsx"
+    assert rectify("export", "--format", "xlsx", "-o", str(book)).code == 0
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 0, outcome.stderr
+    assert invoke("--ledger", str(folder), "check").code == 0
+    return next(e.item for e in loading.load_valid(folder).entries() if e.id == "13.2")
+
+
+# --- 4. remarks -------------------------------------------------------------------------
+
+
+def test_remarks_shown_exported_and_imported_back(ledger, rectify, tmp_path):
+    with_fields(ledger, "    remarks: 需财政局审核后处置\n")
+    assert rectify("check").code == 0
+    assert "备注:需财政局审核后处置" in show(rectify)
+    row = next(r for r in csv_rows(rectify, tmp_path) if r["序号"] == "13.2")
+    assert row["备注"] == "需财政局审核后处置"
+    assert round_trip(rectify, tmp_path).remarks == "需财政局审核后处置"
+
+
+def test_remarks_must_be_text(ledger, rectify):
+    with_fields(ledger, "    remarks: [a, b]\n")
+    errors = check_errors(rectify)
+    assert any("13.yaml:14:14" in line and "remarks(备注) 应为文字" in line for line in errors), errors
