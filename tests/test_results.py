@@ -8,8 +8,6 @@ import io
 import json
 from pathlib import Path
 
-import pytest
-
 from rectify_cli import loading
 
 from .conftest import invoke, write_issue
@@ -72,3 +70,37 @@ def test_remarks_must_be_text(ledger, rectify):
     with_fields(ledger, "    remarks: [a, b]\n")
     errors = check_errors(rectify)
     assert any("13.yaml:14:14" in line and "remarks(备注) 应为文字" in line for line in errors), errors
+
+
+# --- 7. institutions: a name, or {name, action, date} ---------------------------------
+
+RULES = """\
+    institutions:
+      - 《泾县城管执法局国有资产管理制度》
+      - name: 《固定资产处置办法》
+        action: 修订
+        date: 2022-01-05
+"""
+
+
+def test_institutions_plain_and_revised_shown_exported_and_imported_back(ledger, rectify, tmp_path):
+    with_fields(ledger, RULES)
+    assert rectify("check").code == 0
+    text = show(rectify)
+    assert "建章立制:《泾县城管执法局国有资产管理制度》(制定)" in text
+    assert "《固定资产处置办法》(修订,2022-01-05)" in text
+    row = next(r for r in csv_rows(rectify, tmp_path) if r["序号"] == "13.2")
+    assert row["建章立制"] == "《泾县城管执法局国有资产管理制度》(制定)\n《固定资产处置办法》(修订,2022-01-05)"
+    data = json.loads(rectify("show", "13.2", "--format", "json").stdout)["items"][0]
+    assert data["institutions"][1] == {"name": "《固定资产处置办法》", "action": "revised", "date": "2022-01-05"}
+    rules = round_trip(rectify, tmp_path).institutions
+    assert [(r.name, r.action.value, str(r.date)) for r in rules] == [
+        ("《泾县城管执法局国有资产管理制度》", "new", "None"), ("《固定资产处置办法》", "revised", "2022-01-05")]
+
+
+def test_institution_action_must_be_a_known_word(ledger, rectify):
+    with_fields(ledger, "    institutions:\n      - name: 某制度\n        action: 废止\n")
+    errors = check_errors(rectify)
+    assert len(errors) == 1, errors
+    assert "13.yaml:16:17:" in errors[0]
+    assert "action(制定或修订) 的值 '废止' 无效,可填:new、revised、制定" in errors[0]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .vocab import Status
+from .vocab import RuleAction, Status
 
 # Types. Each layer (model, records, cache, views, exports, importer) knows how
 # to handle each type once; a field only names its type.
@@ -29,9 +29,10 @@ MAPPING = "mapping"  # key → text, in order
 STATUS = "status"  # enumerations of vocab.py, written as token or Chinese word
 KIND = "kind"
 ACTION = "action"
+RULE_ACTION = "rule_action"
 MANY = "many"  # a list of records of the group named by `of`
 ONE = "one"  # one record of the group named by `of`
-ENUMERATIONS = (STATUS, KIND, ACTION)
+ENUMERATIONS = (STATUS, KIND, ACTION, RULE_ACTION)
 LISTS = (NAMES, STRINGS, MANY)
 
 
@@ -120,6 +121,12 @@ HISTORY_ENTRY = Group("HistoryEntry", "整改进展", "一次事件:进展、销
     Field("previous_outcome", "原整改成效", TEXT, "销号时被替换的整改成效原文"),
 ])
 
+INSTITUTION = Group("Institution", "制度", "建立或完善的一项制度;只写名称即为新制定", [
+    Field("name", "制度名称", TEXT, "制度的名称,如《……管理制度》", required=True),
+    Field("action", "制定或修订", RULE_ACTION, "new 制定 / revised 修订", default=RuleAction.NEW),
+    Field("date", "日期", DATE, "制定或修订的日期"),
+], shorthand="name")
+
 ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,逐项销号", [
     Field("number", "序号", INT, "具体问题在本问题下的序号,从 1 起连续", required=True, minimum=1, core=True,
           shown=False),
@@ -146,7 +153,8 @@ ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,�
           synonyms=("整改进展", "整改情况", "进展情况"), column=Column("整改进展及成效", 48)),
     Field("evidence", "佐证材料", MANY, "文件、照片等佐证材料", of=EVIDENCE.name, synonyms=("佐证资料",),
           column=Column("佐证材料", 18, brief=False)),
-    Field("institutions", "建章立制", STRINGS, "整改中建立或完善的制度"),
+    Field("institutions", "建章立制", MANY, "整改中制定或修订的制度;只写名称即为新制定", of=INSTITUTION.name,
+          core=True, synonyms=("制度建设",), column=Column("建章立制", 20, brief=False)),
     Field("remarks", "备注", TEXT, "其他需要说明的情况", column=Column("备注", 16, brief=False)),
     Field("history", "整改进展", MANY, "按日期记录的进展、销号、重新打开", of=HISTORY_ENTRY.name),
 ])
@@ -175,7 +183,7 @@ LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何�
     Field("aspects", "方面", MAPPING, "方面的键(一、二、三…)与名称,按顺序"),
 ])
 
-GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, ITEM, PROBLEM, INSPECTION, LEDGER)}
+GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, INSTITUTION, ITEM, PROBLEM, INSPECTION, LEDGER)}
 
 # The columns an item's row carries besides its own fields: where it stands.
 ITEM_ID = Column("序号", 7)  # the item's ID, 13.2 (编号 in show and list)

@@ -15,11 +15,14 @@ from .vocab import (  # noqa: F401 - re-exported for the models' users
     KIND_LABELS,
     KIND_SYNONYMS,
     PLACEHOLDER,
+    RULE_ACTION_LABELS,
+    RULE_ACTION_SYNONYMS,
     SCHEMA_VERSION,
     STATUS_LABELS,
     STATUS_SYNONYMS,
     Action,
     Kind,
+    RuleAction,
     Status,
     enum_words,
     parse_date,
@@ -40,6 +43,7 @@ def _enum_field(enum_type, synonyms):
 StatusField = _enum_field(Status, STATUS_SYNONYMS)
 KindField = _enum_field(Kind, KIND_SYNONYMS)
 ActionField = _enum_field(Action, ACTION_SYNONYMS)
+RuleActionField = _enum_field(RuleAction, RULE_ACTION_SYNONYMS)
 
 DateField = Annotated[
     dt.date,
@@ -78,7 +82,7 @@ def parse_shorthand(key: str):
 _SCALARS = {
     fields.TEXT: str, fields.INT: int, fields.DATE: DateField, fields.NAMES: TextList,
     fields.STRINGS: list[str], fields.MAPPING: dict[str, str], fields.STATUS: StatusField,
-    fields.KIND: KindField, fields.ACTION: ActionField,
+    fields.KIND: KindField, fields.ACTION: ActionField, fields.RULE_ACTION: RuleActionField,
 }
 MODELS: dict[str, type[BaseModel]] = {}
 
@@ -122,6 +126,7 @@ def _model(group: fields.Group) -> type[BaseModel]:
 
 Evidence = _model(fields.EVIDENCE)
 HistoryEntry = _model(fields.HISTORY_ENTRY)
+Institution = _model(fields.INSTITUTION)
 Item = _model(fields.ITEM)
 Problem = _model(fields.PROBLEM)
 Inspection = _model(fields.INSPECTION)

@@ -11,19 +11,20 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, make_dataclass
+from enum import Enum
 
 from . import fields as declared
 from . import vocab
 from .ids import display_id
-from .vocab import Action, Kind, Status
+from .vocab import Action, Kind, RuleAction, Status
 
-ENUMS = {declared.STATUS: Status, declared.KIND: Kind, declared.ACTION: Action}
+ENUMS = {declared.STATUS: Status, declared.KIND: Kind, declared.ACTION: Action, declared.RULE_ACTION: RuleAction}
 SYNONYMS = {declared.STATUS: vocab.STATUS_SYNONYMS, declared.KIND: vocab.KIND_SYNONYMS,
-            declared.ACTION: vocab.ACTION_SYNONYMS}
+            declared.ACTION: vocab.ACTION_SYNONYMS, declared.RULE_ACTION: vocab.RULE_ACTION_SYNONYMS}
 _ANNOTATIONS = {
     declared.TEXT: "str", declared.INT: "int", declared.DATE: "dt.date", declared.NAMES: "list[str]",
     declared.STRINGS: "list[str]", declared.MAPPING: "dict[str, str]", declared.STATUS: "Status",
-    declared.KIND: "Kind", declared.ACTION: "Action",
+    declared.KIND: "Kind", declared.ACTION: "Action", declared.RULE_ACTION: "RuleAction",
 }
 
 
@@ -59,11 +60,12 @@ def inspection_start(info) -> dt.date | None:
 
 Evidence = _record_class(declared.EVIDENCE)
 HistoryEntry = _record_class(declared.HISTORY_ENTRY)
+Institution = _record_class(declared.INSTITUTION)
 Item = _record_class(declared.ITEM)
 Problem = _record_class(declared.PROBLEM)
 Inspection = _record_class(declared.INSPECTION)
 LedgerInfo = _record_class(declared.LEDGER)
-CLASSES = {cls.__name__: cls for cls in (Evidence, HistoryEntry, Item, Problem, Inspection, LedgerInfo)}
+CLASSES = {cls.__name__: cls for cls in (Evidence, HistoryEntry, Institution, Item, Problem, Inspection, LedgerInfo)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +148,7 @@ def _plain(value):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Status | Kind | Action):
+    if isinstance(value, Enum):
         return value.value
     if hasattr(value, "__dataclass_fields__"):
         return as_data(value)

@@ -17,7 +17,7 @@ from . import fields
 from .errors import Diagnostic
 from .records import Entry, Item, Ledger, as_data
 from .stats import Overall, completion_rate, rate_text, tally_text
-from .vocab import ACTION_LABELS, KIND_LABELS, SCHEMA_VERSION, STATUS_LABELS
+from .vocab import ACTION_LABELS, KIND_LABELS, RULE_ACTION_LABELS, SCHEMA_VERSION, STATUS_LABELS
 
 
 class OutputFormat(StrEnum):
@@ -208,7 +208,8 @@ def _console(stream: IO):
 # --- show -------------------------------------------------------------------
 
 
-_LABELS = {fields.STATUS: STATUS_LABELS, fields.KIND: KIND_LABELS, fields.ACTION: ACTION_LABELS}
+_LABELS = {fields.STATUS: STATUS_LABELS, fields.KIND: KIND_LABELS, fields.ACTION: ACTION_LABELS,
+           fields.RULE_ACTION: RULE_ACTION_LABELS}
 
 
 def value_text(spec: fields.Field, value) -> str:
@@ -232,12 +233,21 @@ def value_text(spec: fields.Field, value) -> str:
     return str(value)
 
 
+MARKED = (*fields.ENUMERATIONS, fields.DATE)  # in a record's line, in brackets after its texts
+MARKS_OPEN, MARKS_SEPARATOR, MARKS_CLOSE = "(", ",", ")"
+
+
 def record_text(group_name: str, record) -> str:
-    """One nested record on one line: its shown fields, side by side."""
+    """One nested record on one line: its shown texts side by side, then its words and dates in
+    brackets (《……制度》(修订,2022-01-05)), a form the Excel importer reads back."""
     if group_name == fields.HISTORY_ENTRY.name:
         return history_line(record)
-    texts = (value_text(spec, getattr(record, spec.key)) for spec in fields.GROUPS[group_name] if spec.shown)
-    return " ".join(text for text in texts if text)
+    shown = [spec for spec in fields.GROUPS[group_name] if spec.shown]
+    texts = [value_text(spec, getattr(record, spec.key)) for spec in shown if spec.type not in MARKED]
+    marks = [value_text(spec, getattr(record, spec.key)) for spec in shown if spec.type in MARKED]
+    text = " ".join(text for text in texts if text)
+    marks = [mark for mark in marks if mark]
+    return f"{text}{MARKS_OPEN}{MARKS_SEPARATOR.join(marks)}{MARKS_CLOSE}" if marks else text
 
 
 def item_text(entry: Entry, spec: fields.Field, today: dt.date) -> str:

@@ -30,6 +30,13 @@ class Action(StrEnum):
     REOPEN = "reopen"
 
 
+class RuleAction(StrEnum):
+    """What became of a rule (建章立制): made new, or revised."""
+
+    NEW = "new"
+    REVISED = "revised"
+
+
 STATUS_LABELS = {Status.OPEN: "未销号", Status.CLOSED: "已销号"}
 KIND_LABELS = {
     Kind.IMMEDIATE: "立行立改",
@@ -37,6 +44,7 @@ KIND_LABELS = {
     Kind.LONG_TERM: "长期坚持",
 }
 ACTION_LABELS = {Action.PROGRESS: "进展", Action.CLOSE: "销号", Action.REOPEN: "重新打开"}
+RULE_ACTION_LABELS = {RuleAction.NEW: "制定", RuleAction.REVISED: "修订"}
 
 # Words a clerk may write instead of the canonical token.
 STATUS_SYNONYMS = {
@@ -52,6 +60,11 @@ ACTION_SYNONYMS = {
     Action.PROGRESS: ["进展", "整改进展"],
     Action.CLOSE: ["销号", "关闭"],
     Action.REOPEN: ["重新打开", "回头看", "重开"],
+}
+
+RULE_ACTION_SYNONYMS = {
+    RuleAction.NEW: ["制定", "新建", "建立", "新制定", "出台"],
+    RuleAction.REVISED: ["修订", "修改", "完善", "修改完善", "修订完善", "完善修订"],
 }
 
 DATE_PATTERN = r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$"

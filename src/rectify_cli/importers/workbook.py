@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from .. import fields, records
+from .. import fields, records, views
 from ..errors import Diagnostic, RectifyError
 from ..ids import parse_id
 from ..vocab import STATUS_SYNONYMS, Status, parse_date, parse_enum
@@ -189,8 +189,39 @@ def _cell_value(spec: fields.Field, text: str, line: int, result: WorkbookImport
         parsed = parse_enum(records.ENUMS[spec.type], records.SYNONYMS[spec.type], text)
         return parsed.value if isinstance(parsed, StrEnum) else None
     if spec.type in (fields.STRINGS, fields.MANY):
-        return [part.strip() for part in re.split(r"[\n;;]", text) if part.strip()]
+        lines = [part.strip() for part in re.split(r"[\n;;]", text) if part.strip()]
+        return [_record(fields.GROUPS[spec.of], line) for line in lines] if spec.type == fields.MANY else lines
     return text
+
+
+MARKS = re.compile(rf"^(.*?)\s*[{views.MARKS_OPEN}(]([^()()]*)[{views.MARKS_CLOSE})]$")
+
+
+def _record(group: fields.Group, line: str):
+    """A record's line as views.record_text writes it: `name(修订,2022-01-05)`; a line whose
+    brackets hold no such words stays one text (《……制度(试行)》)."""
+    match = MARKS.match(line)
+    if match is None:
+        return line
+    record = {group.shorthand: match[1]}
+    marked = [spec for spec in group if spec.type in views.MARKED]
+    for part in re.split(r"[,,、]", match[2]):
+        spec, value = next(((s, v) for s in marked if s.key not in record and (v := _mark(s, part.strip()))), (None, None))
+        if spec is None:
+            return line
+        record[spec.key] = value
+    return record
+
+
+def _mark(spec: fields.Field, text: str):
+    """A bracketed word or date as the field's value, or None."""
+    if spec.type == fields.DATE:
+        try:
+            return parse_date(text)
+        except ValueError:
+            return None
+    parsed = parse_enum(records.ENUMS[spec.type], records.SYNONYMS[spec.type], text)
+    return parsed.value if isinstance(parsed, StrEnum) else None
 
 
 def _date_or_warn(text: str, spec: fields.Field, line: int, result: WorkbookImport, path: Path):
