@@ -8,6 +8,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from rectify_cli import loading
 
 from .conftest import invoke, write_issue
@@ -104,3 +106,43 @@ def test_institution_action_must_be_a_known_word(ledger, rectify):
     assert len(errors) == 1, errors
     assert "13.yaml:16:17:" in errors[0]
     assert "action(制定或修订) 的值 '废止' 无效,可填:new、revised、制定" in errors[0]
+
+
+# --- 5. accountability ------------------------------------------------------------------
+
+ACCOUNTABILITY = """\
+    accountability:
+      - kind: 诫勉
+        people: 1
+      - kind: [责令检查, 批评教育, 谈话提醒]
+        people: 15
+"""
+
+
+def test_accountability_shown_exported_and_imported_back(ledger, rectify, tmp_path):
+    with_fields(ledger, ACCOUNTABILITY)
+    assert rectify("check").code == 0
+    assert "问责:诫勉1人\n    责令检查、批评教育、提醒谈话等15人\n" in show(rectify)
+    row = next(r for r in csv_rows(rectify, tmp_path) if r["序号"] == "13.2")
+    assert row["问责"] == "诫勉1人\n责令检查、批评教育、提醒谈话等15人"
+    data = json.loads(rectify("show", "13.2", "--format", "json").stdout)["items"][0]
+    assert data["accountability"] == [{"kind": ["admonition"], "people": 1},
+                                      {"kind": ["ordered_review", "criticism", "reminder_talk"], "people": 15}]
+    entries = round_trip(rectify, tmp_path).accountability
+    assert [([k.value for k in e.kind], e.people) for e in entries] == [
+        (["admonition"], 1), (["ordered_review", "criticism", "reminder_talk"], 15)]
+
+
+@pytest.mark.parametrize(("entry", "where", "message"), [
+    ("      - kind: 警告\n        people: 1\n", "15:15", "kind(问责方式) 的值 '警告' 无效,可填:party_discipline"),
+    ("      - kind: [诫勉, 罚款]\n        people: 1\n", "15:20", "kind(问责方式) 的值 '罚款' 无效,可填:"),
+    ("      - kind: 诫勉\n        people: -1\n", "16:17", "people(人数) 应不小于 0"),
+    ("      - kind: 诫勉\n", "15:9", "缺少必填字段 people(人数)"),
+])
+def test_accountability_errors_point_at_the_value(ledger, rectify, entry, where, message):
+    with_fields(ledger, "    accountability:\n" + entry)
+    errors = check_errors(rectify)
+    assert len(errors) == 1, errors
+    assert f"13.yaml:{where}:" in errors[0] and message in errors[0], errors
+    if "无效" in message:
+        assert all(word in errors[0] for word in ("党纪处分", "诫勉", "提醒谈话", "谈话提醒", "交由纪委调查"))

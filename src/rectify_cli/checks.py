@@ -22,9 +22,9 @@ def _enum_words(owner: type[BaseModel] | None, name: str) -> list[str] | None:
     """The words accepted for an enumeration field (by its declared type), else None."""
     group = fields.GROUPS.get(owner.__name__) if owner is not None else None
     spec = group.get(name) if group is not None else None
-    if spec is None or spec.type not in records.SYNONYMS:
+    if spec is None or spec.type not in records.WORDS:
         return None
-    return model.enum_words(records.SYNONYMS[spec.type])
+    return model.enum_words(records.WORDS[spec.type])
 
 
 def validate(source: Source, model_class: type[BaseModel]) -> tuple[BaseModel | None, list[Diagnostic]]:

@@ -30,10 +30,11 @@ STATUS = "status"  # enumerations of vocab.py, written as token or Chinese word
 KIND = "kind"
 ACTION = "action"
 RULE_ACTION = "rule_action"
+PENALTIES = "penalties"  # one or more forms of accountability (vocab.Penalty); one word or a list
 MANY = "many"  # a list of records of the group named by `of`
 ONE = "one"  # one record of the group named by `of`
 ENUMERATIONS = (STATUS, KIND, ACTION, RULE_ACTION)
-LISTS = (NAMES, STRINGS, MANY)
+LISTS = (NAMES, STRINGS, PENALTIES, MANY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,12 @@ INSTITUTION = Group("Institution", "制度", "建立或完善的一项制度;只
     Field("date", "日期", DATE, "制定或修订的日期"),
 ], shorthand="name")
 
+ACCOUNTABILITY = Group("Accountability", "问责", "问责的一种方式及人数;来源只给合计时可写几种方式", [
+    Field("kind", "问责方式", PENALTIES, "党纪处分、政务处分、组织处理、诫勉、责令检查、批评教育、提醒谈话、批评帮助、"
+          "交由纪委调查;只给合计时写成列表,如 [责令检查, 批评教育]", required=True, minimum=1),
+    Field("people", "人数", INT, "被问责的人数", required=True, minimum=0),
+])
+
 ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,逐项销号", [
     Field("number", "序号", INT, "具体问题在本问题下的序号,从 1 起连续", required=True, minimum=1, core=True,
           shown=False),
@@ -155,6 +162,8 @@ ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,�
           column=Column("佐证材料", 18, brief=False)),
     Field("institutions", "建章立制", MANY, "整改中制定或修订的制度;只写名称即为新制定", of=INSTITUTION.name,
           core=True, synonyms=("制度建设",), column=Column("建章立制", 20, brief=False)),
+    Field("accountability", "问责", MANY, "对相关人员的问责:方式及人数", of=ACCOUNTABILITY.name, core=True,
+          synonyms=("追责问责", "问责情况"), column=Column("问责", 16, brief=False)),
     Field("remarks", "备注", TEXT, "其他需要说明的情况", column=Column("备注", 16, brief=False)),
     Field("history", "整改进展", MANY, "按日期记录的进展、销号、重新打开", of=HISTORY_ENTRY.name),
 ])
@@ -183,7 +192,7 @@ LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何�
     Field("aspects", "方面", MAPPING, "方面的键(一、二、三…)与名称,按顺序"),
 ])
 
-GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, INSTITUTION, ITEM, PROBLEM, INSPECTION, LEDGER)}
+GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, INSTITUTION, ACCOUNTABILITY, ITEM, PROBLEM, INSPECTION, LEDGER)}
 
 # The columns an item's row carries besides its own fields: where it stands.
 ITEM_ID = Column("序号", 7)  # the item's ID, 13.2 (编号 in show and list)

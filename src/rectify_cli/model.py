@@ -14,6 +14,8 @@ from .vocab import (  # noqa: F401 - re-exported for the models' users
     DATE_PATTERN,
     KIND_LABELS,
     KIND_SYNONYMS,
+    PENALTY_LABELS,
+    PENALTY_SYNONYMS,
     PLACEHOLDER,
     RULE_ACTION_LABELS,
     RULE_ACTION_SYNONYMS,
@@ -22,6 +24,7 @@ from .vocab import (  # noqa: F401 - re-exported for the models' users
     STATUS_SYNONYMS,
     Action,
     Kind,
+    Penalty,
     RuleAction,
     Status,
     enum_words,
@@ -44,6 +47,13 @@ StatusField = _enum_field(Status, STATUS_SYNONYMS)
 KindField = _enum_field(Kind, KIND_SYNONYMS)
 ActionField = _enum_field(Action, ACTION_SYNONYMS)
 RuleActionField = _enum_field(RuleAction, RULE_ACTION_SYNONYMS)
+_PenaltyField = _enum_field(Penalty, PENALTY_SYNONYMS)
+PenaltiesField = Annotated[
+    list[_PenaltyField],
+    BeforeValidator(lambda value: [value] if isinstance(value, str) else value),
+    WithJsonSchema({"anyOf": [{"type": "string", "enum": enum_words(PENALTY_SYNONYMS)},
+                              {"type": "array", "items": {"type": "string", "enum": enum_words(PENALTY_SYNONYMS)}}]}),
+]
 
 DateField = Annotated[
     dt.date,
@@ -83,6 +93,7 @@ _SCALARS = {
     fields.TEXT: str, fields.INT: int, fields.DATE: DateField, fields.NAMES: TextList,
     fields.STRINGS: list[str], fields.MAPPING: dict[str, str], fields.STATUS: StatusField,
     fields.KIND: KindField, fields.ACTION: ActionField, fields.RULE_ACTION: RuleActionField,
+    fields.PENALTIES: PenaltiesField,
 }
 MODELS: dict[str, type[BaseModel]] = {}
 
@@ -127,6 +138,7 @@ def _model(group: fields.Group) -> type[BaseModel]:
 Evidence = _model(fields.EVIDENCE)
 HistoryEntry = _model(fields.HISTORY_ENTRY)
 Institution = _model(fields.INSTITUTION)
+Accountability = _model(fields.ACCOUNTABILITY)
 Item = _model(fields.ITEM)
 Problem = _model(fields.PROBLEM)
 Inspection = _model(fields.INSPECTION)

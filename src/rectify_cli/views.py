@@ -17,7 +17,14 @@ from . import fields
 from .errors import Diagnostic
 from .records import Entry, Item, Ledger, as_data
 from .stats import Overall, completion_rate, rate_text, tally_text
-from .vocab import ACTION_LABELS, KIND_LABELS, RULE_ACTION_LABELS, SCHEMA_VERSION, STATUS_LABELS
+from .vocab import (
+    ACTION_LABELS,
+    KIND_LABELS,
+    PENALTY_LABELS,
+    RULE_ACTION_LABELS,
+    SCHEMA_VERSION,
+    STATUS_LABELS,
+)
 
 
 class OutputFormat(StrEnum):
@@ -226,6 +233,8 @@ def value_text(spec: fields.Field, value) -> str:
         return "\n".join(f"{key} {text}" for key, text in value.items())
     if spec.type in _LABELS:
         return _LABELS[spec.type][value]
+    if spec.type == fields.PENALTIES:
+        return PENALTY_SEPARATOR.join(PENALTY_LABELS[kind] for kind in value)
     if spec.type == fields.MANY:
         return "\n".join(record_text(spec.of, record) for record in value)
     if spec.type == fields.ONE:
@@ -237,11 +246,26 @@ MARKED = (*fields.ENUMERATIONS, fields.DATE)  # in a record's line, in brackets 
 MARKS_OPEN, MARKS_SEPARATOR, MARKS_CLOSE = "(", ",", ")"
 
 
+PENALTY_SEPARATOR, PENALTY_SUM, PEOPLE = "、", "等", "人"
+
+
+def accountability_text(kinds, people: int) -> str:
+    """`诫勉1人`; several kinds counted together: `提醒谈话、批评教育等15人`."""
+    words = PENALTY_SEPARATOR.join(PENALTY_LABELS[kind] for kind in kinds)
+    return f"{words}{PENALTY_SUM if len(kinds) > 1 else ''}{people}{PEOPLE}"
+
+
+# Groups whose records read as a phrase of their own rather than field by field.
+RECORD_LINES = {fields.ACCOUNTABILITY.name: lambda record: accountability_text(record.kind, record.people)}
+
+
 def record_text(group_name: str, record) -> str:
     """One nested record on one line: its shown texts side by side, then its words and dates in
     brackets (《……制度》(修订,2022-01-05)), a form the Excel importer reads back."""
     if group_name == fields.HISTORY_ENTRY.name:
         return history_line(record)
+    if group_name in RECORD_LINES:
+        return RECORD_LINES[group_name](record)
     shown = [spec for spec in fields.GROUPS[group_name] if spec.shown]
     texts = [value_text(spec, getattr(record, spec.key)) for spec in shown if spec.type not in MARKED]
     marks = [value_text(spec, getattr(record, spec.key)) for spec in shown if spec.type in MARKED]

@@ -37,6 +37,20 @@ class RuleAction(StrEnum):
     REVISED = "revised"
 
 
+class Penalty(StrEnum):
+    """A form of holding people to account (问责), in the order reports list them."""
+
+    PARTY_DISCIPLINE = "party_discipline"
+    GOVERNMENT_SANCTION = "government_sanction"
+    ORGANISATIONAL = "organisational"
+    ADMONITION = "admonition"
+    ORDERED_REVIEW = "ordered_review"
+    CRITICISM = "criticism"
+    REMINDER_TALK = "reminder_talk"
+    CRITICISM_HELP = "criticism_help"
+    REFERRED = "referred"
+
+
 STATUS_LABELS = {Status.OPEN: "未销号", Status.CLOSED: "已销号"}
 KIND_LABELS = {
     Kind.IMMEDIATE: "立行立改",
@@ -44,6 +58,17 @@ KIND_LABELS = {
     Kind.LONG_TERM: "长期坚持",
 }
 ACTION_LABELS = {Action.PROGRESS: "进展", Action.CLOSE: "销号", Action.REOPEN: "重新打开"}
+PENALTY_LABELS = {
+    Penalty.PARTY_DISCIPLINE: "党纪处分",
+    Penalty.GOVERNMENT_SANCTION: "政务处分",
+    Penalty.ORGANISATIONAL: "组织处理",
+    Penalty.ADMONITION: "诫勉",
+    Penalty.ORDERED_REVIEW: "责令检查",
+    Penalty.CRITICISM: "批评教育",
+    Penalty.REMINDER_TALK: "提醒谈话",
+    Penalty.CRITICISM_HELP: "批评帮助",
+    Penalty.REFERRED: "交由纪委调查",
+}
 RULE_ACTION_LABELS = {RuleAction.NEW: "制定", RuleAction.REVISED: "修订"}
 
 # Words a clerk may write instead of the canonical token.
@@ -65,6 +90,18 @@ ACTION_SYNONYMS = {
 RULE_ACTION_SYNONYMS = {
     RuleAction.NEW: ["制定", "新建", "建立", "新制定", "出台"],
     RuleAction.REVISED: ["修订", "修改", "完善", "修改完善", "修订完善", "完善修订"],
+}
+
+PENALTY_SYNONYMS = {
+    Penalty.PARTY_DISCIPLINE: ["党纪处分", "党纪处理", "党内处分"],
+    Penalty.GOVERNMENT_SANCTION: ["政务处分", "政纪处分"],
+    Penalty.ORGANISATIONAL: ["组织处理"],
+    Penalty.ADMONITION: ["诫勉", "诫勉谈话", "诫勉处理"],
+    Penalty.ORDERED_REVIEW: ["责令检查", "责令作出检查", "责令书面检查", "书面检查"],
+    Penalty.CRITICISM: ["批评教育"],
+    Penalty.REMINDER_TALK: ["提醒谈话", "谈话提醒", "约谈提醒", "提醒约谈"],
+    Penalty.CRITICISM_HELP: ["批评帮助"],
+    Penalty.REFERRED: ["交由纪委调查", "移交纪委调查", "移交纪委", "移送纪委", "交纪委调查", "移交纪检监察机关"],
 }
 
 DATE_PATTERN = r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$"

@@ -18,7 +18,8 @@ from .plan import LedgerFacts
 PROBLEM, ITEM = fields.PROBLEM, fields.ITEM
 # What a row's cells may give: where the item stands, then every item field a cell can hold.
 IMPORTED = [spec for spec in ITEM if not spec.required and (
-    spec.type not in (fields.MANY, fields.ONE, fields.MAPPING) or spec.type == fields.MANY and fields.GROUPS[spec.of].shorthand)]
+    spec.type not in (fields.MANY, fields.ONE, fields.MAPPING)
+    or spec.type == fields.MANY and (fields.GROUPS[spec.of].shorthand or spec.of in views.RECORD_LINES))]
 # column → the header words a 台账 uses for it (first match wins)
 COLUMNS = {fields.ITEM_ID: (fields.ITEM_ID.header, *fields.ID_SYNONYMS), PROBLEM.aspect: PROBLEM.aspect.words,
            PROBLEM.title: PROBLEM.title.words, **{spec: spec.words for spec in IMPORTED}}
@@ -200,6 +201,8 @@ MARKS = re.compile(rf"^(.*?)\s*[{views.MARKS_OPEN}(]([^()()]*)[{views.MARKS_CLOS
 def _record(group: fields.Group, line: str):
     """A record's line as views.record_text writes it: `name(修订,2022-01-05)`; a line whose
     brackets hold no such words stays one text (《……制度(试行)》)."""
+    if group.name in _LINE_READERS:
+        return _LINE_READERS[group.name](line)
     match = MARKS.match(line)
     if match is None:
         return line
@@ -211,6 +214,24 @@ def _record(group: fields.Group, line: str):
             return line
         record[spec.key] = value
     return record
+
+
+ACCOUNTABILITY_LINE = re.compile(rf"^(.+?){views.PENALTY_SUM}?\s*(\d+)\s*{views.PEOPLE}$")
+
+
+def _accountability(line: str):
+    """`诫勉1人`, `提醒谈话、批评教育等15人` (views.accountability_text) as an entry; other text as it
+    is, for `check` to point at."""
+    match = ACCOUNTABILITY_LINE.match(line)
+    if match is None:
+        return line
+    kinds = [kind.strip() for kind in re.split(r"[、,,]", match[1]) if kind.strip()]
+    spec = fields.ACCOUNTABILITY
+    return {spec.kind.key: kinds if len(kinds) > 1 else kinds[0], spec.people.key: int(match[2])}
+
+
+_LINE_READERS = {fields.ACCOUNTABILITY.name: _accountability}
+assert _LINE_READERS.keys() == views.RECORD_LINES.keys()
 
 
 def _mark(spec: fields.Field, text: str):
