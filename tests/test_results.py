@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from rectify_cli import loading
+from rectify_cli.vocab import parse_amount, wan_text, yuan_text
 
 from .conftest import invoke, write_issue
 from .test_import import import_xlsx, init
@@ -146,3 +147,76 @@ def test_accountability_errors_point_at_the_value(ledger, rectify, entry, where,
     assert f"13.yaml:{where}:" in errors[0] and message in errors[0], errors
     if "无效" in message:
         assert all(word in errors[0] for word in ("党纪处分", "诫勉", "提醒谈话", "谈话提醒", "交由纪委调查"))
+
+
+# --- 6. funds recovered ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "yuan", "wan"), [
+    (34600, "34600", "3.46万元"),
+    (34600.0, "34600", "3.46万元"),
+    ("34600.00", "34600", "3.46万元"),
+    ("3.46万元", "34600", "3.46万元"),
+    ("3.46万", "34600", "3.46万元"),
+    ("34600元", "34600", "3.46万元"),
+    (34600.5, "34600.50", "3.4601万元"),
+    ("1.2345万", "12345", "1.2345万元"),
+    ("3.456789万", "34567.89", "3.4568万元"),
+    (0, "0", "0万元"),
+])
+def test_amounts_accepted(written, yuan, wan):
+    amount = parse_amount(written)
+    assert (yuan_text(amount), wan_text(amount)) == (yuan, wan)
+
+
+@pytest.mark.parametrize("written", [34600.123, "34600.001", -1, "-1", True, "3.4.5", "abc", "万元", [1], "9" * 40])
+def test_amounts_refused(written):
+    with pytest.raises(ValueError, match="至多两位小数"):
+        parse_amount(written)
+
+
+def test_funds_shown_exported_and_imported_back(ledger, rectify, tmp_path):
+    with_fields(ledger, "    funds_recovered: 3.46万元\n")
+    assert rectify("check").code == 0
+    assert "追缴资金:34600元" in show(rectify)
+    row = next(r for r in csv_rows(rectify, tmp_path) if r["序号"] == "13.2")
+    assert row["追缴资金(元)"] == "34600"
+    data = json.loads(rectify("show", "13.2", "--format", "json").stdout)["items"][0]
+    assert data["funds_recovered"] == 34600
+    assert str(round_trip(rectify, tmp_path).funds_recovered) == "34600.00"
+
+
+def test_funds_with_fen_survive_the_cache(ledger, rectify):
+    with_fields(ledger, "    funds_recovered: 1234.56\n")
+    for _ in range(2):  # the second run reads the cache
+        data = json.loads(rectify("show", "13.2", "--format", "json").stdout)["items"][0]
+        assert data["funds_recovered"] == 1234.56
+
+
+def test_bad_amount_says_what_is_accepted(ledger, rectify):
+    with_fields(ledger, "    funds_recovered: 3.4万美元\n")
+    errors = check_errors(rectify)
+    assert len(errors) == 1 and "13.yaml:14:22:" in errors[0], errors
+    assert "funds_recovered(追缴资金) 应为金额(元,至多两位小数),如 34600、34600.00、3.46万元" in errors[0]
+
+
+# --- 8. figures ledger.yaml states ---------------------------------------------------------
+
+def with_figures(ledger: Path, text: str) -> None:
+    """ledger.yaml with its figures replaced by `text` (YAML under `figures:`, indented by two)."""
+    path = ledger / "ledger.yaml"
+    source = path.read_text(encoding="utf-8")
+    head = source[:source.index("figures:\n")]
+    path.write_text(head + "figures:\n" + text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("figures", "where", "message"), [
+    ("  institutions: {new: -1}\n", "17:23", "new(新建制度数) 应不小于 0"),
+    ("  funds_recovered: 三万元\n", "17:20", "funds_recovered(追缴资金) 应为金额"),
+    ("  accountability:\n    - kind: 记过\n      people: 1\n", "18:13", "kind(问责方式) 的值 '记过' 无效"),
+    ("  fund_recovered: 1\n", "17:3", "未知字段 'fund_recovered',是不是 funds_recovered(追缴资金)?"),
+])
+def test_bad_figures_point_at_ledger_yaml(ledger, rectify, figures, where, message):
+    with_figures(ledger, figures)
+    errors = check_errors(rectify)
+    assert len(errors) == 1 and f"ledger.yaml:{where}:" in errors[0] and message in errors[0], errors

@@ -30,6 +30,7 @@ STATUS = "status"  # enumerations of vocab.py, written as token or Chinese word
 KIND = "kind"
 ACTION = "action"
 RULE_ACTION = "rule_action"
+AMOUNT = "amount"  # money in yuan to the fen (decimal.Decimal); 34600, 34600.00, 3.46万元 accepted
 PENALTIES = "penalties"  # one or more forms of accountability (vocab.Penalty); one word or a list
 MANY = "many"  # a list of records of the group named by `of`
 ONE = "one"  # one record of the group named by `of`
@@ -164,6 +165,8 @@ ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,�
           core=True, synonyms=("制度建设",), column=Column("建章立制", 20, brief=False)),
     Field("accountability", "问责", MANY, "对相关人员的问责:方式及人数", of=ACCOUNTABILITY.name, core=True,
           synonyms=("追责问责", "问责情况"), column=Column("问责", 16, brief=False)),
+    Field("funds_recovered", "追缴资金", AMOUNT, "追缴或收回的资金,元,至多两位小数;可写 34600、34600.00、3.46万元",
+          core=True, synonyms=("收回资金", "追缴金额", "清退资金"), column=Column("追缴资金(元)", 12, brief=False)),
     Field("remarks", "备注", TEXT, "其他需要说明的情况", column=Column("备注", 16, brief=False)),
     Field("history", "整改进展", MANY, "按日期记录的进展、销号、重新打开", of=HISTORY_ENTRY.name),
 ])
@@ -182,6 +185,17 @@ INSPECTION = Group("Inspection", "巡察时间", "巡察的起止日期", [
     Field("end", "巡察结束日期", DATE, required=True),
 ])
 
+RULE_COUNTS = Group("RuleCounts", "制度数", "制定、修订的制度项数", [
+    Field("new", "新建制度数", INT, "新制定的制度项数", minimum=0),
+    Field("revised", "修订制度数", INT, "修订完善的制度项数", minimum=0),
+])
+
+FIGURES = Group("Figures", "整改成果", "报告公布而各事项未逐项分解的成果数字;写明时以此为准", [
+    Field("accountability", "问责", MANY, "问责的方式及人数,如 [{kind: 诫勉, people: 1}]", of=ACCOUNTABILITY.name),
+    Field("institutions", "建章立制", ONE, "制定、修订的制度项数,如 {new: 13, revised: 3}", of=RULE_COUNTS.name),
+    Field("funds_recovered", "追缴资金", AMOUNT, "追缴或收回的资金,元;可写 34600 或 3.46万元"),
+])
+
 LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何时,以及问题的方面", [
     Field("title", "台账名称", TEXT, required=True),
     Field("unit", "被巡察单位", TEXT, required=True),
@@ -190,9 +204,11 @@ LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何�
     Field("feedback_date", "反馈日期", DATE, "反馈会召开日期"),
     Field("stated_items", "反馈问题数", INT, "反馈意见中写明的具体问题数", minimum=0),
     Field("aspects", "方面", MAPPING, "方面的键(一、二、三…)与名称,按顺序"),
+    Field("figures", "整改成果", ONE, "报告公布的问责、建章立制、追缴资金数字", of=FIGURES.name),
 ])
 
-GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, INSTITUTION, ACCOUNTABILITY, ITEM, PROBLEM, INSPECTION, LEDGER)}
+GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, INSTITUTION, ACCOUNTABILITY, ITEM, PROBLEM,
+                                          INSPECTION, RULE_COUNTS, FIGURES, LEDGER)}
 
 # The columns an item's row carries besides its own fields: where it stands.
 ITEM_ID = Column("序号", 7)  # the item's ID, 13.2 (编号 in show and list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, create_model
@@ -11,6 +12,7 @@ from . import fields
 from .vocab import (  # noqa: F401 - re-exported for the models' users
     ACTION_LABELS,
     ACTION_SYNONYMS,
+    AMOUNT_PATTERN,
     DATE_PATTERN,
     KIND_LABELS,
     KIND_SYNONYMS,
@@ -28,6 +30,7 @@ from .vocab import (  # noqa: F401 - re-exported for the models' users
     RuleAction,
     Status,
     enum_words,
+    parse_amount,
     parse_date,
     parse_enum,
     parse_text_list,
@@ -59,6 +62,11 @@ DateField = Annotated[
     dt.date,
     BeforeValidator(parse_date),
     WithJsonSchema({"type": "string", "pattern": DATE_PATTERN}),
+]
+AmountField = Annotated[
+    Decimal,
+    BeforeValidator(parse_amount),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": AMOUNT_PATTERN}]}),
 ]
 TextList = Annotated[
     list[str],
@@ -93,7 +101,7 @@ _SCALARS = {
     fields.TEXT: str, fields.INT: int, fields.DATE: DateField, fields.NAMES: TextList,
     fields.STRINGS: list[str], fields.MAPPING: dict[str, str], fields.STATUS: StatusField,
     fields.KIND: KindField, fields.ACTION: ActionField, fields.RULE_ACTION: RuleActionField,
-    fields.PENALTIES: PenaltiesField,
+    fields.PENALTIES: PenaltiesField, fields.AMOUNT: AmountField,
 }
 MODELS: dict[str, type[BaseModel]] = {}
 
@@ -142,6 +150,8 @@ Accountability = _model(fields.ACCOUNTABILITY)
 Item = _model(fields.ITEM)
 Problem = _model(fields.PROBLEM)
 Inspection = _model(fields.INSPECTION)
+RuleCounts = _model(fields.RULE_COUNTS)
+Figures = _model(fields.FIGURES)
 LedgerInfo = _model(fields.LEDGER)
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, make_dataclass
+from decimal import Decimal
 from enum import Enum
 
 from . import fields as declared
@@ -27,7 +28,7 @@ _ANNOTATIONS = {
     declared.TEXT: "str", declared.INT: "int", declared.DATE: "dt.date", declared.NAMES: "list[str]",
     declared.STRINGS: "list[str]", declared.MAPPING: "dict[str, str]", declared.STATUS: "Status",
     declared.KIND: "Kind", declared.ACTION: "Action", declared.RULE_ACTION: "RuleAction",
-    declared.PENALTIES: "list[Penalty]",
+    declared.PENALTIES: "list[Penalty]", declared.AMOUNT: "Decimal",
 }
 
 
@@ -68,8 +69,11 @@ Accountability = _record_class(declared.ACCOUNTABILITY)
 Item = _record_class(declared.ITEM)
 Problem = _record_class(declared.PROBLEM)
 Inspection = _record_class(declared.INSPECTION)
+RuleCounts = _record_class(declared.RULE_COUNTS)
+Figures = _record_class(declared.FIGURES)
 LedgerInfo = _record_class(declared.LEDGER)
-CLASSES = {cls.__name__: cls for cls in (Evidence, HistoryEntry, Institution, Accountability, Item, Problem, Inspection, LedgerInfo)}
+CLASSES = {cls.__name__: cls for cls in (Evidence, HistoryEntry, Institution, Accountability, Item, Problem,
+                                         Inspection, RuleCounts, Figures, LedgerInfo)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +156,8 @@ def _plain(value):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return vocab.amount_number(value)
     if isinstance(value, Enum):
         return value.value
     if hasattr(value, "__dataclass_fields__"):
@@ -231,6 +237,8 @@ def _generate(verb: str, cls, keys: tuple[str, ...] | None):
         "_NONE": (),
         **{f"_parse_{kind}": _enum_parser(kind) for kind in ENUMS},
         **{f"_enum_{kind}": values for kind, values in _ENUM_VALUES.items()},
+        "_yuan": lambda fen: Decimal(fen).scaleb(-2),
+        "_amount": vocab.parse_amount,
         "_penalty": {member.value: member for member in Penalty},
         "_parse_penalty": lambda value: vocab.parse_enum(Penalty, vocab.PENALTY_SYNONYMS, value),
         **{f"_{verb}_{inner.__name__}": _converter(verb, inner) for inner in _nested_classes(group)},
@@ -279,6 +287,8 @@ def _pack_expression(spec: declared.Field, value: str) -> str:
         return f"None if {value} is None else {value}.value"
     if spec.type == declared.PENALTIES:
         return f"[v.value for v in {value}]"
+    if spec.type == declared.AMOUNT:  # marshal stores no Decimal: whole fen
+        return f"None if {value} is None else int({value} * 100)"
     if spec.type == declared.NAMES:  # department names repeat across thousands of items: share them
         return f"[_intern(v) for v in {value}]"
     if spec.type in (declared.STRINGS, declared.MAPPING):
@@ -297,6 +307,8 @@ def _unpack_expression(spec: declared.Field, value: str) -> str:
         return f"None if {value} is None else _enum_{spec.type}[{value}]"
     if spec.type == declared.PENALTIES:
         return f"[_penalty[v] for v in {value}]"
+    if spec.type == declared.AMOUNT:
+        return f"None if {value} is None else _yuan({value})"
     return value
 
 
@@ -320,6 +332,8 @@ def _data_expression(spec: declared.Field, value: str) -> str:
         return f"None if {value} is None else _date({value})"
     if spec.type in ENUMS:
         return f"None if {value} is None else _parse_{spec.type}({value})"
+    if spec.type == declared.AMOUNT:
+        return f"None if {value} is None else _amount({value})"
     if spec.type == declared.PENALTIES:
         return f"[_parse_penalty(v) for v in ([{value}] if {value}.__class__ is str else {value})]"
     if spec.type == declared.NAMES:

@@ -24,6 +24,9 @@ from .vocab import (
     RULE_ACTION_LABELS,
     SCHEMA_VERSION,
     STATUS_LABELS,
+    amount_number,
+    wan_text,
+    yuan_text,
 )
 
 
@@ -52,6 +55,7 @@ class SummaryFormat(StrEnum):
 LIST_HEADERS = ["编号", "问题", "方面", "责任部门", "时限", "状态"]
 OVERDUE_LABEL = "逾期"
 EMPTY = "—"
+YUAN = "元"
 
 _BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
 
@@ -233,6 +237,8 @@ def value_text(spec: fields.Field, value) -> str:
         return "\n".join(f"{key} {text}" for key, text in value.items())
     if spec.type in _LABELS:
         return _LABELS[spec.type][value]
+    if spec.type == fields.AMOUNT:
+        return yuan_text(value)
     if spec.type == fields.PENALTIES:
         return PENALTY_SEPARATOR.join(PENALTY_LABELS[kind] for kind in value)
     if spec.type == fields.MANY:
@@ -290,7 +296,8 @@ def detail_fields(entry: Entry, ledger: Ledger, today: dt.date) -> list[tuple[st
     for spec in fields.ITEM:
         if not spec.shown:
             continue
-        rows.append((spec.label, item_text(entry, spec, today) or EMPTY))
+        text = item_text(entry, spec, today)
+        rows.append((spec.label, f"{text}{YUAN}" if text and spec.type == fields.AMOUNT else text or EMPTY))
         if spec is fields.ITEM.title:
             rows.append((fields.PROBLEM.title.label, f"{problem.id}. {problem.title}"))
             rows.append((fields.PROBLEM.aspect.label, f"({problem.aspect}){ledger.aspect_title(problem.aspect)}"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -149,6 +150,52 @@ def parse_text_list(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in _LIST_SPLIT_RE.split(value) if part.strip()]
     return value
+
+
+AMOUNT_PATTERN = r"^\d+(\.\d+)?\s*(万元|万|元)?$"
+_AMOUNT_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(万元|万|元)?$")
+_FEN = Decimal("0.01")
+_WAN = Decimal(10000)
+AMOUNT_HELP = "应为金额(元,至多两位小数),如 34600、34600.00、3.46万元、3.46万"
+
+
+def parse_amount(value: Any) -> Decimal:
+    """An amount in yuan, to the fen: 34600, 34600.00, '3.46万元' or '3.46万' (万 is ten thousand)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError(AMOUNT_HELP)
+    if isinstance(value, str):
+        match = _AMOUNT_RE.match(value.strip().replace(",", ""))
+        if match is None:
+            raise ValueError(AMOUNT_HELP)
+        amount = Decimal(match[1]) * (_WAN if match[2] and match[2].startswith("万") else 1)
+    else:
+        try:
+            amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except InvalidOperation:
+            raise ValueError(AMOUNT_HELP) from None
+    try:  # quantize fails on more digits than a Decimal holds
+        fen = amount.quantize(_FEN) if amount.is_finite() else None
+    except InvalidOperation:
+        fen = None
+    if fen is None or fen != amount or amount < 0:
+        raise ValueError(AMOUNT_HELP)
+    return fen
+
+
+def amount_number(amount: Decimal) -> int | float:
+    """An amount as a JSON or YAML number: 34600, or 34600.5."""
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def yuan_text(amount: Decimal) -> str:
+    """An amount in a table: 34600, or 34600.50."""
+    return str(int(amount)) if amount == amount.to_integral_value() else f"{amount:.2f}"
+
+
+def wan_text(amount: Decimal) -> str:
+    """An amount in a sentence, in 万元 to four decimals at most, trailing zeros dropped: 3.46万元."""
+    wan = (amount / _WAN).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return f"{wan.normalize():f}万元"
 
 
 PLACEHOLDER = "(待填写)"

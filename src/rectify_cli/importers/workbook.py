@@ -11,7 +11,15 @@ from pathlib import Path
 from .. import fields, records, views
 from ..errors import Diagnostic, RectifyError
 from ..ids import parse_id
-from ..vocab import STATUS_SYNONYMS, Status, parse_date, parse_enum
+from ..vocab import (
+    AMOUNT_HELP,
+    STATUS_SYNONYMS,
+    Status,
+    amount_number,
+    parse_amount,
+    parse_date,
+    parse_enum,
+)
 from .outline import NUMERALS
 from .plan import LedgerFacts
 
@@ -186,6 +194,12 @@ def _cell_value(spec: fields.Field, text: str, line: int, result: WorkbookImport
             result.warnings.append(Diagnostic(path, line, None, f"{spec.label} 的值 {text!r} 不是整数,未导入该值", "warning"))
             return None
         return int(text)
+    if spec.type == fields.AMOUNT:
+        try:
+            return amount_number(parse_amount(text))
+        except ValueError:
+            result.warnings.append(Diagnostic(path, line, None, f"{spec.label} 的值 {text!r} {AMOUNT_HELP},未导入该值", "warning"))
+            return None
     if spec.type in records.ENUMS:
         parsed = parse_enum(records.ENUMS[spec.type], records.SYNONYMS[spec.type], text)
         return parsed.value if isinstance(parsed, StrEnum) else None
