@@ -202,12 +202,21 @@ def test_bad_amount_says_what_is_accepted(ledger, rectify):
 
 # --- 8. figures ledger.yaml states ---------------------------------------------------------
 
+SHIPPED_RESULTS = "在巡察整改工作中,制定及修改完善制度16项(新建13项、修订3项)。"
+
+
 def with_figures(ledger: Path, text: str) -> None:
     """ledger.yaml with its figures replaced by `text` (YAML under `figures:`, indented by two)."""
     path = ledger / "ledger.yaml"
     source = path.read_text(encoding="utf-8")
     head = source[:source.index("figures:\n")]
     path.write_text(head + "figures:\n" + text, encoding="utf-8")
+
+
+def test_shipped_ledger_states_its_rules(rectify):
+    assert rectify("check").code == 0
+    data = json.loads(rectify("summary", "--format", "json").stdout)["results"]
+    assert data["institutions"] == {"new": 13, "revised": 3, "total": 16}
 
 
 @pytest.mark.parametrize(("figures", "where", "message"), [
@@ -220,3 +229,73 @@ def test_bad_figures_point_at_ledger_yaml(ledger, rectify, figures, where, messa
     with_figures(ledger, figures)
     errors = check_errors(rectify)
     assert len(errors) == 1 and f"ledger.yaml:{where}:" in errors[0] and message in errors[0], errors
+
+
+# --- 10. the sentence of results ------------------------------------------------------------
+
+
+def test_summary_and_report_print_the_shipped_results(rectify):
+    for fmt in ("table", "md"):
+        outcome = rectify("summary", "--format", fmt)
+        assert outcome.code == 0 and outcome.stderr == ""
+        assert SHIPPED_RESULTS in outcome.stdout.splitlines()
+    report = rectify("report", "--format", "txt")
+    assert report.stderr == ""
+    paragraphs = report.stdout.splitlines()
+    assert paragraphs[2] == SHIPPED_RESULTS  # after the opening paragraph with the counts
+
+
+OTHER_ITEM = """\
+    accountability:
+      - kind: 批评教育
+        people: 2
+      - kind: 组织处理
+        people: 0
+    institutions: [《资产处置办法》]
+    funds_recovered: 1000
+"""
+
+
+def with_results_on_items(ledger: Path) -> None:
+    with_fields(ledger, ACCOUNTABILITY + RULES + "    funds_recovered: 3.46万元\n")
+    source = (ledger / "issues" / "14.yaml").read_text(encoding="utf-8")
+    write_issue(ledger, "14.yaml", source.replace(SECOND_ITEM, SECOND_ITEM + OTHER_ITEM, 1)
+                if SECOND_ITEM in source else source.replace("    number: 1\n", "    number: 1\n" + OTHER_ITEM, 1))
+
+
+def test_figures_from_items_in_the_reports_order(ledger, rectify):
+    with_figures(ledger, "")  # the ledger states nothing: every figure comes from the items
+    with_results_on_items(ledger)
+    outcome = rectify("summary", "--format", "json")
+    assert outcome.code == 0 and outcome.stderr == "", outcome.stderr
+    results = json.loads(outcome.stdout)["results"]
+    assert results["sentence"] == (
+        "在巡察整改工作中,给予组织处理0人、诫勉1人、责令检查、批评教育、提醒谈话等15人、批评教育2人;"
+        "制定及修改完善制度3项(新建2项、修订1项);追缴资金3.56万元。")
+    assert results["accountability"][0] == {"kind": ["organisational"], "people": 0}
+    assert results["institutions"] == {"new": 2, "revised": 1, "total": 3}
+    assert results["funds_recovered"] == 35600
+
+
+def test_stated_figures_win_and_the_difference_is_warned(ledger, rectify):
+    with_figures(ledger, "  institutions: {new: 13, revised: 3}\n  funds_recovered: 3.56万\n"
+                         "  accountability:\n    - {kind: 诫勉, people: 4}\n    - {kind: 政务处分, people: 0}\n")
+    with_results_on_items(ledger)
+    outcome = rectify("summary", "--format", "md")
+    assert outcome.code == 0
+    assert ("在巡察整改工作中,给予政务处分0人、诫勉4人;制定及修改完善制度16项(新建13项、修订3项);"
+            "追缴资金3.56万元。") in outcome.stdout
+    warnings = outcome.stderr.splitlines()
+    assert len(warnings) == 2, warnings  # the funds agree
+    assert "ledger.yaml 写明问责 政务处分0人、诫勉4人" in warnings[0]
+    assert "各事项合计 组织处理0人、诫勉1人、责令检查、批评教育、提醒谈话等15人、批评教育2人" in warnings[0]
+    assert "ledger.yaml 写明建章立制 新建13项、修订3项,各事项合计 新建2项、修订1项" in warnings[1]
+    assert rectify("report", "--format", "txt").stderr.splitlines() == warnings
+
+
+def test_a_ledger_without_results_has_no_sentence(ledger, rectify):
+    with_figures(ledger, "")
+    outcome = rectify("summary", "--format", "md")
+    assert "在巡察整改工作中" not in outcome.stdout
+    results = json.loads(rectify("summary", "--format", "json").stdout)["results"]
+    assert results == {"accountability": None, "institutions": None, "funds_recovered": None, "sentence": None}

@@ -279,8 +279,15 @@ def summary(
         views.render_trend(stats.trend(entries, trend, total, since=records.inspection_start(ledger.info)), fmt, sys.stdout)
         return
     figures = stats.overall(ledger, entries, state.today, filtered=filtered)
+    results = stats.results(ledger, entries, filtered=filtered)
+    _warn(views.difference_lines(results))
     rows = stats.tally(ledger, entries, by, state.today)
-    views.render_summary(figures, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout)
+    views.render_summary(figures, results, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout)
+
+
+def _warn(lines: list[str]) -> None:
+    for line in lines:
+        sys.stderr.write(views.inert(line, keep_newlines=False) + "\n")
 
 
 def _parse_kind(text: str | None) -> vocab.Kind | None:
@@ -679,7 +686,9 @@ def report(
     from .export import report as public_report
 
     state = _state(ctx)
-    paragraphs = public_report.build(state.ledger(), state.today)
+    ledger = state.ledger()
+    _warn(views.difference_lines(stats.results(ledger, ledger.entries(), filtered=False)))
+    paragraphs = public_report.build(ledger, state.today)
     if output_format is ReportFormat.DOCX:
         if out is None:
             raise UsageProblem("docx 格式须用 -o 指定输出文件,如 -o 整改进展情况.docx")

@@ -447,6 +447,55 @@ def official_sentence(figures) -> str:
     )
 
 
+RESULTS_OPENING = "在巡察整改工作中,"
+
+
+def results_clauses(results) -> list[str]:
+    """`给予诫勉1人、批评教育5人`, `制定及修改完善制度16项(新建13项、修订3项)`, `追缴资金3.46万元`:
+    the clauses the ledger knows, in the reports' order."""
+    clauses = []
+    if results.accountability is not None:
+        clauses.append("给予" + PENALTY_SEPARATOR.join(accountability_text(kinds, people)
+                                                     for kinds, people in results.accountability))
+    if results.rules is not None:
+        new, revised = results.rules
+        clauses.append(f"制定及修改完善制度{new + revised}项(新建{new}项、修订{revised}项)")
+    if results.funds is not None:
+        clauses.append(f"追缴资金{wan_text(results.funds)}")
+    return clauses
+
+
+def results_sentence(results) -> str | None:
+    """The sentence after the counts; None when the ledger says nothing of its results."""
+    clauses = results_clauses(results)
+    return RESULTS_OPENING + ";".join(clauses) + "。" if clauses else None
+
+
+def _figure_text(figure: fields.Field, value) -> str:
+    if figure is fields.FIGURES.accountability:
+        return PENALTY_SEPARATOR.join(accountability_text(kinds, people) for kinds, people in value)
+    if figure is fields.FIGURES.institutions:
+        return f"新建{value[0]}项、修订{value[1]}项"
+    return wan_text(value)
+
+
+def difference_lines(results) -> list[str]:
+    """Warnings for stderr: ledger.yaml states a figure the items do not add up to."""
+    return [f"警告:ledger.yaml 写明{d.figure.label} {_figure_text(d.figure, d.stated)},"
+            f"各事项合计 {_figure_text(d.figure, d.counted)};按写明的数字" for d in results.differences]
+
+
+def results_data(results) -> dict:
+    """Every figure as numbers, for JSON; null where the ledger says nothing."""
+    accountability = None if results.accountability is None else [
+        {"kind": [kind.value for kind in kinds], "people": people} for kinds, people in results.accountability]
+    rules = None if results.rules is None else {
+        "new": results.rules[0], "revised": results.rules[1], "total": sum(results.rules)}
+    funds = None if results.funds is None else amount_number(results.funds)
+    return {fields.FIGURES.accountability.key: accountability, fields.FIGURES.institutions.key: rules,
+            fields.FIGURES.funds_recovered.key: funds, "sentence": results_sentence(results)}
+
+
 def summary_notes(figures) -> list[str]:
     notes = []
     if figures.mismatch:
@@ -467,22 +516,24 @@ def tally_cells(row) -> list[str]:
     return [str(row.total), str(row.closed), str(row.open), str(row.overdue), rate_text(row.rate)]
 
 
-def render_summary(figures, rows, dimension_label: str, fmt: OutputFormat, stream: IO) -> None:
+def render_summary(figures, results, rows, dimension_label: str, fmt: OutputFormat, stream: IO) -> None:
     if fmt is OutputFormat.JSON:
         stream.write(_json({"schema_version": SCHEMA_VERSION, "summary": _figures_data(figures),
+                            "results": results_data(results),
                             "by": dimension_label, "rows": [_tally_data(row) for row in rows]}))
         return
     if fmt is OutputFormat.MD:
-        stream.write(summary_markdown(figures, rows, dimension_label))
+        stream.write(summary_markdown(figures, results, rows, dimension_label))
         return
     if fmt in (OutputFormat.TSV, OutputFormat.CSV):
         write_delimited([[dimension_label, *TALLY_HEADERS], *([row.label, *tally_cells(row)] for row in rows)], fmt, stream)
         return
-    _summary_table(figures, rows, dimension_label, stream)
+    _summary_table(figures, results, rows, dimension_label, stream)
 
 
-def summary_markdown(figures, rows, dimension_label: str) -> str:
-    lines = [official_sentence(figures) + "。", ""]
+def summary_markdown(figures, results, rows, dimension_label: str) -> str:
+    sentence = results_sentence(results)
+    lines = [official_sentence(figures) + "。", *([sentence] if sentence else []), ""]
     lines += [f"> {note}" for note in summary_notes(figures)] + [""]
     lines.append("| " + " | ".join([dimension_label, *TALLY_HEADERS]) + " |")
     lines.append("|" + "---|" * (len(TALLY_HEADERS) + 1))
@@ -496,13 +547,16 @@ def _md_cell(text: str) -> str:
     return md_text(text)
 
 
-def _summary_table(figures, rows, dimension_label: str, stream: IO) -> None:
+def _summary_table(figures, results, rows, dimension_label: str, stream: IO) -> None:
     from rich.table import Table
     from rich.text import Text
 
     console = _console(stream)
     console.print(Text(official_sentence(figures), style="bold"))
     console.print(Text(f"{bar(figures.rate)} {rate_text(figures.rate)}", style="green"))
+    sentence = results_sentence(results)
+    if sentence:
+        console.print(Text(sentence))
     for note in summary_notes(figures):
         style = "yellow" if note.startswith("注意") or figures.overdue else ""
         console.print(Text(note, style=style))
