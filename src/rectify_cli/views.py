@@ -461,7 +461,7 @@ def results_clauses(results) -> list[str]:
         new, revised = results.rules
         clauses.append(f"制定及修改完善制度{new + revised}项(新建{new}项、修订{revised}项)")
     if results.funds is not None:
-        clauses.append(f"追缴资金{wan_text(results.funds)}")
+        clauses.append(f"{fields.FIGURES.funds_recovered.label}{wan_text(results.funds)}")
     return clauses
 
 
@@ -487,10 +487,12 @@ def difference_lines(results) -> list[str]:
 
 def results_data(results) -> dict:
     """Every figure as numbers, for JSON; null where the ledger says nothing."""
+    penalty, counts = fields.ACCOUNTABILITY, fields.RULE_COUNTS
     accountability = None if results.accountability is None else [
-        {"kind": [kind.value for kind in kinds], "people": people} for kinds, people in results.accountability]
+        {penalty.kind.key: [kind.value for kind in kinds], penalty.people.key: people}
+        for kinds, people in results.accountability]
     rules = None if results.rules is None else {
-        "new": results.rules[0], "revised": results.rules[1], "total": sum(results.rules)}
+        counts.new.key: results.rules[0], counts.revised.key: results.rules[1], "total": sum(results.rules)}
     funds = None if results.funds is None else amount_number(results.funds)
     return {fields.FIGURES.accountability.key: accountability, fields.FIGURES.institutions.key: rules,
             fields.FIGURES.funds_recovered.key: funds, "sentence": results_sentence(results)}
