@@ -722,6 +722,7 @@ def schema(
 
 def main() -> None:
     streams.guard()
+    loading.FREEZE_LEDGER = True  # this process ends with the command
     _app_for(sys.argv[1:])()
 
 
