@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from .conftest import add_to_open_items, replace_once
 
@@ -21,8 +22,9 @@ TITLE = "泾县城管执法局落实县委第二巡察组反馈意见整改台�
 SENTENCE = "巡察反馈问题34个,已完成整改28个,正在整改6个,整改完成率82.4%"
 HEADERS = [
     "序号", "问题类别", "问题", "具体问题", "整改措施", "责任领导", "责任部门",
-    "整改时限", "整改类型", "完成情况", "销号日期", "整改进展及成效", "佐证材料",
+    "整改时限", "整改类型", "完成情况", "销号日期", "整改进展及成效", "佐证材料", "建章立制", "问责", "追缴资金(元)", "备注",
 ]
+LAST = get_column_letter(len(HEADERS))  # the last column's letter
 HYPERLINK = '=HYPERLINK("http://x","点我")'
 FORMULA_STARTS = ("=", "+", "-", "@")
 SINGLE_ITEM_PROBLEMS = [2, 4, 6, 9, 16, 17]
@@ -172,7 +174,7 @@ def merged(sheet) -> set[str]:
 def test_xlsx_title_header_and_rows(rectify, tmp_path):
     _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
     assert sheet["A1"].value == TITLE
-    assert "A1:M1" in merged(sheet)
+    assert f"A1:{LAST}1" in merged(sheet)
     assert [cell.value for cell in sheet[2]] == HEADERS
     assert sheet.max_row == 2 + 34
     assert [sheet.cell(row=r, column=1).value for r in range(3, 37)] == listed_ids(rectify)
@@ -199,7 +201,7 @@ def test_xlsx_merges_problem_cells_over_their_items(rectify, tmp_path):
 def test_xlsx_print_setup(rectify, tmp_path):
     _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
     assert sheet.freeze_panes == "A3"
-    assert sheet.auto_filter.ref == "A2:M36"
+    assert sheet.auto_filter.ref == f"A2:{LAST}36"
     assert sheet.page_setup.orientation == "landscape"
     assert str(sheet.page_setup.paperSize) == "9"  # A4
     assert sheet.print_title_rows in ("2:2", "$2:$2")
@@ -227,8 +229,8 @@ def test_xlsx_summary_sheet(rectify, tmp_path):
 def test_xlsx_follows_filters(rectify, tmp_path):
     _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx", "--open"))
     assert [sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row + 1)] == listed_ids(rectify, "--open")
-    assert merged(sheet) == {"A1:M1"}  # each problem keeps one open item
-    assert sheet.auto_filter.ref == "A2:M8"
+    assert merged(sheet) == {f"A1:{LAST}1"}  # each problem keeps one open item
+    assert sheet.auto_filter.ref == f"A2:{LAST}8"
 
 
 def test_xlsx_keeps_formulas_as_text(formulas, rectify, tmp_path):

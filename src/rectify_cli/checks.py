@@ -12,17 +12,19 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import fields, model
+from . import fields, model, records
 from .errors import Diagnostic
 from .model import LedgerInfo, Problem
 from .yamlsource import Source
 
-_ENUM_WORDS = {
-    "status": model.enum_words(model.STATUS_SYNONYMS),
-    "kind": model.enum_words(model.KIND_SYNONYMS),
-    "action": model.enum_words(model.ACTION_SYNONYMS),
-    fields.LEDGER.count_by.key: model.enum_words(model.COUNT_BY_SYNONYMS),
-}
+
+def _enum_words(owner: type[BaseModel] | None, name: str) -> list[str] | None:
+    """The words accepted for an enumeration field (by its declared type), else None."""
+    group = fields.GROUPS.get(owner.__name__) if owner is not None else None
+    spec = group.get(name) if group is not None else None
+    if spec is None or spec.type not in records.WORDS:
+        return None
+    return model.enum_words(records.WORDS[spec.type])
 
 
 def validate(source: Source, model_class: type[BaseModel]) -> tuple[BaseModel | None, list[Diagnostic]]:
@@ -64,8 +66,9 @@ def _message(model_class: type[BaseModel], loc: tuple, error: dict) -> str:
         return _unknown_key_message(owner, name)
     if kind == "missing":
         return f"缺少必填字段 {label}"
-    if name in _ENUM_WORDS and kind in {"enum", "is_instance_of", "string_type"}:
-        return f"{label} 的值 {value!r} 无效,可填:{'、'.join(_ENUM_WORDS.get(name, []))}"
+    words = _enum_words(owner, name)
+    if words is not None and kind in {"enum", "is_instance_of", "string_type"}:
+        return f"{label} 的值 {value!r} 无效,可填:{'、'.join(words)}"
     if kind == "value_error":
         return f"{label} {error['ctx']['error']}"
     return f"{label} {_type_message(kind, error)}"

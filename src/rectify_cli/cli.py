@@ -293,8 +293,15 @@ def summary(
         views.render_trend(stats.trend(entries, trend, total, since=records.inspection_start(ledger.info)), fmt, sys.stdout)
         return
     figures = stats.overall(ledger, entries, day, filtered=filtered)
+    results = stats.results(ledger, entries, filtered=filtered)
+    _warn(views.difference_lines(results))
     rows = stats.tally(ledger, entries, by, day)  # rows count items: a problem spans departments
-    views.render_summary(figures, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout, state.stamp(ledger))
+    views.render_summary(figures, results, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout, state.stamp(ledger))
+
+
+def _warn(lines: list[str]) -> None:
+    for line in lines:
+        sys.stderr.write(views.inert(line, keep_newlines=False) + "\n")
 
 
 def _parse_kind(text: str | None) -> vocab.Kind | None:
@@ -695,6 +702,7 @@ def report(
 
     state = _state(ctx)
     ledger = state.ledger()
+    _warn(views.difference_lines(stats.results(ledger, ledger.entries(), filtered=False)))
     paragraphs = public_report.build(ledger, state.day(ledger))
     if output_format is ReportFormat.DOCX:
         if out is None:
@@ -733,6 +741,7 @@ def schema(
 
 def main() -> None:
     streams.guard()
+    loading.FREEZE_LEDGER = True  # this process ends with the command
     _app_for(sys.argv[1:])()
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .vocab import CountBy, Status
+from .vocab import CountBy, RuleAction, Status
 
 # Types. Each layer (model, records, cache, views, exports, importer) knows how
 # to handle each type once; a field only names its type.
@@ -30,15 +30,20 @@ STATUS = "status"  # enumerations of vocab.py, written as token or Chinese word
 KIND = "kind"
 ACTION = "action"
 COUNT_BY = "count_by"
+RULE_ACTION = "rule_action"
+AMOUNT = "amount"  # money in yuan to the fen (decimal.Decimal); 34600, 34600.00, 3.46万元 accepted
+PENALTIES = "penalties"  # one or more forms of accountability (vocab.Penalty); one word or a list
 MANY = "many"  # a list of records of the group named by `of`
 ONE = "one"  # one record of the group named by `of`
-ENUMERATIONS = (STATUS, KIND, ACTION, COUNT_BY)
+ENUMERATIONS = (STATUS, KIND, ACTION, COUNT_BY, RULE_ACTION)
+LISTS = (NAMES, STRINGS, PENALTIES, MANY)
 TYPE_WORDS = {  # how the README's field table names each type
     TEXT: "文字", INT: "整数", DATE: "日期", NAMES: "名称(可写多个)", STRINGS: "文字列表",
     MAPPING: "键: 名称", STATUS: "open / closed(或中文词)", KIND: "立行立改 / 限期整改 / 长期坚持",
-    ACTION: "progress / close / reopen(或中文词)", COUNT_BY: "item / problem(或中文词)", MANY: "列表", ONE: "映射",
+    ACTION: "progress / close / reopen(或中文词)", COUNT_BY: "item / problem(或中文词)",
+    RULE_ACTION: "new / revised(制定 / 修订)", AMOUNT: "金额(元)", PENALTIES: "问责方式(一种或几种)",
+    MANY: "列表", ONE: "映射",
 }
-LISTS = (NAMES, STRINGS, MANY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +131,18 @@ HISTORY_ENTRY = Group("HistoryEntry", "整改进展", "一次事件:进展、销
     Field("previous_outcome", "原整改成效", TEXT, "销号时被替换的整改成效原文"),
 ])
 
+INSTITUTION = Group("Institution", "制度", "建立或完善的一项制度;只写名称即为新制定", [
+    Field("name", "制度名称", TEXT, "制度的名称,如《……管理制度》", required=True),
+    Field("action", "制定或修订", RULE_ACTION, "new 制定 / revised 修订", default=RuleAction.NEW),
+    Field("date", "日期", DATE, "制定或修订的日期"),
+], shorthand="name")
+
+ACCOUNTABILITY = Group("Accountability", "问责", "问责的一种方式及人数;来源只给合计时可写几种方式", [
+    Field("kind", "问责方式", PENALTIES, "党纪处分、政务处分、组织处理、诫勉、责令检查、批评教育、提醒谈话、批评帮助、"
+          "交由纪委调查;只给合计时写成列表,如 [责令检查, 批评教育]", required=True, minimum=1),
+    Field("people", "人数", INT, "被问责的人数", required=True, minimum=0),
+])
+
 ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,逐项销号", [
     Field("number", "序号", INT, "具体问题在本问题下的序号,从 1 起连续", required=True, minimum=1, core=True,
           shown=False),
@@ -152,7 +169,13 @@ ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,�
           synonyms=("整改进展", "整改情况", "进展情况", "整改结果"), column=Column("整改进展及成效", 48)),
     Field("evidence", "佐证材料", MANY, "文件、照片等佐证材料", of=EVIDENCE.name, synonyms=("佐证资料",),
           column=Column("佐证材料", 18, brief=False)),
-    Field("institutions", "建章立制", STRINGS, "整改中建立或完善的制度"),
+    Field("institutions", "建章立制", MANY, "整改中制定或修订的制度;只写名称即为新制定", of=INSTITUTION.name,
+          core=True, synonyms=("制度建设",), column=Column("建章立制", 20, brief=False)),
+    Field("accountability", "问责", MANY, "对相关人员的问责:方式及人数", of=ACCOUNTABILITY.name, core=True,
+          synonyms=("追责问责", "问责情况"), column=Column("问责", 16, brief=False)),
+    Field("funds_recovered", "追缴资金", AMOUNT, "追缴或收回的资金,元,至多两位小数;可写 34600、34600.00、3.46万元",
+          core=True, synonyms=("收回资金", "追缴金额", "清退资金"), column=Column("追缴资金(元)", 12, brief=False)),
+    Field("remarks", "备注", TEXT, "其他需要说明的情况", column=Column("备注", 16, brief=False)),
     Field("history", "整改进展", MANY, "按日期记录的进展、销号、重新打开", of=HISTORY_ENTRY.name),
 ])
 
@@ -170,6 +193,17 @@ INSPECTION = Group("Inspection", "巡察时间", "巡察的起止日期", [
     Field("end", "巡察结束日期", DATE, required=True),
 ])
 
+RULE_COUNTS = Group("RuleCounts", "制度数", "制定、修订的制度项数", [
+    Field("new", "新建制度数", INT, "新制定的制度项数", minimum=0),
+    Field("revised", "修订制度数", INT, "修订完善的制度项数", minimum=0),
+])
+
+FIGURES = Group("Figures", "整改成果", "报告公布而各事项未逐项分解的成果数字;写明时以此为准", [
+    Field("accountability", "问责", MANY, "问责的方式及人数,如 [{kind: 诫勉, people: 1}]", of=ACCOUNTABILITY.name),
+    Field("institutions", "建章立制", ONE, "制定、修订的制度项数,如 {new: 13, revised: 3}", of=RULE_COUNTS.name),
+    Field("funds_recovered", "追缴资金", AMOUNT, "追缴或收回的资金,元;可写 34600 或 3.46万元"),
+])
+
 LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何时,以及问题的方面", [
     Field("title", "台账名称", TEXT, required=True),
     Field("unit", "被巡察单位", TEXT, required=True),
@@ -182,9 +216,11 @@ LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何�
           "一个问题的具体问题全部销号,该问题才算完成", default=CountBy.ITEM, synonyms=("统计口径",)),
     Field("as_of", "数据截至", DATE, "台账数据所截至的日期(快照);不写则为实时台账,按今天计算"),
     Field("aspects", "方面", MAPPING, "方面的键(一、二、三…)与名称,按顺序"),
+    Field("figures", "整改成果", ONE, "报告公布的问责、建章立制、追缴资金数字", of=FIGURES.name),
 ])
 
-GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, ITEM, PROBLEM, INSPECTION, LEDGER)}
+GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, INSTITUTION, ACCOUNTABILITY, ITEM, PROBLEM,
+                                          INSPECTION, RULE_COUNTS, FIGURES, LEDGER)}
 
 # The columns an item's row carries besides its own fields: where it stands.
 ITEM_ID = Column("序号", 7)  # the item's ID, 13.2 (编号 in show and list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, create_model
@@ -11,19 +12,27 @@ from . import fields
 from .vocab import (  # noqa: F401 - re-exported for the models' users
     ACTION_LABELS,
     ACTION_SYNONYMS,
+    AMOUNT_PATTERN,
     COUNT_BY_SYNONYMS,
     DATE_PATTERN,
     KIND_LABELS,
     KIND_SYNONYMS,
+    PENALTY_LABELS,
+    PENALTY_SYNONYMS,
     PLACEHOLDER,
+    RULE_ACTION_LABELS,
+    RULE_ACTION_SYNONYMS,
     SCHEMA_VERSION,
     STATUS_LABELS,
     STATUS_SYNONYMS,
     Action,
     CountBy,
     Kind,
+    Penalty,
+    RuleAction,
     Status,
     enum_words,
+    parse_amount,
     parse_date,
     parse_enum,
     parse_text_list,
@@ -43,11 +52,24 @@ StatusField = _enum_field(Status, STATUS_SYNONYMS)
 KindField = _enum_field(Kind, KIND_SYNONYMS)
 ActionField = _enum_field(Action, ACTION_SYNONYMS)
 CountByField = _enum_field(CountBy, COUNT_BY_SYNONYMS)
+RuleActionField = _enum_field(RuleAction, RULE_ACTION_SYNONYMS)
+_PenaltyField = _enum_field(Penalty, PENALTY_SYNONYMS)
+PenaltiesField = Annotated[
+    list[_PenaltyField],
+    BeforeValidator(lambda value: [value] if isinstance(value, str) else value),
+    WithJsonSchema({"anyOf": [{"type": "string", "enum": enum_words(PENALTY_SYNONYMS)},
+                              {"type": "array", "items": {"type": "string", "enum": enum_words(PENALTY_SYNONYMS)}}]}),
+]
 
 DateField = Annotated[
     dt.date,
     BeforeValidator(parse_date),
     WithJsonSchema({"type": "string", "pattern": DATE_PATTERN}),
+]
+AmountField = Annotated[
+    Decimal,
+    BeforeValidator(parse_amount),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": AMOUNT_PATTERN}]}),
 ]
 TextList = Annotated[
     list[str],
@@ -82,6 +104,7 @@ _SCALARS = {
     fields.TEXT: str, fields.INT: int, fields.DATE: DateField, fields.NAMES: TextList,
     fields.STRINGS: list[str], fields.MAPPING: dict[str, str], fields.STATUS: StatusField,
     fields.KIND: KindField, fields.ACTION: ActionField, fields.COUNT_BY: CountByField,
+    fields.RULE_ACTION: RuleActionField, fields.PENALTIES: PenaltiesField, fields.AMOUNT: AmountField,
 }
 MODELS: dict[str, type[BaseModel]] = {}
 
@@ -125,9 +148,13 @@ def _model(group: fields.Group) -> type[BaseModel]:
 
 Evidence = _model(fields.EVIDENCE)
 HistoryEntry = _model(fields.HISTORY_ENTRY)
+Institution = _model(fields.INSTITUTION)
+Accountability = _model(fields.ACCOUNTABILITY)
 Item = _model(fields.ITEM)
 Problem = _model(fields.PROBLEM)
 Inspection = _model(fields.INSPECTION)
+RuleCounts = _model(fields.RULE_COUNTS)
+Figures = _model(fields.FIGURES)
 LedgerInfo = _model(fields.LEDGER)
 
 

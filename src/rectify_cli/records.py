@@ -11,19 +11,26 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, make_dataclass
+from decimal import Decimal
+from enum import Enum
 
 from . import fields as declared
 from . import vocab
 from .ids import display_id
-from .vocab import Action, CountBy, Kind, Status
+from .vocab import Action, CountBy, Kind, Penalty, RuleAction, Status
 
-ENUMS = {declared.STATUS: Status, declared.KIND: Kind, declared.ACTION: Action, declared.COUNT_BY: CountBy}
+ENUMS = {declared.STATUS: Status, declared.KIND: Kind, declared.ACTION: Action, declared.COUNT_BY: CountBy,
+         declared.RULE_ACTION: RuleAction}
 SYNONYMS = {declared.STATUS: vocab.STATUS_SYNONYMS, declared.KIND: vocab.KIND_SYNONYMS,
-            declared.ACTION: vocab.ACTION_SYNONYMS, declared.COUNT_BY: vocab.COUNT_BY_SYNONYMS}
+            declared.ACTION: vocab.ACTION_SYNONYMS, declared.COUNT_BY: vocab.COUNT_BY_SYNONYMS,
+            declared.RULE_ACTION: vocab.RULE_ACTION_SYNONYMS}
+# every enumeration type, with its words: the single ones and the list of penalties
+WORDS = {**SYNONYMS, declared.PENALTIES: vocab.PENALTY_SYNONYMS}
 _ANNOTATIONS = {
     declared.TEXT: "str", declared.INT: "int", declared.DATE: "dt.date", declared.NAMES: "list[str]",
     declared.STRINGS: "list[str]", declared.MAPPING: "dict[str, str]", declared.STATUS: "Status",
-    declared.KIND: "Kind", declared.ACTION: "Action", declared.COUNT_BY: "CountBy",
+    declared.KIND: "Kind", declared.ACTION: "Action", declared.COUNT_BY: "CountBy", declared.RULE_ACTION: "RuleAction",
+    declared.PENALTIES: "list[Penalty]", declared.AMOUNT: "Decimal",
 }
 
 
@@ -59,11 +66,16 @@ def inspection_start(info) -> dt.date | None:
 
 Evidence = _record_class(declared.EVIDENCE)
 HistoryEntry = _record_class(declared.HISTORY_ENTRY)
+Institution = _record_class(declared.INSTITUTION)
+Accountability = _record_class(declared.ACCOUNTABILITY)
 Item = _record_class(declared.ITEM)
 Problem = _record_class(declared.PROBLEM)
 Inspection = _record_class(declared.INSPECTION)
+RuleCounts = _record_class(declared.RULE_COUNTS)
+Figures = _record_class(declared.FIGURES)
 LedgerInfo = _record_class(declared.LEDGER)
-CLASSES = {cls.__name__: cls for cls in (Evidence, HistoryEntry, Item, Problem, Inspection, LedgerInfo)}
+CLASSES = {cls.__name__: cls for cls in (Evidence, HistoryEntry, Institution, Accountability, Item, Problem,
+                                         Inspection, RuleCounts, Figures, LedgerInfo)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +158,9 @@ def _plain(value):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Status | Kind | Action | CountBy):
+    if isinstance(value, Decimal):
+        return vocab.amount_number(value)
+    if isinstance(value, Enum):
         return value.value
     if hasattr(value, "__dataclass_fields__"):
         return as_data(value)
@@ -225,6 +239,10 @@ def _generate(verb: str, cls, keys: tuple[str, ...] | None):
         "_NONE": (),
         **{f"_parse_{kind}": _enum_parser(kind) for kind in ENUMS},
         **{f"_enum_{kind}": values for kind, values in _ENUM_VALUES.items()},
+        "_yuan": lambda fen: Decimal(fen).scaleb(-2),
+        "_amount": vocab.parse_amount,
+        "_penalty": {member.value: member for member in Penalty},
+        "_parse_penalty": lambda value: vocab.parse_enum(Penalty, vocab.PENALTY_SYNONYMS, value),
         **{f"_{verb}_{inner.__name__}": _converter(verb, inner) for inner in _nested_classes(group)},
     }
     exec(compile(source, f"<{verb} {cls.__name__}>", "exec"), namespace)
@@ -269,6 +287,10 @@ def _pack_expression(spec: declared.Field, value: str) -> str:
         return f"None if {value} is None else {value}.toordinal()"
     if spec.type in ENUMS:
         return f"None if {value} is None else {value}.value"
+    if spec.type == declared.PENALTIES:
+        return f"[v.value for v in {value}]"
+    if spec.type == declared.AMOUNT:  # marshal stores no Decimal: whole fen
+        return f"None if {value} is None else int({value} * 100)"
     if spec.type == declared.NAMES:  # department names repeat across thousands of items: share them
         return f"[_intern(v) for v in {value}]"
     if spec.type in (declared.STRINGS, declared.MAPPING):
@@ -285,14 +307,18 @@ def _unpack_expression(spec: declared.Field, value: str) -> str:
         return f"None if {value} is None else _fromordinal({value})"
     if spec.type in ENUMS:
         return f"None if {value} is None else _enum_{spec.type}[{value}]"
+    if spec.type == declared.PENALTIES:
+        return f"[_penalty[v] for v in {value}]"
+    if spec.type == declared.AMOUNT:
+        return f"None if {value} is None else _yuan({value})"
     return value
 
 
 def _copy_expression(spec: declared.Field, value: str) -> str:
     if spec.type in (declared.MANY, declared.ONE):
         return _nested_call("copy", spec, value)
-    if spec.type in (declared.NAMES, declared.STRINGS, declared.MAPPING):
-        return f"{value}.copy()"
+    if spec.type in (declared.NAMES, declared.STRINGS, declared.MAPPING, declared.PENALTIES):
+        return f"list({value})" if spec.type == declared.PENALTIES else f"{value}.copy()"
     return value
 
 
@@ -308,6 +334,10 @@ def _data_expression(spec: declared.Field, value: str) -> str:
         return f"None if {value} is None else _date({value})"
     if spec.type in ENUMS:
         return f"None if {value} is None else _parse_{spec.type}({value})"
+    if spec.type == declared.AMOUNT:
+        return f"None if {value} is None else _amount({value})"
+    if spec.type == declared.PENALTIES:
+        return f"[_parse_penalty(v) for v in ([{value}] if {value}.__class__ is str else {value})]"
     if spec.type == declared.NAMES:
         return f"list(_text_list({value}))"
     if spec.type == declared.STRINGS:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from . import fields
 from .records import Entry, Ledger
-from .vocab import KIND_LABELS, Action, CountBy, Status
+from .vocab import KIND_LABELS, Action, CountBy, Penalty, RuleAction, Status
 
 UNASSIGNED = "(未指定)"
 
@@ -205,6 +206,83 @@ def _label_of(entry: Entry, ledger: Ledger, dimension: Dimension, key: str) -> s
     if dimension is Dimension.KIND:
         return KIND_LABELS[entry.item.kind]
     return key
+
+
+# --- what rectification produced ----------------------------------------------------
+
+PENALTY_ORDER = {kind: position for position, kind in enumerate(Penalty)}  # the reports' order
+
+Kinds = tuple  # the kinds one count covers: one, or several the source gives a sum for
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A figure ledger.yaml states that the items' own figures do not add up to."""
+
+    figure: fields.Field  # of fields.FIGURES
+    stated: object
+    counted: object
+
+
+@dataclass(frozen=True)
+class Results:
+    """People held accountable, rules made and revised, money recovered: each from the items that
+    carry it, or as ledger.yaml states it (the stated figure wins); None where nothing says."""
+
+    accountability: list[tuple[Kinds, int]] | None = None
+    rules: tuple[int, int] | None = None  # (new, revised)
+    funds: Decimal | None = None
+    differences: tuple[Difference, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return self.accountability is not None or self.rules is not None or self.funds is not None
+
+
+def results(ledger: Ledger, entries: list[Entry], filtered: bool) -> Results:
+    """The results of these entries; for the whole ledger, the figures ledger.yaml states win."""
+    items = [entry.item for entry in entries]
+    penalties = [penalty for item in items for penalty in item.accountability]
+    counted = (_accountability(penalties) if penalties else None, _rules(items), _funds(items))
+    given = _stated(None if filtered else ledger.info.figures)
+    chosen = [mine if theirs is None else theirs for theirs, mine in zip(given, counted, strict=True)]
+    differences = tuple(Difference(figure, theirs, mine)
+                        for figure, theirs, mine in zip(fields.FIGURES, given, counted, strict=True)
+                        if theirs is not None and mine is not None and theirs != mine)
+    return Results(*chosen, differences=differences)
+
+
+def _stated(figures) -> tuple:
+    """ledger.yaml's figures, in the declared order (accountability, rules, funds); None unstated."""
+    if figures is None:
+        return None, None, None
+    rules = figures.institutions
+    return (_accountability(figures.accountability) if figures.accountability else None,
+            None if rules is None else (rules.new or 0, rules.revised or 0),
+            figures.funds_recovered)
+
+
+def _accountability(entries) -> list[tuple[Kinds, int]]:
+    """People by kind, in the reports' order; kinds counted together stay together, placed by the
+    earliest of them."""
+    people: dict[Kinds, int] = {}
+    for entry in entries:
+        kinds = tuple(entry.kind)
+        people[kinds] = people.get(kinds, 0) + entry.people
+    return sorted(people.items(), key=lambda pair: sorted(PENALTY_ORDER[kind] for kind in pair[0]))
+
+
+def _rules(items) -> tuple[int, int] | None:
+    actions = [rule.action for item in items for rule in item.institutions]
+    if not actions:
+        return None
+    revised = sum(1 for action in actions if action is RuleAction.REVISED)
+    return len(actions) - revised, revised
+
+
+def _funds(items) -> Decimal | None:
+    amounts = [item.funds_recovered for item in items if item.funds_recovered is not None]
+    return sum(amounts, Decimal(0)) if amounts else None
 
 
 # --- closures over time --------------------------------------------------------------

@@ -22,9 +22,14 @@ from .vocab import (
     COUNT_BY_LABELS,
     COUNT_BY_UNITS,
     KIND_LABELS,
+    PENALTY_LABELS,
+    RULE_ACTION_LABELS,
     SCHEMA_VERSION,
     STATUS_LABELS,
     CountBy,
+    amount_number,
+    wan_text,
+    yuan_text,
 )
 
 
@@ -53,6 +58,7 @@ class SummaryFormat(StrEnum):
 LIST_HEADERS = ["编号", "问题", "方面", "责任部门", "时限", "状态"]
 OVERDUE_LABEL = "逾期"
 EMPTY = "—"
+YUAN = "元"
 
 _BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
 
@@ -231,7 +237,7 @@ def _console(stream: IO):
 
 
 _LABELS = {fields.STATUS: STATUS_LABELS, fields.KIND: KIND_LABELS, fields.ACTION: ACTION_LABELS,
-           fields.COUNT_BY: COUNT_BY_LABELS}
+           fields.COUNT_BY: COUNT_BY_LABELS, fields.RULE_ACTION: RULE_ACTION_LABELS}
 
 
 def value_text(spec: fields.Field, value) -> str:
@@ -248,6 +254,10 @@ def value_text(spec: fields.Field, value) -> str:
         return "\n".join(f"{key} {text}" for key, text in value.items())
     if spec.type in _LABELS:
         return _LABELS[spec.type][value]
+    if spec.type == fields.AMOUNT:
+        return yuan_text(value)
+    if spec.type == fields.PENALTIES:
+        return PENALTY_SEPARATOR.join(PENALTY_LABELS[kind] for kind in value)
     if spec.type == fields.MANY:
         return "\n".join(record_text(spec.of, record) for record in value)
     if spec.type == fields.ONE:
@@ -255,12 +265,36 @@ def value_text(spec: fields.Field, value) -> str:
     return str(value)
 
 
+MARKED = (*fields.ENUMERATIONS, fields.DATE)  # in a record's line, in brackets after its texts
+MARKS_OPEN, MARKS_SEPARATOR, MARKS_CLOSE = "(", ",", ")"
+
+
+PENALTY_SEPARATOR, PENALTY_SUM, PEOPLE = "、", "等", "人"
+
+
+def accountability_text(kinds, people: int) -> str:
+    """`诫勉1人`; several kinds counted together: `提醒谈话、批评教育等15人`."""
+    words = PENALTY_SEPARATOR.join(PENALTY_LABELS[kind] for kind in kinds)
+    return f"{words}{PENALTY_SUM if len(kinds) > 1 else ''}{people}{PEOPLE}"
+
+
+# Groups whose records read as a phrase of their own rather than field by field.
+RECORD_LINES = {fields.ACCOUNTABILITY.name: lambda record: accountability_text(record.kind, record.people)}
+
+
 def record_text(group_name: str, record) -> str:
-    """One nested record on one line: its shown fields, side by side."""
+    """One nested record on one line: its shown texts side by side, then its words and dates in
+    brackets (《……制度》(修订,2022-01-05)), a form the Excel importer reads back."""
     if group_name == fields.HISTORY_ENTRY.name:
         return history_line(record)
-    texts = (value_text(spec, getattr(record, spec.key)) for spec in fields.GROUPS[group_name] if spec.shown)
-    return " ".join(text for text in texts if text)
+    if group_name in RECORD_LINES:
+        return RECORD_LINES[group_name](record)
+    shown = [spec for spec in fields.GROUPS[group_name] if spec.shown]
+    texts = [value_text(spec, getattr(record, spec.key)) for spec in shown if spec.type not in MARKED]
+    marks = [value_text(spec, getattr(record, spec.key)) for spec in shown if spec.type in MARKED]
+    text = " ".join(text for text in texts if text)
+    marks = [mark for mark in marks if mark]
+    return f"{text}{MARKS_OPEN}{MARKS_SEPARATOR.join(marks)}{MARKS_CLOSE}" if marks else text
 
 
 def item_text(entry: Entry, spec: fields.Field, today: dt.date) -> str:
@@ -279,7 +313,8 @@ def detail_fields(entry: Entry, ledger: Ledger, today: dt.date) -> list[tuple[st
     for spec in fields.ITEM:
         if not spec.shown:
             continue
-        rows.append((spec.label, item_text(entry, spec, today) or EMPTY))
+        text = item_text(entry, spec, today)
+        rows.append((spec.label, f"{text}{YUAN}" if text and spec.type == fields.AMOUNT else text or EMPTY))
         if spec is fields.ITEM.title:
             rows.append((fields.PROBLEM.title.label, f"{problem.id}. {problem.title}"))
             rows.append((fields.PROBLEM.aspect.label, f"({problem.aspect}){ledger.aspect_title(problem.aspect)}"))
@@ -430,6 +465,57 @@ def official_sentence(figures) -> str:
     )
 
 
+RESULTS_OPENING = "在巡察整改工作中,"
+
+
+def results_clauses(results) -> list[str]:
+    """`给予诫勉1人、批评教育5人`, `制定及修改完善制度16项(新建13项、修订3项)`, `追缴资金3.46万元`:
+    the clauses the ledger knows, in the reports' order."""
+    clauses = []
+    if results.accountability is not None:
+        clauses.append("给予" + PENALTY_SEPARATOR.join(accountability_text(kinds, people)
+                                                     for kinds, people in results.accountability))
+    if results.rules is not None:
+        new, revised = results.rules
+        clauses.append(f"制定及修改完善制度{new + revised}项(新建{new}项、修订{revised}项)")
+    if results.funds is not None:
+        clauses.append(f"{fields.FIGURES.funds_recovered.label}{wan_text(results.funds)}")
+    return clauses
+
+
+def results_sentence(results) -> str | None:
+    """The sentence after the counts; None when the ledger says nothing of its results."""
+    clauses = results_clauses(results)
+    return RESULTS_OPENING + ";".join(clauses) + "。" if clauses else None
+
+
+def _figure_text(figure: fields.Field, value) -> str:
+    if figure is fields.FIGURES.accountability:
+        return PENALTY_SEPARATOR.join(accountability_text(kinds, people) for kinds, people in value)
+    if figure is fields.FIGURES.institutions:
+        return f"新建{value[0]}项、修订{value[1]}项"
+    return wan_text(value)
+
+
+def difference_lines(results) -> list[str]:
+    """Warnings for stderr: ledger.yaml states a figure the items do not add up to."""
+    return [f"警告:ledger.yaml 写明{d.figure.label} {_figure_text(d.figure, d.stated)},"
+            f"各事项合计 {_figure_text(d.figure, d.counted)};按写明的数字" for d in results.differences]
+
+
+def results_data(results) -> dict:
+    """Every figure as numbers, for JSON; null where the ledger says nothing."""
+    penalty, counts = fields.ACCOUNTABILITY, fields.RULE_COUNTS
+    accountability = None if results.accountability is None else [
+        {penalty.kind.key: [kind.value for kind in kinds], penalty.people.key: people}
+        for kinds, people in results.accountability]
+    rules = None if results.rules is None else {
+        counts.new.key: results.rules[0], counts.revised.key: results.rules[1], "total": sum(results.rules)}
+    funds = None if results.funds is None else amount_number(results.funds)
+    return {fields.FIGURES.accountability.key: accountability, fields.FIGURES.institutions.key: rules,
+            fields.FIGURES.funds_recovered.key: funds, "sentence": results_sentence(results)}
+
+
 def summary_notes(figures) -> list[str]:
     unit = COUNT_BY_UNITS[figures.count_by]
     notes = []
@@ -453,25 +539,27 @@ def tally_cells(row) -> list[str]:
     return [str(row.total), str(row.closed), str(row.open), str(row.overdue), rate_text(row.rate)]
 
 
-def render_summary(figures, rows, dimension_label: str, fmt: OutputFormat, stream: IO,
+def render_summary(figures, results, rows, dimension_label: str, fmt: OutputFormat, stream: IO,
                    stamp: dt.date | None = None) -> None:
-    """The official figures (by count_by), then rows by item; `stamp` is a snapshot's date."""
+    """The official figures (by count_by) and results, then rows by item; `stamp` is a snapshot's date."""
     if fmt is OutputFormat.JSON:
         stream.write(_json({"schema_version": SCHEMA_VERSION, "summary": _figures_data(figures),
+                            "results": results_data(results),
                             fields.LEDGER.as_of.key: stamp.isoformat() if stamp else None,
                             "by": dimension_label, "rows": [_tally_data(row) for row in rows]}))
         return
     if fmt is OutputFormat.MD:
-        stream.write(summary_markdown(figures, rows, dimension_label, stamp))
+        stream.write(summary_markdown(figures, results, rows, dimension_label, stamp))
         return
     if fmt in (OutputFormat.TSV, OutputFormat.CSV):
         write_delimited([[dimension_label, *TALLY_HEADERS], *([row.label, *tally_cells(row)] for row in rows)], fmt, stream)
         return
-    _summary_table(figures, rows, dimension_label, stream, stamp)
+    _summary_table(figures, results, rows, dimension_label, stream, stamp)
 
 
-def summary_markdown(figures, rows, dimension_label: str, stamp: dt.date | None = None) -> str:
-    lines = [official_sentence(figures) + "。", ""]
+def summary_markdown(figures, results, rows, dimension_label: str, stamp: dt.date | None = None) -> str:
+    sentence = results_sentence(results)
+    lines = [official_sentence(figures) + "。", *([sentence] if sentence else []), ""]
     lines += [f"> {note}" for note in summary_notes(figures)] + [""]
     lines.append("| " + " | ".join([dimension_label, *TALLY_HEADERS]) + " |")
     lines.append("|" + "---|" * (len(TALLY_HEADERS) + 1))
@@ -487,13 +575,16 @@ def _md_cell(text: str) -> str:
     return md_text(text)
 
 
-def _summary_table(figures, rows, dimension_label: str, stream: IO, stamp: dt.date | None) -> None:
+def _summary_table(figures, results, rows, dimension_label: str, stream: IO, stamp: dt.date | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
     console = _console(stream)
     console.print(Text(official_sentence(figures), style="bold"))
     console.print(Text(f"{bar(figures.rate)} {rate_text(figures.rate)}", style="green"))
+    sentence = results_sentence(results)
+    if sentence:
+        console.print(Text(sentence))
     for note in summary_notes(figures):
         style = "yellow" if note.startswith("注意") or figures.overdue else ""
         console.print(Text(note, style=style))

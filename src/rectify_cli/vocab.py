@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -37,6 +38,27 @@ class CountBy(StrEnum):
     PROBLEM = "problem"
 
 
+class RuleAction(StrEnum):
+    """What became of a rule (建章立制): made new, or revised."""
+
+    NEW = "new"
+    REVISED = "revised"
+
+
+class Penalty(StrEnum):
+    """A form of holding people to account (问责), in the order reports list them."""
+
+    PARTY_DISCIPLINE = "party_discipline"
+    GOVERNMENT_SANCTION = "government_sanction"
+    ORGANISATIONAL = "organisational"
+    ADMONITION = "admonition"
+    ORDERED_REVIEW = "ordered_review"
+    CRITICISM = "criticism"
+    REMINDER_TALK = "reminder_talk"
+    CRITICISM_HELP = "criticism_help"
+    REFERRED = "referred"
+
+
 STATUS_LABELS = {Status.OPEN: "未销号", Status.CLOSED: "已销号"}
 KIND_LABELS = {
     Kind.IMMEDIATE: "立行立改",
@@ -46,6 +68,18 @@ KIND_LABELS = {
 ACTION_LABELS = {Action.PROGRESS: "进展", Action.CLOSE: "销号", Action.REOPEN: "重新打开"}
 COUNT_BY_LABELS = {CountBy.ITEM: "具体问题", CountBy.PROBLEM: "问题"}
 COUNT_BY_UNITS = {CountBy.ITEM: "项", CountBy.PROBLEM: "个问题"}  # after a number: 3 项, 3 个问题
+PENALTY_LABELS = {
+    Penalty.PARTY_DISCIPLINE: "党纪处分",
+    Penalty.GOVERNMENT_SANCTION: "政务处分",
+    Penalty.ORGANISATIONAL: "组织处理",
+    Penalty.ADMONITION: "诫勉",
+    Penalty.ORDERED_REVIEW: "责令检查",
+    Penalty.CRITICISM: "批评教育",
+    Penalty.REMINDER_TALK: "提醒谈话",
+    Penalty.CRITICISM_HELP: "批评帮助",
+    Penalty.REFERRED: "交由纪委调查",
+}
+RULE_ACTION_LABELS = {RuleAction.NEW: "制定", RuleAction.REVISED: "修订"}
 
 # Words a clerk may write instead of the canonical token.
 STATUS_SYNONYMS = {
@@ -65,6 +99,23 @@ ACTION_SYNONYMS = {
 COUNT_BY_SYNONYMS = {
     CountBy.ITEM: ["具体问题", "按具体问题", "事项", "按事项"],
     CountBy.PROBLEM: ["问题", "按问题"],
+}
+
+RULE_ACTION_SYNONYMS = {
+    RuleAction.NEW: ["制定", "新建", "建立", "新制定", "出台"],
+    RuleAction.REVISED: ["修订", "修改", "完善", "修改完善", "修订完善", "完善修订"],
+}
+
+PENALTY_SYNONYMS = {
+    Penalty.PARTY_DISCIPLINE: ["党纪处分", "党纪处理", "党内处分"],
+    Penalty.GOVERNMENT_SANCTION: ["政务处分", "政纪处分"],
+    Penalty.ORGANISATIONAL: ["组织处理"],
+    Penalty.ADMONITION: ["诫勉", "诫勉谈话", "诫勉处理"],
+    Penalty.ORDERED_REVIEW: ["责令检查", "责令作出检查", "责令书面检查", "书面检查"],
+    Penalty.CRITICISM: ["批评教育"],
+    Penalty.REMINDER_TALK: ["提醒谈话", "谈话提醒", "约谈提醒", "提醒约谈"],
+    Penalty.CRITICISM_HELP: ["批评帮助"],
+    Penalty.REFERRED: ["交由纪委调查", "移交纪委调查", "移交纪委", "移送纪委", "交纪委调查", "移交纪检监察机关"],
 }
 
 DATE_PATTERN = r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$"
@@ -112,6 +163,52 @@ def parse_text_list(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in _LIST_SPLIT_RE.split(value) if part.strip()]
     return value
+
+
+AMOUNT_PATTERN = r"^\d+(\.\d+)?\s*(万元|万|元)?$"
+_AMOUNT_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(万元|万|元)?$")
+_FEN = Decimal("0.01")
+_WAN = Decimal(10000)
+AMOUNT_HELP = "应为金额(元,至多两位小数),如 34600、34600.00、3.46万元、3.46万"
+
+
+def parse_amount(value: Any) -> Decimal:
+    """An amount in yuan, to the fen: 34600, 34600.00, '3.46万元' or '3.46万' (万 is ten thousand)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError(AMOUNT_HELP)
+    if isinstance(value, str):
+        match = _AMOUNT_RE.match(value.strip().replace(",", ""))
+        if match is None:
+            raise ValueError(AMOUNT_HELP)
+        amount = Decimal(match[1]) * (_WAN if match[2] and match[2].startswith("万") else 1)
+    else:
+        try:
+            amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except InvalidOperation:
+            raise ValueError(AMOUNT_HELP) from None
+    try:  # quantize fails on more digits than a Decimal holds
+        fen = amount.quantize(_FEN) if amount.is_finite() else None
+    except InvalidOperation:
+        fen = None
+    if fen is None or fen != amount or amount < 0:
+        raise ValueError(AMOUNT_HELP)
+    return fen
+
+
+def amount_number(amount: Decimal) -> int | float:
+    """An amount as a JSON or YAML number: 34600, or 34600.5."""
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def yuan_text(amount: Decimal) -> str:
+    """An amount in a table: 34600, or 34600.50."""
+    return str(int(amount)) if amount == amount.to_integral_value() else f"{amount:.2f}"
+
+
+def wan_text(amount: Decimal) -> str:
+    """An amount in a sentence, in 万元 to four decimals at most, trailing zeros dropped: 3.46万元."""
+    wan = (amount / _WAN).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return f"{wan.normalize():f}万元"
 
 
 PLACEHOLDER = "(待填写)"

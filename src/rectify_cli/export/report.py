@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..records import Entry, Ledger
-from ..stats import overall, rate_text
-from ..views import inert
+from ..stats import overall, rate_text, results
+from ..views import inert, results_sentence
 from ..vocab import COUNT_BY_LABELS, Status
 
 NUMERALS = "一二三四五六七八九十"
@@ -52,6 +52,9 @@ def build(ledger: Ledger, today: dt.date) -> list[Paragraph]:
         f"截至{_date(today)},已完成整改{figures.closed}个,正在整改{figures.open}个,整改完成率{rate_text(figures.rate)}。"
         "按照党务公开原则和巡察工作有关要求,现将巡察整改进展情况予以公布。"
     ))
+    sentence = results_sentence(results(ledger, entries, filtered=False))
+    if sentence:
+        paragraphs.append(Paragraph(sentence))
     for position, (key, title) in enumerate(info.aspects.items(), start=1):
         numeral = key if key in NUMERALS else chinese_number(position)
         paragraphs.append(Paragraph(f"({numeral}){title}", 1))

@@ -8,17 +8,26 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from .. import fields, records
+from .. import fields, records, views
 from ..errors import Diagnostic, RectifyError
 from ..ids import parse_id
-from ..vocab import STATUS_SYNONYMS, Status, parse_date, parse_enum
+from ..vocab import (
+    AMOUNT_HELP,
+    STATUS_SYNONYMS,
+    Status,
+    amount_number,
+    parse_amount,
+    parse_date,
+    parse_enum,
+)
 from .outline import NUMERALS
 from .plan import LedgerFacts
 
 PROBLEM, ITEM = fields.PROBLEM, fields.ITEM
 # What a row's cells may give: where the item stands, then every item field a cell can hold.
 IMPORTED = [spec for spec in ITEM if not spec.required and (
-    spec.type not in (fields.MANY, fields.ONE, fields.MAPPING) or spec.type == fields.MANY and fields.GROUPS[spec.of].shorthand)]
+    spec.type not in (fields.MANY, fields.ONE, fields.MAPPING)
+    or spec.type == fields.MANY and (fields.GROUPS[spec.of].shorthand or spec.of in views.RECORD_LINES))]
 # column → the header words a 台账 uses for it (first match wins)
 COLUMNS = {fields.ITEM_ID: (fields.ITEM_ID.header, *fields.ID_SYNONYMS), PROBLEM.aspect: PROBLEM.aspect.words,
            PROBLEM.title: PROBLEM.title.words, **{spec: spec.words for spec in IMPORTED}}
@@ -185,12 +194,69 @@ def _cell_value(spec: fields.Field, text: str, line: int, result: WorkbookImport
             result.warnings.append(Diagnostic(path, line, None, f"{spec.label} 的值 {text!r} 不是整数,未导入该值", "warning"))
             return None
         return int(text)
+    if spec.type == fields.AMOUNT:
+        try:
+            return amount_number(parse_amount(text))
+        except ValueError:
+            result.warnings.append(Diagnostic(path, line, None, f"{spec.label} 的值 {text!r} {AMOUNT_HELP},未导入该值", "warning"))
+            return None
     if spec.type in records.ENUMS:
         parsed = parse_enum(records.ENUMS[spec.type], records.SYNONYMS[spec.type], text)
         return parsed.value if isinstance(parsed, StrEnum) else None
     if spec.type in (fields.STRINGS, fields.MANY):
-        return [part.strip() for part in re.split(r"[\n;;]", text) if part.strip()]
+        lines = [part.strip() for part in re.split(r"[\n;;]", text) if part.strip()]
+        return [_record(fields.GROUPS[spec.of], line) for line in lines] if spec.type == fields.MANY else lines
     return text
+
+
+MARKS = re.compile(rf"^(.*?)\s*[{views.MARKS_OPEN}(]([^()()]*)[{views.MARKS_CLOSE})]$")
+
+
+def _record(group: fields.Group, line: str):
+    """A record's line as views.record_text writes it: `name(修订,2022-01-05)`; a line whose
+    brackets hold no such words stays one text (《……制度(试行)》)."""
+    if group.name in _LINE_READERS:
+        return _LINE_READERS[group.name](line)
+    match = MARKS.match(line)
+    if match is None:
+        return line
+    record = {group.shorthand: match[1]}
+    marked = [spec for spec in group if spec.type in views.MARKED]
+    for part in re.split(r"[,,、]", match[2]):
+        spec, value = next(((s, v) for s in marked if s.key not in record and (v := _mark(s, part.strip()))), (None, None))
+        if spec is None:
+            return line
+        record[spec.key] = value
+    return record
+
+
+ACCOUNTABILITY_LINE = re.compile(rf"^(.+?){views.PENALTY_SUM}?\s*(\d+)\s*{views.PEOPLE}$")
+
+
+def _accountability(line: str):
+    """`诫勉1人`, `提醒谈话、批评教育等15人` (views.accountability_text) as an entry; other text as it
+    is, for `check` to point at."""
+    match = ACCOUNTABILITY_LINE.match(line)
+    if match is None:
+        return line
+    kinds = [kind.strip() for kind in re.split(r"[、,,]", match[1]) if kind.strip()]
+    spec = fields.ACCOUNTABILITY
+    return {spec.kind.key: kinds if len(kinds) > 1 else kinds[0], spec.people.key: int(match[2])}
+
+
+_LINE_READERS = {fields.ACCOUNTABILITY.name: _accountability}
+assert _LINE_READERS.keys() == views.RECORD_LINES.keys()
+
+
+def _mark(spec: fields.Field, text: str):
+    """A bracketed word or date as the field's value, or None."""
+    if spec.type == fields.DATE:
+        try:
+            return parse_date(text)
+        except ValueError:
+            return None
+    parsed = parse_enum(records.ENUMS[spec.type], records.SYNONYMS[spec.type], text)
+    return parsed.value if isinstance(parsed, StrEnum) else None
 
 
 def _date_or_warn(text: str, spec: fields.Field, line: int, result: WorkbookImport, path: Path):
