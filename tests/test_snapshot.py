@@ -54,6 +54,18 @@ def test_count_by_problem_gives_the_problems_sentence(by_problem, rectify):
     assert "分组统计按具体问题计" in table  # the rows by aspect stay by item, and say so
 
 
+def test_close_and_reopen_lines_count_as_the_summary_does(by_problem, rectify):
+    """Problem 13 has two items, 13.1 closed: closing 13.2 completes it; reopening 13.1 undoes that."""
+    closed = rectify("--today", "2022-02-24", "close", "13.2", "--by", "张三")
+    assert closed.code == 0, closed.stderr
+    assert closed.stdout.splitlines()[-1] == "整改完成率(按问题计)12/17 = 70.6%"
+    assert summary_json(rectify)["summary"]["closed"] == 12
+    note = rectify("--today", "2022-02-24", "note", "11.3", "已约谈", "--by", "张三")
+    assert note.stdout.splitlines()[-1] == "整改完成率(按问题计)12/17 = 70.6%"
+    reopened = rectify("--today", "2022-02-24", "reopen", "13.1", "--reason", "回头看", "--by", "张三")
+    assert reopened.stdout.splitlines()[-1] == "整改完成率(按问题计)11/17 = 64.7%"
+
+
 def test_count_by_problem_in_the_list_footer(by_problem, rectify):
     out = rectify("list", "--format", "table")
     assert "共 34 项,已销号 28 项,未销号 6 项;整改完成率(按问题计)11/17 = 64.7%" in out.stdout

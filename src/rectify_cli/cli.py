@@ -405,7 +405,7 @@ def _run_edit(state: State, targets: list[str], build, *, command: str, verb: st
         sys.stdout.write("(试运行:未写入任何文件)\n")
         return
     streams.mark_saved("修改已保存")
-    for line in views.edit_lines(verb, result.entries, result.closed, result.total):
+    for line in views.edit_lines(verb, result.entries, result.closed, result.total, result.count_by):
         sys.stdout.write(line + "\n")
 
 

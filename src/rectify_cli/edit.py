@@ -15,7 +15,7 @@ from .errors import Diagnostic, InvalidLedger, RectifyError, UnknownId
 from .evidence import EvidencePlan, copy_evidence, plan_evidence, remove_created
 from .layout import LEDGER_FILE
 from .records import Entry, LedgerInfo, inspection_start
-from .vocab import Action, Status
+from .vocab import Action, CountBy, Status
 from .yamledit import ItemChange, UneditableFile, edit_item
 from .yamlsource import SourceError, decode, parse
 
@@ -127,6 +127,7 @@ class EditResult:
     files: list[FileEdit]
     closed: int
     total: int  # the rate's denominator (stats.denominator)
+    count_by: CountBy  # what closed and total count: items or problems
     recovered: list[journal.Recovery] = field(default_factory=list)  # commands killed before, rolled back
 
 
@@ -177,9 +178,8 @@ def _apply_once(root, targets, build, *, today, command, dry_run, all_items, onl
         evidence = _evidence_entries(root, plans, created, dry_run)
         files = _edited_files(result, entries, sources, lambda entry: build(entry, ledger.info, evidence[entry.id]), today)
         new_entries = [_entry_after(files, entry) for entry in entries]
-        closed_delta = sum(_closed(new) - _closed(old) for old, new in zip(entries, new_entries, strict=True))
-        closed, found = ledger.tally()
-        outcome = EditResult(new_entries, files, closed + closed_delta, stats.denominator(ledger, found))
+        closed, total, level = stats.official_after(ledger, entries, new_entries)
+        outcome = EditResult(new_entries, files, closed, total, level)
         if not dry_run:
             _write(root, files, created, command)
     except BaseException:
@@ -222,10 +222,6 @@ def _plan_evidence(root: Path, entries: list[Entry], sources: list[Path]) -> dic
             plans[entry.id].append(plan)
             taken.add(plan.target)
     return plans
-
-
-def _closed(entry: Entry) -> int:
-    return 1 if entry.item.status is Status.CLOSED else 0
 
 
 def _chosen_entries(ledger, targets: list[str], all_items: bool, only_open: bool, offers_all: bool) -> list[Entry]:

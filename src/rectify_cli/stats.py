@@ -75,6 +75,23 @@ def denominator(ledger: Ledger, found: int, filtered: bool = False, count_by: Co
     return stated if stated is not None and stated >= found else found
 
 
+def official_after(ledger: Ledger, before: list[Entry], after: list[Entry]) -> tuple[int, int, CountBy]:
+    """(closed, denominator, level) of the whole ledger once the edited entries are as `after`:
+    what an edit reports, counted as summary counts."""
+    level = ledger.info.count_by
+    if level is CountBy.ITEM:
+        closed, found = ledger.tally()  # from the cache's cores: no item built
+        closed += sum(not entry.is_open for entry in after) - sum(not entry.is_open for entry in before)
+        return closed, denominator(ledger, found), level
+    edited = {entry.sort_key: entry.is_open for entry in after}
+    problem_open: dict[int, bool] = {}
+    for entry in ledger.entries():
+        still_open = edited.get(entry.sort_key, entry.is_open)
+        problem_open[entry.problem.id] = problem_open.get(entry.problem.id, False) or still_open
+    closed = sum(not is_open for is_open in problem_open.values())
+    return closed, denominator(ledger, len(problem_open), count_by=level), level
+
+
 @dataclass
 class Tally:
     label: str

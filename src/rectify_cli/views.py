@@ -434,7 +434,7 @@ def progress_line(closed: int, denominator: int, count_by: CountBy = CountBy.ITE
     return f"整改完成率{level}{tally_text(closed, denominator)} = {rate_text(completion_rate(closed, denominator))}"
 
 
-def edit_lines(verb: str, entries: list[Entry], closed: int, total: int) -> list[str]:
+def edit_lines(verb: str, entries: list[Entry], closed: int, total: int, count_by: CountBy) -> list[str]:
     """`已销号 13.2 …` for each edited item, then the ledger's progress."""
     lines = []
     for entry in entries:
@@ -444,7 +444,7 @@ def edit_lines(verb: str, entries: list[Entry], closed: int, total: int) -> list
             detail.append(f"经办:{item.closed_by}")
         suffix = f"({','.join(detail)})" if detail else ""
         lines.append(inert(f"{verb} {entry.id} {entry.title}{suffix}", keep_newlines=False))
-    lines.append(progress_line(closed, total))
+    lines.append(progress_line(closed, total, count_by))
     return lines
 
 
