@@ -479,7 +479,7 @@ def test_missing_ledger_yaml_is_one_line(rectify, ledger):
 @pytest.mark.parametrize(
     ("old", "new", "fragment"),
     [
-        ("  end: 2021-09-18", "  end: 2021-08-18", "巡察结束日期 2021-08-18 早于开始日期"),
+        ("  end: 2021-09-18", "  end: 2021-08-18", "巡察结束日期 2021-08-18 早于巡察开始日期"),
         ("feedback_date: 2021-10-29", "feedback_date: 2021-07-29", "反馈日期 2021-07-29 早于巡察开始日期"),
     ],
 )

@@ -34,7 +34,7 @@ def listed(ledger, *args: str) -> list[str]:
     out = invoke("--ledger", str(ledger), *TODAY, "list", *args, "--format", "tsv")
     assert out.code == 0, out.stderr
     header, *rows = out.stdout.splitlines()
-    assert header == "编号\t问题\t方面\t责任部门\t时限\t状态"
+    assert header == "编号\t问题\t方面\t责任部门\t整改时限\t状态"
     return [row.split("\t")[0] for row in rows]
 
 
@@ -119,13 +119,13 @@ def test_json_has_schema_version_and_full_items(planned):
 def test_csv_is_parseable(planned):
     out = invoke("--ledger", str(planned), *TODAY, "list", "--open", "--format", "csv")
     rows = list(csv.reader(io.StringIO(out.stdout)))
-    assert rows[0] == ["编号", "问题", "方面", "责任部门", "时限", "状态"]
+    assert rows[0] == ["编号", "问题", "方面", "责任部门", "整改时限", "状态"]
     assert rows[2] == ["11.3", "没有发挥示范表率作用", "二", "环卫所、执法大队", "2022-01-31", "逾期"]
 
 
 def test_pipe_default_is_tsv_without_footer(ledger):
     out = invoke("--ledger", str(ledger), "list", "--open")
-    assert out.stdout.splitlines()[0] == "编号\t问题\t方面\t责任部门\t时限\t状态"
+    assert out.stdout.splitlines()[0] == "编号\t问题\t方面\t责任部门\t整改时限\t状态"
     assert "共 " not in out.stdout and "\x1b[" not in out.stdout
 
 

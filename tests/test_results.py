@@ -219,14 +219,16 @@ def test_shipped_ledger_states_its_rules(rectify):
     assert data["institutions"] == {"new": 13, "revised": 3, "total": 16}
 
 
-@pytest.mark.parametrize(("figures", "where", "message"), [
-    ("  institutions: {new: -1}\n", "17:23", "new(新建制度数) 应不小于 0"),
-    ("  funds_recovered: 三万元\n", "17:20", "funds_recovered(追缴资金) 应为金额"),
-    ("  accountability:\n    - kind: 记过\n      people: 1\n", "18:13", "kind(问责方式) 的值 '记过' 无效"),
-    ("  fund_recovered: 1\n", "17:3", "未知字段 'fund_recovered',是不是 funds_recovered(追缴资金)?"),
+@pytest.mark.parametrize(("figures", "where", "message"), [  # where: lines after `figures:`, column
+    ("  institutions: {new: -1}\n", (1, 23), "new(新建制度数) 应不小于 0"),
+    ("  funds_recovered: 三万元\n", (1, 20), "funds_recovered(追缴资金) 应为金额"),
+    ("  accountability:\n    - kind: 记过\n      people: 1\n", (2, 13), "kind(问责方式) 的值 '记过' 无效"),
+    ("  fund_recovered: 1\n", (1, 3), "未知字段 'fund_recovered',是不是 funds_recovered(追缴资金)?"),
 ])
 def test_bad_figures_point_at_ledger_yaml(ledger, rectify, figures, where, message):
     with_figures(ledger, figures)
+    lines = (ledger / "ledger.yaml").read_text(encoding="utf-8").splitlines()
+    where = f"{lines.index('figures:') + 1 + where[0]}:{where[1]}"
     errors = check_errors(rectify)
     assert len(errors) == 1 and f"ledger.yaml:{where}:" in errors[0] and message in errors[0], errors
 

@@ -17,6 +17,8 @@ from .errors import Diagnostic
 from .model import LedgerInfo, Problem
 from .yamlsource import Source
 
+LEDGER = fields.LEDGER
+
 
 def _enum_words(owner: type[BaseModel] | None, name: str) -> list[str] | None:
     """The words accepted for an enumeration field (by its declared type), else None."""
@@ -195,22 +197,24 @@ def check_across(files: list[Seen], info: LedgerInfo, info_source: Source, compl
 
 
 def _check_inspection(info: LedgerInfo, source: Source) -> list[Diagnostic]:
-    inspection = info.inspection
+    inspection, dates = info.inspection, fields.INSPECTION
     found = []
     if inspection and inspection.end < inspection.start:
-        line, column = source.where(("inspection", "end"))
-        found.append(Diagnostic(source.path, line, column, f"巡察结束日期 {inspection.end} 早于开始日期 {inspection.start}"))
+        line, column = source.where((LEDGER.inspection.key, dates.end.key))
+        message = f"{dates.end.label} {inspection.end} 早于{dates.start.label} {inspection.start}"
+        found.append(Diagnostic(source.path, line, column, message))
     if inspection and info.feedback_date and info.feedback_date < inspection.start:
-        line, column = source.where(("feedback_date",))
-        found.append(Diagnostic(source.path, line, column, f"反馈日期 {info.feedback_date} 早于巡察开始日期 {inspection.start}"))
+        line, column = source.where((LEDGER.feedback_date.key,))
+        message = f"{LEDGER.feedback_date.label} {info.feedback_date} 早于{dates.start.label} {inspection.start}"
+        found.append(Diagnostic(source.path, line, column, message))
     return found
 
 
 def _check_blanks(info: LedgerInfo, source: Source) -> list[Diagnostic]:
     """A ledger made by `init` may hold marked blanks: say which are still to fill in."""
-    blanks = [name for name in ("title", "unit", "inspector") if getattr(info, name) == model.PLACEHOLDER]
-    blanks += [] if info.inspection else ["inspection"]
-    blanks += [] if info.aspects else ["aspects"]
+    blanks = [spec.key for spec in LEDGER if spec.required and getattr(info, spec.key) == model.PLACEHOLDER]
+    blanks += [] if info.inspection else [LEDGER.inspection.key]
+    blanks += [] if info.aspects else [LEDGER.aspects.key]
     found = []
     for name in blanks:
         line, column = source.where((name,))
@@ -232,10 +236,11 @@ def _check_problem_ids(files: list[Seen]) -> list[Diagnostic]:
 
 
 def _check_stated_count(info: LedgerInfo, source: Source, counted: int) -> list[Diagnostic]:
+    spec = LEDGER.stated_items
     if info.stated_items is None or info.stated_items == counted:
         return []
-    line, column = source.where(("stated_items",))
-    message = f"stated_items(反馈问题数)为 {info.stated_items},台账中实有 {counted} 项"
+    line, column = source.where((spec.key,))
+    message = f"{spec.key}({spec.label})为 {info.stated_items},台账中实有 {counted} 项"
     return [Diagnostic(source.path, line, column, message, severity="warning")]
 
 

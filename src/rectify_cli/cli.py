@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import layout, loading, query, records, stats, streams, views, vocab, writing
+from . import fields, layout, loading, query, records, stats, streams, views, vocab, writing
 from .errors import InvalidLedger, RectifyError, UsageProblem, describe_os_error
 from .messages import ChineseContext, usage_message
 from .query import Filters, SortKey
@@ -202,15 +202,20 @@ FormatOption = Annotated[
     typer.Option("--format", "-f", help="输出格式:table 表格 / tsv / json / csv;非终端默认 tsv", case_sensitive=False),
 ]
 # The filter options of list, summary and export, declared once: (parameter, type and option, default).
+_ITEM, _DEADLINE = fields.ITEM, fields.ITEM.deadline.label
 FILTER_OPTIONS = (
     ("only_open", Annotated[bool, typer.Option("--open", help="只要未销号的")], False),
     ("only_closed", Annotated[bool, typer.Option("--closed", help="只要已销号的")], False),
-    ("overdue", Annotated[bool, typer.Option("--overdue", help="只要逾期的(未销号且已过整改时限)")], False),
+    ("overdue", Annotated[bool, typer.Option("--overdue", help=f"只要逾期的(未销号且已过{_DEADLINE})")], False),
     ("aspect", Annotated[str | None, typer.Option("--aspect", help="方面:键(二)、序号(2)或名称中的词", metavar="ASPECT")], None),
-    ("dept", Annotated[str | None, typer.Option("--dept", help="责任部门(包含此文字)", metavar="DEPT")], None),
-    ("lead", Annotated[str | None, typer.Option("--lead", help="责任领导(包含此文字)", metavar="LEAD")], None),
-    ("kind", Annotated[str | None, typer.Option("--kind", help="整改类型:立行立改 / 限期整改 / 长期坚持", metavar="KIND")], None),
-    ("due_before", Annotated[str | None, typer.Option("--due-before", help="整改时限早于此日期(YYYY-MM-DD)", metavar="DATE")], None),
+    ("dept", Annotated[str | None, typer.Option("--dept", help=f"{_ITEM.departments.label}(包含此文字)", metavar="DEPT")],
+     None),
+    (_ITEM.lead.key, Annotated[str | None, typer.Option("--lead", help=f"{_ITEM.lead.label}(包含此文字)", metavar="LEAD")],
+     None),
+    (_ITEM.kind.key, Annotated[str | None, typer.Option(
+        "--kind", help=f"{_ITEM.kind.label}:{' / '.join(vocab.KIND_LABELS.values())}", metavar="KIND")], None),
+    ("due_before", Annotated[str | None, typer.Option(
+        "--due-before", help=f"{_DEADLINE}早于此日期(YYYY-MM-DD)", metavar="DATE")], None),
     ("search", Annotated[str | None, typer.Option("--search", "-s", help="在标题、措施、成效、进展中查找文字", metavar="TEXT")], None),
 )
 
@@ -344,7 +349,7 @@ def check(ctx: typer.Context) -> None:
         raise typer.Exit(1)
     items = sum(len(p.items) for p in result.ledger.problems)
     problems = len(result.ledger.problems)
-    sys.stdout.write(f"检查通过:{problems} 个问题,{items} 项具体问题" + (f",{warnings} 处警告" if warnings else "") + "\n")
+    sys.stdout.write(f"检查通过:{problems} 个问题,{items} 项{fields.ITEM.label}" + (f",{warnings} 处警告" if warnings else "") + "\n")
 
 
 def _roll_back_interrupted(root: Path) -> None:
@@ -429,9 +434,9 @@ def close(
     item_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="要销号的事项编号,如 13.2", autocompletion=_complete_ids(Status.OPEN))],
     on: OnOption = None,
     by: ByOption = None,
-    outcome: Annotated[str | None, typer.Option("--outcome", help="整改成效(替换原文,原文记入进展)", metavar="TEXT")] = None,
-    evidence: Annotated[list[Path] | None, typer.Option("--evidence", help="佐证材料文件,复制进台账 evidence/ 目录;可多次使用", metavar="FILE")] = None,
-    evidence_note: Annotated[list[str] | None, typer.Option("--evidence-note", help="只记名称的佐证材料,如《……制度》;可多次使用", metavar="TEXT")] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", help=f"{fields.ITEM.outcome.label}(替换原文,原文记入进展)", metavar="TEXT")] = None,
+    evidence: Annotated[list[Path] | None, typer.Option("--evidence", help=f"{fields.ITEM.evidence.label}文件,复制进台账 {layout.EVIDENCE_DIR}/ 目录;可多次使用", metavar="FILE")] = None,
+    evidence_note: Annotated[list[str] | None, typer.Option("--evidence-note", help=f"只记名称的{fields.ITEM.evidence.label},如《……制度》;可多次使用", metavar="TEXT")] = None,
     note: Annotated[str | None, typer.Option("--note", help="销号说明", metavar="TEXT")] = None,
     all_items: Annotated[bool, typer.Option("--all", help="编号是整个问题时,销号其下全部未销号事项")] = False,
     dry_run: DryRunOption = False,
@@ -593,9 +598,9 @@ def _aspect_pairs(values: list[str] | None) -> dict[str, str]:
 @app.command(cls=RectifyCommand)
 def init(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="新台账的目录(不存在则创建)")],
-    title: Annotated[str | None, typer.Option("--title", help="台账名称", metavar="TEXT")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="被巡察单位", metavar="TEXT")] = None,
-    inspector: Annotated[str | None, typer.Option("--inspector", help="巡察组,如 县委第二巡察组", metavar="TEXT")] = None,
+    title: Annotated[str | None, typer.Option("--title", help=fields.LEDGER.title.label, metavar="TEXT")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help=fields.LEDGER.unit.label, metavar="TEXT")] = None,
+    inspector: Annotated[str | None, typer.Option("--inspector", help=f"{fields.LEDGER.inspector.label},如 县委第二巡察组", metavar="TEXT")] = None,
     start: Annotated[str | None, typer.Option("--start", help="巡察开始日期", metavar="DATE")] = None,
     end: Annotated[str | None, typer.Option("--end", help="巡察结束日期", metavar="DATE")] = None,
     feedback: Annotated[str | None, typer.Option("--feedback", help="反馈会日期", metavar="DATE")] = None,
@@ -632,7 +637,7 @@ def _check_new_ledger(folder: Path, text: str) -> None:
 
 
 import_app = typer.Typer(
-    cls=RectifyGroup, help="导入:从反馈意见/整改进展文档(txt、docx)或 Excel 台账生成问题文件。",
+    cls=RectifyGroup, help="导入:从反馈意见/整改进展情况文档(txt、docx)或 Excel 台账生成问题文件。",
     no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")

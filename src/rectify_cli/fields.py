@@ -76,6 +76,11 @@ class Field:
         return self.type in LISTS
 
     @property
+    def named(self) -> str:
+        """How messages name the field: closed_on(销号日期)."""
+        return f"{self.key}({self.label})"
+
+    @property
     def words(self) -> tuple[str, ...]:
         """Every name a clerk may give the field: its column header, label and synonyms."""
         names = [self.column.header] if self.column else []

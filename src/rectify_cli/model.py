@@ -12,7 +12,7 @@ from . import fields
 from .vocab import (  # noqa: F401 - re-exported for the models' users
     ACTION_LABELS,
     ACTION_SYNONYMS,
-    AMOUNT_PATTERN,
+    AMOUNT_SCHEMA,
     COUNT_BY_SYNONYMS,
     DATE_PATTERN,
     KIND_LABELS,
@@ -69,7 +69,7 @@ DateField = Annotated[
 AmountField = Annotated[
     Decimal,
     BeforeValidator(parse_amount),
-    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": AMOUNT_PATTERN}]}),
+    WithJsonSchema(AMOUNT_SCHEMA),
 ]
 TextList = Annotated[
     list[str],

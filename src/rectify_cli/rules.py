@@ -15,6 +15,8 @@ from .records import inspection_start
 from .vocab import Status
 from .yamlsource import Source
 
+ITEM, PROBLEM = fields.ITEM, fields.PROBLEM
+
 
 def check_problem(problem, source: Source, info, today: dt.date | None) -> list[Diagnostic]:
     """The rules one issue file must satisfy on its own (given ledger.yaml)."""
@@ -26,31 +28,34 @@ def check_problem(problem, source: Source, info, today: dt.date | None) -> list[
 
     expected_stem = str(problem.id)
     if source.path.stem.lstrip("0") != expected_stem:
-        report(("id",), f"文件名 {source.path.name} 与问题编号 id: {problem.id} 不一致,应命名为 {problem.id:02d}.yaml")
+        report((PROBLEM.id.key,), f"文件名 {source.path.name} 与{PROBLEM.id.label} id: {problem.id} 不一致,应命名为 {problem.id:02d}.yaml")
     if problem.aspect not in info.aspects:
         declared = "、".join(info.aspects) or "无"
-        report(("aspect",), f"方面 {problem.aspect!r} 未在 ledger.yaml 的 aspects 中声明(已声明:{declared})")
+        report((PROBLEM.aspect.key,), f"{PROBLEM.aspect.label} {problem.aspect!r} 未在 ledger.yaml 的 "
+                                      f"{fields.LEDGER.aspects.key} 中声明(已声明:{declared})")
     for index, item in enumerate(problem.items):
         for yaml_path, message in _item_problems(problem, index, item, info, today):
-            report(("items", index, *yaml_path), message)
+            report((PROBLEM.items.key, index, *yaml_path), message)
     return found
 
 
 def _item_problems(problem, index: int, item, info, today: dt.date | None) -> Iterator[tuple[tuple, str]]:
+    number, status, closed_on = ITEM.number, ITEM.status, ITEM.closed_on
     if item.number != index + 1:
-        yield ("number",), f"number(序号)应为 {index + 1}:具体问题须从 1 起连续编号,这里是 {item.number}"
+        yield (number.key,), (f"{number.named}应为 {index + 1}:{ITEM.label}须从 1 起连续编号,"
+                              f"这里是 {item.number}")
     if len(problem.items) > 1 and not item.title:
-        yield ("number",), "本问题有多项具体问题,每项都须有 title(具体问题)"
+        yield (number.key,), f"本问题有多项{ITEM.label},每项都须有 {ITEM.title.named}"
     if item.status is Status.CLOSED and item.closed_on is None:
-        yield ("status",), "已销号的事项须有 closed_on(销号日期);如未销号,请把 status 改为 open"
+        yield (status.key,), f"已销号的事项须有 {closed_on.named};如未销号,请把 {status.key} 改为 {Status.OPEN}"
     if item.status is Status.OPEN and item.closed_on is not None:
-        yield ("closed_on",), "未销号的事项不应有 closed_on(销号日期);如已销号,请把 status 改为 closed"
+        yield (closed_on.key,), f"未销号的事项不应有 {closed_on.named};如已销号,请把 {status.key} 改为 {Status.CLOSED}"
     if item.closed_on is not None:
         start = inspection_start(info)
         if start is not None and item.closed_on < start:
-            yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 早于巡察开始日期 {start}"
+            yield (closed_on.key,), f"{closed_on.named}{item.closed_on} 早于{fields.INSPECTION.start.label} {start}"
         if today is not None and item.closed_on > today:
-            yield ("closed_on",), f"closed_on(销号日期){item.closed_on} 晚于今天 {today}"
+            yield (closed_on.key,), f"{closed_on.named}{item.closed_on} 晚于今天 {today}"
 
 
 def events_after(problem, source: Source, as_of: dt.date) -> list[Diagnostic]:

@@ -19,16 +19,16 @@ class Dimension(StrEnum):
     ASPECT = "aspect"
     PROBLEM = "problem"
     DEPT = "dept"
-    LEAD = "lead"
-    KIND = "kind"
+    LEAD = fields.ITEM.lead.key
+    KIND = fields.ITEM.kind.key
 
 
 DIMENSION_LABELS = {
-    Dimension.ASPECT: "方面",
-    Dimension.PROBLEM: "问题",
-    Dimension.DEPT: "责任部门",
-    Dimension.LEAD: "责任领导",
-    Dimension.KIND: "整改类型",
+    Dimension.ASPECT: fields.PROBLEM.aspect.label,
+    Dimension.PROBLEM: fields.PROBLEM.title.label,
+    Dimension.DEPT: fields.ITEM.departments.label,
+    Dimension.LEAD: fields.ITEM.lead.label,
+    Dimension.KIND: fields.ITEM.kind.label,
 }
 
 

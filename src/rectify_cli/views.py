@@ -55,7 +55,11 @@ class SummaryFormat(StrEnum):
     TSV = "tsv"
 
 
-LIST_HEADERS = ["编号", "问题", "方面", "责任部门", "时限", "状态"]
+# list's columns: (header, kept on one line)
+LIST_COLUMNS = ((fields.ITEM_ID_LABEL, True), (fields.PROBLEM.title.label, False), (fields.PROBLEM.aspect.label, True),
+                (fields.ITEM.departments.label, False), (fields.ITEM.deadline.label, True),
+                (fields.ITEM.status.label, True))
+LIST_HEADERS = [header for header, _one_line in LIST_COLUMNS]
 OVERDUE_LABEL = "逾期"
 EMPTY = "—"
 YUAN = "元"
@@ -208,8 +212,8 @@ def _list_table(entries: list[Entry], today: dt.date, figures: Overall, stream: 
     from rich.text import Text
 
     table = Table(header_style="bold")
-    for header in LIST_HEADERS:
-        table.add_column(header, no_wrap=header in {"编号", "方面", "时限", "状态"}, overflow="fold")
+    for header, one_line in LIST_COLUMNS:
+        table.add_column(header, no_wrap=one_line, overflow="fold")
     for entry in entries:
         cells = [Text(inert(cell)) for cell in list_row(entry, today)]
         cells[-1].stylize(_status_style(entry, today))
@@ -394,7 +398,7 @@ def _ledger_header(ledger: Ledger, today: dt.date) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "today": today.isoformat(),
-        "ledger": {"title": info.title, "unit": info.unit, "inspector": info.inspector},
+        "ledger": {spec.key: getattr(info, spec.key) for spec in fields.LEDGER if spec.required},
     }
 
 
@@ -656,7 +660,8 @@ def write_import_tree(result, stream: IO, dry_run: bool) -> None:
                 for item in problem.items:
                     stream.write(inert(f"    {problem.id}.{item.number} {item.title or ''}", keep_newlines=False) + "\n")
     items = sum(len(p.items) for p in result.problems)
-    counts = f"{len(result.aspects)} 个方面,{len(result.problems)} 个问题,{items} 项具体问题"
+    counts = (f"{len(result.aspects)} 个{fields.PROBLEM.aspect.label},{len(result.problems)} 个{fields.PROBLEM.label},"
+              f"{items} 项{fields.ITEM.label}")
     if dry_run:
         stream.write(f"(试运行:将导入 {counts};未写入任何文件)\n")
     else:

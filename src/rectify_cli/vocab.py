@@ -166,6 +166,7 @@ def parse_text_list(value: Any) -> Any:
 
 
 AMOUNT_PATTERN = r"^\d+(\.\d+)?\s*(万元|万|元)?$"
+AMOUNT_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": AMOUNT_PATTERN}]}
 _AMOUNT_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(万元|万|元)?$")
 _FEN = Decimal("0.01")
 _WAN = Decimal(10000)

@@ -423,7 +423,7 @@ def test_ledger_without_issues_checks_with_a_warning(rectify, ledger, make):
     make(ledger)
     before = tree(ledger)
     expect(rectify("check"), 0, NO_ITEMS, stdout="检查通过:0 个问题,0 项具体问题,1 处警告\n")
-    expect(rectify("list", "--format", "tsv"), 0, stdout="编号\t问题\t方面\t责任部门\t时限\t状态\n")
+    expect(rectify("list", "--format", "tsv"), 0, stdout="编号\t问题\t方面\t责任部门\t整改时限\t状态\n")
     assert tree(ledger) == before
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .. import fields
 from ..records import Entry, Ledger
 from ..stats import overall, rate_text, results
 from ..views import inert, results_sentence
@@ -75,10 +76,11 @@ def _problem(problem, entries: list[Entry]) -> list[Paragraph]:
 
 
 def _outcome(entry: Entry) -> str:
-    text = entry.item.outcome or "(尚未填写整改成效)"
+    label = fields.ITEM.outcome.label
+    text = entry.item.outcome or f"(尚未填写{label})"
     if entry.item.status is Status.OPEN:
-        return f"整改成效:{text}{IN_PROGRESS}"
-    return f"整改成效:{text}"
+        return f"{label}:{text}{IN_PROGRESS}"
+    return f"{label}:{text}"
 
 
 def as_text(paragraphs: list[Paragraph]) -> str:
