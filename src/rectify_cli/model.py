@@ -110,16 +110,16 @@ MODELS: dict[str, type[BaseModel]] = {}
 
 
 def _annotation(spec: fields.Field):
-    if spec.type == fields.ONE:
-        return MODELS[spec.of]
-    if spec.type != fields.MANY:
+    if spec.type not in (fields.ONE, fields.MANY):
         return _SCALARS[spec.type]
     inner = fields.GROUPS[spec.of]
+    model = _model(inner)
+    if spec.type == fields.ONE:
+        return model
     if inner.shorthand is None:
-        return list[MODELS[spec.of]]
+        return list[model]
     shorthand = inner.get(inner.shorthand)
-    entry = Annotated[MODELS[spec.of], BeforeValidator(parse_shorthand(shorthand.key)), _OrShorthand(shorthand.label)]
-    return list[entry]
+    return list[Annotated[model, BeforeValidator(parse_shorthand(shorthand.key)), _OrShorthand(shorthand.label)]]
 
 
 def _model_field(spec: fields.Field):
@@ -140,22 +140,17 @@ def _model_field(spec: fields.Field):
 
 
 def _model(group: fields.Group) -> type[BaseModel]:
-    model = create_model(group.name, __base__=Strict, __doc__=group.description, __module__=__name__,
-                         **{spec.key: _model_field(spec) for spec in group})
-    MODELS[group.name] = model
-    return model
+    """The model of a group, made once; the groups it holds are made first."""
+    if group.name not in MODELS:
+        MODELS[group.name] = create_model(group.name, __base__=Strict, __doc__=group.description,
+                                          __module__=__name__, **{spec.key: _model_field(spec) for spec in group})
+    return MODELS[group.name]
 
 
-Evidence = _model(fields.EVIDENCE)
-HistoryEntry = _model(fields.HISTORY_ENTRY)
-Institution = _model(fields.INSTITUTION)
-Accountability = _model(fields.ACCOUNTABILITY)
-Item = _model(fields.ITEM)
-Problem = _model(fields.PROBLEM)
-Inspection = _model(fields.INSPECTION)
-RuleCounts = _model(fields.RULE_COUNTS)
-Figures = _model(fields.FIGURES)
-LedgerInfo = _model(fields.LEDGER)
+for _group in fields.GROUPS.values():
+    _model(_group)
+Evidence, HistoryEntry, Item = MODELS[fields.EVIDENCE.name], MODELS[fields.HISTORY_ENTRY.name], MODELS[fields.ITEM.name]
+Problem, Inspection, LedgerInfo = MODELS[fields.PROBLEM.name], MODELS[fields.INSPECTION.name], MODELS[fields.LEDGER.name]
 
 
 def to_record(instance):

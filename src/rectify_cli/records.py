@@ -64,18 +64,10 @@ def inspection_start(info) -> dt.date | None:
     return info.inspection.start if info.inspection else None
 
 
-Evidence = _record_class(declared.EVIDENCE)
-HistoryEntry = _record_class(declared.HISTORY_ENTRY)
-Institution = _record_class(declared.INSTITUTION)
-Accountability = _record_class(declared.ACCOUNTABILITY)
-Item = _record_class(declared.ITEM)
-Problem = _record_class(declared.PROBLEM)
-Inspection = _record_class(declared.INSPECTION)
-RuleCounts = _record_class(declared.RULE_COUNTS)
-Figures = _record_class(declared.FIGURES)
-LedgerInfo = _record_class(declared.LEDGER)
-CLASSES = {cls.__name__: cls for cls in (Evidence, HistoryEntry, Institution, Accountability, Item, Problem,
-                                         Inspection, RuleCounts, Figures, LedgerInfo)}
+CLASSES = {name: _record_class(group) for name, group in declared.GROUPS.items()}
+Evidence, HistoryEntry, Item = CLASSES[declared.EVIDENCE.name], CLASSES[declared.HISTORY_ENTRY.name], CLASSES[declared.ITEM.name]
+Problem, Inspection = CLASSES[declared.PROBLEM.name], CLASSES[declared.INSPECTION.name]
+LedgerInfo = CLASSES[declared.LEDGER.name]
 
 
 @dataclass(frozen=True, slots=True)
