@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .vocab import CountBy, RuleAction, Status
+from .vocab import Action, CountBy, Kind, Penalty, RuleAction, Status
 
 # Types. Each layer (model, records, cache, views, exports, importer) knows how
 # to handle each type once; a field only names its type.
@@ -35,7 +35,9 @@ AMOUNT = "amount"  # money in yuan to the fen (decimal.Decimal); 34600, 34600.00
 PENALTIES = "penalties"  # one or more forms of accountability (vocab.Penalty); one word or a list
 MANY = "many"  # a list of records of the group named by `of`
 ONE = "one"  # one record of the group named by `of`
-ENUMERATIONS = (STATUS, KIND, ACTION, COUNT_BY, RULE_ACTION)
+ENUM_TYPES = {STATUS: Status, KIND: Kind, ACTION: Action, COUNT_BY: CountBy, RULE_ACTION: RuleAction}  # one value each
+ENUMERATIONS = tuple(ENUM_TYPES)
+PENALTY = Penalty  # the enumeration a PENALTIES list holds
 LISTS = (NAMES, STRINGS, PENALTIES, MANY)
 TYPE_WORDS = {  # how the README's field table names each type
     TEXT: "文字", INT: "整数", DATE: "日期", NAMES: "名称(可写多个)", STRINGS: "文字列表",

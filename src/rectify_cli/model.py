@@ -25,6 +25,7 @@ from .vocab import (  # noqa: F401 - re-exported for the models' users
     SCHEMA_VERSION,
     STATUS_LABELS,
     STATUS_SYNONYMS,
+    VOCABULARY,
     Action,
     CountBy,
     Kind,
@@ -48,11 +49,6 @@ def _enum_field(enum_type, synonyms):
     ]
 
 
-StatusField = _enum_field(Status, STATUS_SYNONYMS)
-KindField = _enum_field(Kind, KIND_SYNONYMS)
-ActionField = _enum_field(Action, ACTION_SYNONYMS)
-CountByField = _enum_field(CountBy, COUNT_BY_SYNONYMS)
-RuleActionField = _enum_field(RuleAction, RULE_ACTION_SYNONYMS)
 _PenaltyField = _enum_field(Penalty, PENALTY_SYNONYMS)
 PenaltiesField = Annotated[
     list[_PenaltyField],
@@ -102,9 +98,9 @@ def parse_shorthand(key: str):
 
 _SCALARS = {
     fields.TEXT: str, fields.INT: int, fields.DATE: DateField, fields.NAMES: TextList,
-    fields.STRINGS: list[str], fields.MAPPING: dict[str, str], fields.STATUS: StatusField,
-    fields.KIND: KindField, fields.ACTION: ActionField, fields.COUNT_BY: CountByField,
-    fields.RULE_ACTION: RuleActionField, fields.PENALTIES: PenaltiesField, fields.AMOUNT: AmountField,
+    fields.STRINGS: list[str], fields.MAPPING: dict[str, str], fields.PENALTIES: PenaltiesField,
+    fields.AMOUNT: AmountField,
+    **{kind: _enum_field(enum, VOCABULARY[enum][1]) for kind, enum in fields.ENUM_TYPES.items()},
 }
 MODELS: dict[str, type[BaseModel]] = {}
 

@@ -17,13 +17,10 @@ from enum import Enum
 from . import fields as declared
 from . import vocab
 from .ids import display_id
-from .vocab import Action, CountBy, Kind, Penalty, RuleAction, Status
+from .vocab import Penalty, Status
 
-ENUMS = {declared.STATUS: Status, declared.KIND: Kind, declared.ACTION: Action, declared.COUNT_BY: CountBy,
-         declared.RULE_ACTION: RuleAction}
-SYNONYMS = {declared.STATUS: vocab.STATUS_SYNONYMS, declared.KIND: vocab.KIND_SYNONYMS,
-            declared.ACTION: vocab.ACTION_SYNONYMS, declared.COUNT_BY: vocab.COUNT_BY_SYNONYMS,
-            declared.RULE_ACTION: vocab.RULE_ACTION_SYNONYMS}
+ENUMS = declared.ENUM_TYPES
+SYNONYMS = {kind: vocab.VOCABULARY[enum][1] for kind, enum in ENUMS.items()}
 # every enumeration type, with its words: the single ones and the list of penalties
 WORDS = {**SYNONYMS, declared.PENALTIES: vocab.PENALTY_SYNONYMS}
 _ANNOTATIONS = {

@@ -21,11 +21,10 @@ from .vocab import (
     ACTION_LABELS,
     COUNT_BY_LABELS,
     COUNT_BY_UNITS,
-    KIND_LABELS,
     PENALTY_LABELS,
-    RULE_ACTION_LABELS,
     SCHEMA_VERSION,
     STATUS_LABELS,
+    VOCABULARY,
     CountBy,
     amount_number,
     wan_text,
@@ -240,8 +239,7 @@ def _console(stream: IO):
 # --- show -------------------------------------------------------------------
 
 
-_LABELS = {fields.STATUS: STATUS_LABELS, fields.KIND: KIND_LABELS, fields.ACTION: ACTION_LABELS,
-           fields.COUNT_BY: COUNT_BY_LABELS, fields.RULE_ACTION: RULE_ACTION_LABELS}
+_LABELS = {kind: VOCABULARY[enum][0] for kind, enum in fields.ENUM_TYPES.items()}
 
 
 def value_text(spec: fields.Field, value) -> str:

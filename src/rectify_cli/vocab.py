@@ -118,6 +118,16 @@ PENALTY_SYNONYMS = {
     Penalty.REFERRED: ["交由纪委调查", "移交纪委调查", "移交纪委", "移送纪委", "交纪委调查", "移交纪检监察机关"],
 }
 
+# Each enumeration with its Chinese labels and the words accepted for it.
+VOCABULARY = {
+    Status: (STATUS_LABELS, STATUS_SYNONYMS),
+    Kind: (KIND_LABELS, KIND_SYNONYMS),
+    Action: (ACTION_LABELS, ACTION_SYNONYMS),
+    CountBy: (COUNT_BY_LABELS, COUNT_BY_SYNONYMS),
+    RuleAction: (RULE_ACTION_LABELS, RULE_ACTION_SYNONYMS),
+    Penalty: (PENALTY_LABELS, PENALTY_SYNONYMS),
+}
+
 DATE_PATTERN = r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$"
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _LIST_SPLIT_RE = re.compile(r"[、,，;；]")
