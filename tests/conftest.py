@@ -50,6 +50,24 @@ def ledger(tmp_path) -> Path:
     return target
 
 
+AS_OF_LINE = "as_of: 2022-02-23\n"
+
+
+def make_live(root: Path) -> Path:
+    """The shipped ledger without its as_of: for cases that edit it after its snapshot's date."""
+    info = root / "ledger.yaml"
+    text = info.read_text(encoding="utf-8")
+    assert text.count(AS_OF_LINE) == 1
+    info.write_text(text.replace(AS_OF_LINE, ""), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def live_ledger(ledger) -> Path:
+    """A fresh copy of the shipped ledger made live (no as_of)."""
+    return make_live(ledger)
+
+
 def invoke(*args: str, env: dict | None = None) -> Outcome:
     result = CliRunner().invoke(app, list(args), env=env)
     return Outcome(result.exit_code, result.stdout, result.stderr)

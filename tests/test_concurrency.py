@@ -37,6 +37,12 @@ FOOTER = "# 文件结尾的注释\n"
 KILL_ROUNDS = 30
 
 
+@pytest.fixture
+def ledger(live_ledger):
+    """These cases edit the shipped ledger after its snapshot's as_of: use it live."""
+    return live_ledger
+
+
 def status_line(number: int) -> str:
     return f"    status: open  # 第 {number} 项待核实"
 

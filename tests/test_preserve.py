@@ -30,6 +30,12 @@ NOTE = "已召开专题组织生活会"
 REASON = "回头看发现仍有欠缴"
 
 
+@pytest.fixture
+def ledger(live_ledger):
+    """These cases edit the shipped ledger after its snapshot's as_of: use it live."""
+    return live_ledger
+
+
 @dataclass(frozen=True)
 class Handwritten:
     """An issue file 18.yaml, written as `before + item + after` (item 2 in the middle)."""

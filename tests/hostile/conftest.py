@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from .support import make_live
-
 
 @pytest.fixture(autouse=True)
 def _own_cache_key(tmp_path_factory, monkeypatch):
@@ -14,6 +12,6 @@ def _own_cache_key(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
-def ledger(ledger):
+def ledger(live_ledger):
     """The shipped ledger as a live one: these cases edit it on dates after its snapshot's as_of."""
-    return make_live(ledger)
+    return live_ledger

@@ -16,18 +16,6 @@ from pathlib import Path
 STATE_DIR = ".rectify"
 
 
-AS_OF_LINE = "as_of: 2022-02-23\n"
-
-
-def make_live(root: Path) -> Path:
-    """The shipped ledger without its as_of: these cases edit it after its snapshot's date."""
-    info = root / "ledger.yaml"
-    text = info.read_text(encoding="utf-8")
-    assert text.count(AS_OF_LINE) == 1
-    info.write_text(text.replace(AS_OF_LINE, ""), encoding="utf-8")
-    return root
-
-
 def tree(folder: Path) -> dict[str, object]:
     """Every entry under folder but .rectify/: a file's bytes, a link's target, else its kind.
 

@@ -31,8 +31,8 @@ from rectify_cli import checks
 from rectify_cli.model import Problem
 from rectify_cli.yamlsource import parse
 
-from ..conftest import DATA, REFERENCE, snapshot
-from .support import dead_pid, lock_is_free, make_live
+from ..conftest import DATA, REFERENCE, make_live, snapshot
+from .support import dead_pid, lock_is_free
 
 TODAY = "2022-03-01"
 DAY = dt.date(2022, 3, 1)

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from rectify_cli.ids import display_id
 from rectify_cli.yamledit import ItemChange, UneditableFile, edit_item
 
-from ..conftest import DATA, invoke
-from .support import expect, make_live, run_child
+from ..conftest import DATA, invoke, make_live
+from .support import expect, run_child
 from .test_properties import quick
 
 TODAY = "2022-03-01"
