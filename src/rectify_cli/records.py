@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field, fields, make_dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
@@ -23,37 +23,50 @@ ENUMS = declared.ENUM_TYPES
 SYNONYMS = {kind: vocab.VOCABULARY[enum][1] for kind, enum in ENUMS.items()}
 # every enumeration type, with its words: the single ones and the list of penalties
 WORDS = {**SYNONYMS, declared.PENALTIES: vocab.PENALTY_SYNONYMS}
-_ANNOTATIONS = {
-    declared.TEXT: "str", declared.INT: "int", declared.DATE: "dt.date", declared.NAMES: "list[str]",
-    declared.STRINGS: "list[str]", declared.MAPPING: "dict[str, str]", declared.STATUS: "Status",
-    declared.KIND: "Kind", declared.ACTION: "Action", declared.COUNT_BY: "CountBy", declared.RULE_ACTION: "RuleAction",
-    declared.PENALTIES: "list[Penalty]", declared.AMOUNT: "Decimal",
-}
 
 
-def _annotation(spec: declared.Field) -> str:
-    if spec.type == declared.MANY:
-        return f"list[{spec.of}]"
-    if spec.type == declared.ONE:
-        return spec.of
-    return _ANNOTATIONS[spec.type]
-
-
-def _record_class(group: declared.Group) -> type:
-    """The slotted dataclass of a group: required fields first, as declared."""
-    attributes = []
+def _class_source(group: declared.Group) -> str:
+    """A slotted record class for the group: __init__ with the declared defaults (a list or a
+    mapping not given starts empty), equality and repr. Written as source and compiled with
+    the others at once: dataclasses' make_dataclass costs a command's startup ten times more."""
+    keys = group.keys
+    parameters = ["self", *(spec.key if spec.required else f"{spec.key}=_DEFAULT_{group.name}_{spec.key}"
+                            for spec in group)]
+    body = []
     for spec in group:
-        annotation = _annotation(spec)
-        if spec.required:
-            attributes.append((spec.key, annotation))
-        elif spec.is_list or spec.type == declared.MAPPING:
-            factory = dict if spec.type == declared.MAPPING else list
-            attributes.append((spec.key, f"{annotation}", field(default_factory=factory)))
+        if spec.required or not (spec.is_list or spec.type == declared.MAPPING):
+            body.append(f"        self.{spec.key} = {spec.key}")
         else:
-            attributes.append((spec.key, f"{annotation} | None", field(default=spec.default)))
-    cls = make_dataclass(group.name, attributes, slots=True)
-    cls.__module__ = __name__
-    return cls
+            empty = "{}" if spec.type == declared.MAPPING else "[]"
+            body.append(f"        self.{spec.key} = {empty} if {spec.key} is None else {spec.key}")
+    values = ", ".join(f"self.{key}" for key in keys)
+    shown = ", ".join(f"{key}={{self.{key}!r}}" for key in keys)
+    return "\n".join([
+        f"class {group.name}:",
+        f"    __slots__ = {keys!r}",
+        f"    __match_args__ = {keys!r}",
+        f"    def __init__({', '.join(parameters)}):",
+        *body,
+        "    def __eq__(self, other):",
+        "        if other.__class__ is not self.__class__:",
+        "            return NotImplemented",
+        f"        return ({values},) == tuple(getattr(other, key) for key in self.__slots__)",
+        "    __hash__ = None",
+        "    def __repr__(self):",
+        f"        return f\"{group.name}({shown})\"",
+    ])
+
+
+def _record_classes() -> dict[str, type]:
+    """Every group's record class, compiled from one source."""
+    namespace = {f"_DEFAULT_{group.name}_{spec.key}": None if spec.is_list else spec.default
+                 for group in declared.GROUPS.values() for spec in group}
+    source = "\n\n".join(_class_source(group) for group in declared.GROUPS.values())
+    exec(compile(source, "<records>", "exec"), namespace)
+    classes = {name: namespace[name] for name in declared.GROUPS}
+    for cls in classes.values():
+        cls.__module__ = __name__
+    return classes
 
 
 def inspection_start(info) -> dt.date | None:
@@ -61,7 +74,8 @@ def inspection_start(info) -> dt.date | None:
     return info.inspection.start if info.inspection else None
 
 
-CLASSES = {name: _record_class(group) for name, group in declared.GROUPS.items()}
+CLASSES = _record_classes()
+RECORD_TYPES = tuple(CLASSES.values())
 Evidence, HistoryEntry, Item = CLASSES[declared.EVIDENCE.name], CLASSES[declared.HISTORY_ENTRY.name], CLASSES[declared.ITEM.name]
 Problem, Inspection = CLASSES[declared.PROBLEM.name], CLASSES[declared.INSPECTION.name]
 LedgerInfo = CLASSES[declared.LEDGER.name]
@@ -137,7 +151,7 @@ class Ledger:
 
 def as_data(record) -> dict:
     """A record as JSON-ready data: dates as YYYY-MM-DD, enumerations as their tokens."""
-    return {f.name: _plain(getattr(record, f.name)) for f in fields(record)}
+    return {key: _plain(getattr(record, key)) for key in record.__slots__}
 
 
 def _plain(value):
@@ -151,7 +165,7 @@ def _plain(value):
         return vocab.amount_number(value)
     if isinstance(value, Enum):
         return value.value
-    if hasattr(value, "__dataclass_fields__"):
+    if isinstance(value, RECORD_TYPES):
         return as_data(value)
     return value
 
@@ -209,12 +223,12 @@ def _generate(verb: str, cls, keys: tuple[str, ...] | None):
     """
     group = declared.GROUPS[cls.__name__]
     argument = {"unpack": "t", "data": "d"}.get(verb, "o")
-    chosen = keys or tuple(f.name for f in fields(cls))
+    chosen = keys or group.keys
     if verb == "pack":
         values = [_expression(verb, group.get(name), f"o.{name}") for name in chosen]
         body = f"({', '.join(values)},)"
     else:
-        values = [_value(verb, group.get(f.name), f, chosen) for f in fields(cls)]
+        values = [_value(verb, spec, chosen) for spec in group]
         body = f"{cls.__name__}({', '.join(values)})"
     suffix = "" if keys is None else "_" + "_".join(keys)
     name = f"_{verb}_{cls.__name__}{suffix}"
@@ -238,18 +252,20 @@ def _generate(verb: str, cls, keys: tuple[str, ...] | None):
     return namespace[name]
 
 
-def _value(verb: str, spec: declared.Field, f, chosen: tuple[str, ...]) -> str:
+def _value(verb: str, spec: declared.Field, chosen: tuple[str, ...]) -> str:
     """Where a field's value comes from (a tuple slot, an attribute, a key of YAML data), converted."""
+    key = spec.key
     if verb == "copy":
-        return _expression(verb, spec, f"o.{f.name}")
+        return _expression(verb, spec, f"o.{key}")
     if verb == "unpack":
-        if f.name not in chosen:
+        if key not in chosen:
             return "_NONE" if spec.is_list else "None"
-        return _expression(verb, spec, f"t[{chosen.index(f.name)}]")
-    if f.default is MISSING and f.default_factory is MISSING:
-        return _expression(verb, spec, f"d[{f.name!r}]")
-    default = "()" if f.default_factory is not MISSING else repr(getattr(f.default, "value", f.default))
-    return _expression(verb, spec, f"d.get({f.name!r}, {default})")
+        return _expression(verb, spec, f"t[{chosen.index(key)}]")
+    if spec.required:
+        return _expression(verb, spec, f"d[{key!r}]")
+    empty = spec.is_list or spec.type == declared.MAPPING
+    default = "()" if empty else repr(getattr(spec.default, "value", spec.default))
+    return _expression(verb, spec, f"d.get({key!r}, {default})")
 
 
 def _enum_parser(kind: str):
