@@ -17,6 +17,7 @@ SHA-256 the signed file records, so one can be read alone and checked.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import marshal
@@ -286,22 +287,49 @@ ITEM_CORE = tuple(spec.key for spec in fields.ITEM if spec.core)
 ITEM_TEXT = tuple(spec.key for spec in fields.ITEM if not spec.core)
 _STATUS_AT = ITEM_CORE.index(fields.ITEM.status.key)
 _CLOSED = records.Status.CLOSED.value
-_pack_core = records.packer(records.Item, ITEM_CORE)
-_pack_text = records.packer(records.Item, ITEM_TEXT)
-_core_item = records.unpacker(records.Item, ITEM_CORE)
-_full_item = records.unpacker(records.Item, ITEM_CORE + ITEM_TEXT)
 
 
 _PROBLEM_HEAD = tuple(spec.key for spec in fields.PROBLEM if spec.type != fields.MANY)
-_pack_head = records.packer(records.Problem, _PROBLEM_HEAD)
-_problem_head = records.unpacker(records.Problem, _PROBLEM_HEAD)
+
+
+class _Codecs:
+    """The generated converters, made on first use: a command that never reads or writes
+    the cache (help, check) does not pay for compiling them."""
+
+    @functools.cached_property
+    def pack_core(self):
+        return records.packer(records.Item, ITEM_CORE)
+
+    @functools.cached_property
+    def pack_text(self):
+        return records.packer(records.Item, ITEM_TEXT)
+
+    @functools.cached_property
+    def core_item(self):
+        return records.unpacker(records.Item, ITEM_CORE)
+
+    @functools.cached_property
+    def full_item(self):
+        return records.unpacker(records.Item, ITEM_CORE + ITEM_TEXT)
+
+    @functools.cached_property
+    def pack_head(self):
+        return records.packer(records.Problem, _PROBLEM_HEAD)
+
+    @functools.cached_property
+    def problem_head(self):
+        return records.unpacker(records.Problem, _PROBLEM_HEAD)
+
+
+_codecs = _Codecs()
 
 
 def pack_problem(problem: records.Problem) -> tuple:
     """(problem's own fields…, item cores, texts as bytes): the texts always last."""
-    cores = [_pack_core(item) for item in problem.items]
-    texts = [_pack_text(item) for item in problem.items]
-    return (*_pack_head(problem), cores, marshal.dumps(texts))
+    pack_core, pack_text = _codecs.pack_core, _codecs.pack_text
+    cores = [pack_core(item) for item in problem.items]
+    texts = [pack_text(item) for item in problem.items]
+    return (*_codecs.pack_head(problem), cores, marshal.dumps(texts))
 
 
 def with_texts(packed: tuple, texts) -> tuple:
@@ -311,11 +339,13 @@ def with_texts(packed: tuple, texts) -> tuple:
 
 def problem_from(packed: tuple, full: bool) -> records.Problem:
     *head, cores, texts = packed
-    problem = _problem_head(head)
+    problem = _codecs.problem_head(head)
     if not full:
-        problem.items = [_core_item(core) for core in cores]
+        core_item = _codecs.core_item
+        problem.items = [core_item(core) for core in cores]
     else:
-        problem.items = [_full_item(core + text) for core, text in zip(cores, marshal.loads(texts), strict=True)]
+        full_item = _codecs.full_item
+        problem.items = [full_item(core + text) for core, text in zip(cores, marshal.loads(texts), strict=True)]
     return problem
 
 
