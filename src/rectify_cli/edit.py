@@ -20,6 +20,7 @@ from .yamledit import ItemChange, UneditableFile, edit_item
 from .yamlsource import SourceError, decode, parse
 
 ITEM, HISTORY = fields.ITEM, fields.HISTORY_ENTRY
+ITEMS = fields.PROBLEM.items.key
 ITEM_FIELDS = list(ITEM.keys)
 HISTORY_FIELDS = list(HISTORY.keys)
 MAX_ATTEMPTS = 5
@@ -266,7 +267,8 @@ def _edit_file(result: loading.LoadResult, path: Path, entries: list[Entry], bui
             text = edit_item(text, index, change, ITEM_FIELDS)
         except UneditableFile as exc:
             raise exc.located(path.relative_to(result.root).as_posix()) from None
-        expected = {**expected, "items": _replace(expected["items"], index, change.apply_to(expected["items"][index]))}
+        items = expected[ITEMS]
+        expected = {**expected, ITEMS: _replace(items, index, change.apply_to(items[index]))}
     after = bom + text.encode("utf-8")
     return FileEdit(path, before, after, _verify(path, after, expected, result.ledger.info, today))
 

@@ -16,8 +16,11 @@ from typing import Any
 
 import yaml
 
+from . import fields
 from .errors import RectifyError
 from .yamlsource import Loader, compose
+
+ITEMS = fields.PROBLEM.items.key
 
 
 @dataclass
@@ -62,9 +65,9 @@ def edit_item(text: str, item_index: int, change: ItemChange, field_order: list[
 
     Block or flow (`{…}`) items, lists of either kind: a flow collection grows in flow style."""
     root = _compose(text)
-    items = _value_of(root, "items")
+    items = _value_of(root, ITEMS)
     if not isinstance(items, yaml.SequenceNode):
-        raise UneditableFile("items 不是列表,无法编辑", _line(root))
+        raise UneditableFile(f"{ITEMS} 不是列表,无法编辑", _line(root))
     item = items.value[item_index]
     if not isinstance(item, yaml.MappingNode) or not item.value:
         raise UneditableFile("这一项不是“字段: 值”的映射,无法编辑", _line(item))
