@@ -22,13 +22,21 @@ ASPECT_RE = re.compile(rf"^\(([{NUMERALS}]+)\)\s*(.*)$")
 PROBLEM_RE = re.compile(r"^(\d{1,3})\s*[.、]\s*(?!\d)(.*)$")
 SUB_ITEM_RE = re.compile(r"^\((\d{1,3})\)\s*(.*)$")
 OUTCOME_WORDS = sorted(fields.ITEM.outcome.words, key=len, reverse=True)  # the longest first
-OUTCOME_RE = re.compile(rf"^({'|'.join(map(re.escape, OUTCOME_WORDS))})\s*:\s*(.*)$")
-TITLE_PATTERNS = [
-    re.compile(r"^关于“(.+)”问题的整改(?:情况)?。?$"),
-    re.compile(r"^关于“(.+)”的问题。?$"),
-    re.compile(r"^关于“(.+)”问题。?$"),
-    re.compile(r"^在“(.+)”方面(?:的问题)?。?$"),
+MEASURES_WORDS = sorted(fields.ITEM.measures.words, key=len, reverse=True)
+_LABELS = "|".join(map(re.escape, [*OUTCOME_WORDS, *MEASURES_WORDS]))
+# 整改成效: … / 【整改成效】… / [整改情况]: … : the label, then the text
+LABEL_RE = re.compile(rf"^(?:[【\[(]({_LABELS})[】\])]\s*:?|({_LABELS})\s*:)\s*(.*)$")
+LABEL_INSIDE_RE = re.compile(rf"(?:[【\[(](?:{_LABELS})[】\])]\s*:?|(?:{_LABELS})\s*:)")
+OUTCOME_RE = LABEL_RE  # a line that starts an item's outcome (or measures)
+TITLE_PATTERNS = [  # the wrappers around a title, at every level
+    re.compile(r"^关于“(.+)”问题的整改(?:情况)?$"),
+    re.compile(r"^关于“(.+)”的问题$"),
+    re.compile(r"^关于“(.+)”问题$"),
+    re.compile(r"^在“(.+)”方面(?:的问题|存在的问题)?$"),
+    re.compile(r"^关于“(.+)”$"),
+    re.compile(r"^关于“([^”]+)$"),
 ]
+LEADING_NUMBER_RE = re.compile(rf"^(?:\(\d{{1,3}}\)|\d{{1,3}}\)|\d{{1,3}}\s*[.、]|\([{NUMERALS}]+\)|[{NUMERALS}]+、)\s*")
 CIRCLED = {chr(0x2460 + n): n + 1 for n in range(20)}
 
 
@@ -38,10 +46,15 @@ class ParsedItem:
     title: str | None
     line: int
     outcome_lines: list[str] = field(default_factory=list)
+    measures_lines: list[str] = field(default_factory=list)
 
     @property
     def outcome(self) -> str | None:
         return "\n".join(self.outcome_lines) or None
+
+    @property
+    def measures(self) -> str | None:
+        return "\n".join(self.measures_lines) or None
 
 
 @dataclass
@@ -137,11 +150,13 @@ class _Reader:
         self.problem: ParsedProblem | None = None
         self.item: ParsedItem | None = None
         self.in_outcome = False
+        self.lines: list[str] = []  # where the paragraphs being read go: an outcome, or measures
 
-    def line(self, number: int, text: str, following: str = "") -> None:
+    def line(self, number: int, text: str, following: str = "", label_ahead: bool = False) -> None:
         if not text:
             return
         self.following = following
+        self.label_ahead = label_ahead  # a label comes before the next heading: this is no outcome
         for handler in (self._aspect, self._problem, self._sub_item, self._outcome, self._other):
             if handler(number, text):
                 return
@@ -151,7 +166,7 @@ class _Reader:
         if not match or self.in_outcome and not _looks_like_heading(match[2]):
             return False
         key = match[1]
-        self.document.aspects[key] = match[2].rstrip("。")
+        self.document.aspects[key] = clean_title(match[2])
         self.aspect, self.problem, self.item, self.in_outcome = key, None, None, False
         return True
 
@@ -162,35 +177,47 @@ class _Reader:
         if self.aspect is None:  # problems directly under the part: the part is the aspect
             self.aspect = NUMERALS[len(self.document.aspects) % 10]
             self.document.aspects[self.aspect] = self.part_title.rstrip("。") or "(未命名方面)"
-        self.problem = ParsedProblem(int(match[1]), problem_title(match[2]), self.aspect, number)
+        heading, labelled = split_label(match[2])
+        self.problem = ParsedProblem(int(match[1]), clean_title(heading), self.aspect, number)
         self.document.problems.append(self.problem)
         self.item, self.in_outcome = None, False
+        if labelled:  # 16.人事管理较为混乱。整改情况:…
+            self._outcome(number, labelled)
         return True
 
     def _sub_item(self, number: int, text: str) -> bool:
         match = SUB_ITEM_RE.match(text)
         if not match or self.problem is None:
             return False
-        self._new_item(number, match[2].rstrip("。"))
+        heading, labelled = split_label(match[2])
+        self._new_item(number, clean_title(heading))
+        if labelled:  # (1)学习不系统。整改成效:一是…
+            self._outcome(number, labelled)
         return True
 
     def _outcome(self, number: int, text: str) -> bool:
-        match = OUTCOME_RE.match(text)
+        match = LABEL_RE.match(text)
         if not match or self.problem is None:
             return False
-        if self.item is None or self.item.outcome_lines:
+        label, rest = match[1] or match[2], match[3]
+        if self.item is None or self.item.outcome_lines or (label in MEASURES_WORDS and self.item.measures_lines):
             self._new_item(number, None)
-        if match[2]:
-            self.item.outcome_lines.append(match[2])
+        self.lines = self.item.measures_lines if label in MEASURES_WORDS else self.item.outcome_lines
+        if rest:
+            self.lines.append(rest)
         self.in_outcome = True
         return True
 
     def _other(self, number: int, text: str) -> bool:
         starts_item = bool(OUTCOME_RE.match(self.following)) and self.item is not None and self.item.outcome_lines
         if self.in_outcome and self.item is not None and not starts_item:
-            self.item.outcome_lines.append(text)  # a continuation paragraph of the outcome
+            self.lines.append(text)  # a continuation paragraph of the outcome (or measures)
         elif self.problem is not None and (self.item is None or self.item.outcome_lines):
-            self._new_item(number, text.rstrip("。"))  # an unnumbered specific item
+            self._new_item(number, clean_title(text))  # an unnumbered specific item
+        elif self.item is not None and self.item.title and not self.item.outcome_lines and not self.label_ahead:
+            self.lines = self.item.outcome_lines  # no label: the paragraphs under a heading are its outcome
+            self.lines.append(text)
+            self.in_outcome = True
         else:
             self.document.unplaced.append((number, text))
         return True
@@ -207,18 +234,44 @@ def _looks_like_heading(text: str) -> bool:
 
 def _read_part(document: ParsedDocument, lines: list[str], start: int, end: int, part_title: str) -> None:
     reader = _Reader(document, part_title)
+    ahead = _labels_ahead(lines, start, end)
     for index in range(start, end):
         following = next((lines[i] for i in range(index + 1, end) if lines[i]), "")
-        reader.line(index + 1, lines[index], following)
+        reader.line(index + 1, lines[index], following, ahead[index - start])
 
 
-def problem_title(text: str) -> str:
-    text = text.strip()
+def _labels_ahead(lines: list[str], start: int, end: int) -> list[bool]:
+    """For each line of the part: does a labelled outcome come after it, before the next heading?"""
+    ahead, seen = [False] * (end - start), False
+    for index in range(end - 1, start - 1, -1):
+        ahead[index - start] = seen
+        line = lines[index]
+        if LABEL_RE.match(line):
+            seen = True
+        elif ASPECT_RE.match(line) or PROBLEM_RE.match(line) or SUB_ITEM_RE.match(line):
+            seen = False
+    return ahead
+
+
+def clean_title(text: str) -> str:
+    """A title without its numbering, its wrapper (关于“…”的问题, 在“…”方面…) and a closing 。."""
+    text = LEADING_NUMBER_RE.sub("", text.strip()).strip().rstrip("。").strip()
     for pattern in TITLE_PATTERNS:
         match = pattern.match(text)
         if match:
-            return match[1]
-    return text.rstrip("。")
+            return match[1].strip().rstrip("。")
+    return text
+
+
+problem_title = clean_title
+
+
+def split_label(text: str) -> tuple[str, str | None]:
+    """A heading with its outcome on the same line: (heading, `整改成效:…`), else (text, None)."""
+    match = LABEL_INSIDE_RE.search(text)
+    if not match or match.start() == 0:
+        return text, None
+    return text[: match.start()].strip(), text[match.start():]
 
 
 # --- the opening paragraph --------------------------------------------------------------

@@ -41,8 +41,8 @@ def facts_of(parsed: ParsedDocument) -> plan.LedgerFacts:
 def problems_of(parsed: ParsedDocument, source: Path) -> list[Problem]:
     data = []
     for parsed_problem in parsed.problems:
-        items = [{ITEM.number.key: item.number, ITEM.title.key: item.title, ITEM.outcome.key: item.outcome}
-                 for item in parsed_problem.items]
+        items = [{ITEM.number.key: item.number, ITEM.title.key: item.title, ITEM.measures.key: item.measures,
+                  ITEM.outcome.key: item.outcome} for item in parsed_problem.items]
         if not items:
             raise RectifyError(f"{source}:{parsed_problem.line}: {PROBLEM.label} {parsed_problem.id} "
                                f"下没有任何{ITEM.label}或整改内容")
