@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from rectify_cli import loading
+import pytest
 
+from rectify_cli import loading
+from rectify_cli.importers import cues
+
+from .conftest import DATA, REFERENCE
 from .test_import import import_text, init, write_doc
 
 OPENING = "2022年3月1日至2022年4月30日,市委第三巡察组对某某县财政局党组进行了常规巡察。\n二、反馈问题整改落实情况\n"
@@ -71,3 +76,71 @@ def test_a_paragraph_before_a_label_is_not_taken_for_the_outcome(tmp_path):
     assert "无法归类的行" in outcome.stderr  # said, not silently made part of the outcome
     (entry,) = loading.load_valid(folder).entries()
     assert entry.item.outcome == "制定学习计划。"
+
+
+# --- point 5: status from the outcome ---------------------------------------------------
+
+SIX_OPEN = ["8.2", "11.3", "13.2", "15.1", "16", "17"]
+
+
+def test_the_reference_gives_its_six_open_items_closed_on_its_as_of_date(tmp_path):
+    folder = init(tmp_path / "ledger")
+    assert import_text(folder, REFERENCE).code == 0
+    ledger = loading.load_valid(folder)
+    assert [e.id for e in ledger.entries() if e.is_open] == SIX_OPEN
+    assert {e.item.closed_on for e in ledger.entries() if not e.is_open} == {dt.date(2022, 2, 23)}
+    assert ledger.info.as_of == dt.date(2022, 2, 23)  # 截至当前(2月23日), in a report published 2022-02-25
+    shipped = loading.load_valid(DATA)
+    assert [(e.id, e.item.status) for e in ledger.entries()] == [(e.id, e.item.status) for e in shipped.entries()]
+
+
+@pytest.mark.parametrize(("outcome", "is_open"), [
+    ("已修订制度。", False),
+    ("已修订制度,将继续加强监督。", False),  # continuing effort alone
+    ("持续推进,逐步规范,长期坚持。", False),
+    ("正在整改。", True),
+    ("拟结合年度述职开展。", True),
+    ("下一步将完善制度。", True),
+    ("将于换届时调整。", True),
+    ("已清理一半,剩余部分将继续清理。", True),
+    ("尚未完成处置。", True),
+    ("积极研究有关历史遗留问题。", True),
+    ("对其他人员将根据需要稳步解决。", True),
+])
+def test_cue_words_decide_open_or_closed(outcome, is_open):
+    assert cues.still_open(outcome) is is_open
+
+
+DATED = """泾县某局关于巡察整改进展情况的通报
+截至2022年3月31日,已完成整改1个,正在整改0个。
+二、反馈问题整改落实情况
+(一)党的建设方面
+1.理论学习不深入
+(1)学习计划落实不到位
+整改成效:正在制定学习计划。
+(2)学习记录不全
+整改成效:已补齐记录。
+"""
+
+
+def test_the_documents_own_counts_are_compared_and_a_difference_named(tmp_path):
+    folder = init(tmp_path / "ledger")
+    outcome = import_text(folder, write_doc(tmp_path, DATED))
+    assert outcome.code == 0, outcome.stderr
+    ledger = loading.load_valid(folder)
+    assert [(e.id, e.is_open, e.item.closed_on) for e in ledger.entries()] == [
+        ("1.1", True, None), ("1.2", False, dt.date(2022, 3, 31))]
+    assert "文档写明正在整改0个,按整改成效读出 1 个" in outcome.stderr
+
+
+def test_without_a_date_items_stay_open_and_as_of_closes_them(tmp_path):
+    undated = DATED.replace("截至2022年3月31日,已完成整改1个,正在整改0个。\n", "")
+    folder = init(tmp_path / "ledger")
+    outcome = import_text(folder, write_doc(tmp_path, undated))
+    assert outcome.code == 0 and "可用 --as-of 日期 指定" in outcome.stderr
+    assert all(e.is_open for e in loading.load_valid(folder).entries())
+    again = init(tmp_path / "again")
+    assert import_text(again, write_doc(tmp_path, undated), "--as-of", "2022-04-01").code == 0
+    ledger = loading.load_valid(again)
+    assert [e.item.closed_on for e in ledger.entries()] == [None, dt.date(2022, 4, 1)]
+    assert ledger.info.as_of == dt.date(2022, 4, 1)

@@ -649,13 +649,17 @@ def import_text(
     source: Annotated[Path, typer.Argument(metavar="FILE", help="反馈意见或整改进展情况:.txt(UTF-8)或 .docx")],
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的同名问题文件(其他文件保留)")] = False,
     dry_run: DryRunOption = False,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="文档所截至的日期,已整改事项的销号日期(文档中没有“截至X月X日”或发布日期时)", metavar="DATE")] = None,
 ) -> None:
     """按“一、(一)1.(1)整改成效:”的提纲读取文档,生成问题文件,并填上 ledger.yaml 中的空白。"""
     from .importers import documents, outline, service
 
     parsed = outline.parse(documents.read_document_text(source))
-    problems = service.problems_of(parsed, source)
-    _finish_import(ctx, problems, service.facts_of(parsed), service.unplaced_warnings(parsed, source), force, dry_run)
+    day = parse_cli_date(as_of, "--as-of") if as_of else None
+    problems = service.problems_of(parsed, source, day)
+    warnings = service.unplaced_warnings(parsed, source) + service.status_warnings(parsed, problems, source, day)
+    _finish_import(ctx, problems, service.facts_of(parsed, day), warnings, force, dry_run)
 
 
 @import_app.command("xlsx", cls=RectifyCommand)

@@ -75,6 +75,8 @@ class ParsedDocument:
     inspector: str | None = None
     unit: str | None = None
     stated_items: int | None = None
+    as_of: dt.date | None = None  # 截至X月X日, else the publication date
+    stated_done: tuple[int | None, int | None] = (None, None)  # 已完成整改N个, 正在整改M个
     unplaced: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
     renumbered: bool = False  # problem numbers repeated in the document and were renumbered
 
@@ -99,6 +101,8 @@ def parse(text: str) -> ParsedDocument:
     lines = [normalise(line) for line in text.splitlines()]
     document = ParsedDocument()
     _read_opening(document, lines)
+    document.as_of = _as_of(lines)
+    document.stated_done = _stated_done("\n".join(lines))
     for start, end, part_title in _problem_parts(lines):
         _read_part(document, lines, start, end, part_title)
     _renumber_if_repeated(document)
@@ -338,6 +342,44 @@ def _unit(text: str) -> str | None:
             if name not in SELF_REFERENCES and fields.LEDGER.inspector.label not in name:
                 return name
     return None
+
+
+PUBLISHED_RE = re.compile(r"(?:时间|发布时间|发布日期|日期)\s*:\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+CLOSING_DATE_RE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+AS_OF_RE = re.compile(r"截至(?:当前|目前|今)?\s*\(?\s*(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+DONE_RE = re.compile(r"已完成整改(\d+)个")
+UNDER_WAY_RE = re.compile(r"正在整改(\d+)个")
+
+
+def _published(lines: list[str]) -> dt.date | None:
+    """The publication date: a `时间:2022-02-25` line, else a closing line that is only a date."""
+    for line in lines:
+        match = PUBLISHED_RE.search(line)
+        if match:
+            return _date(*(int(part) for part in match.groups()))
+    for line in reversed(lines):
+        match = CLOSING_DATE_RE.match(line)
+        if match:
+            return _date(*(int(part) for part in match.groups()))
+    return None
+
+
+def _as_of(lines: list[str]) -> dt.date | None:
+    """The date the document's figures stand at: its latest 截至X月X日 (not after publication),
+    else its publication date."""
+    published = _published(lines)
+    found = []
+    for match in AS_OF_RE.finditer("\n".join(lines)):
+        year = int(match[1]) if match[1] else (published.year if published else None)
+        day = _date(year, int(match[2]), int(match[3])) if year else None
+        if day and (published is None or day <= published):
+            found.append(day)
+    return max(found, default=published)
+
+
+def _stated_done(text: str) -> tuple[int | None, int | None]:
+    done, under_way = DONE_RE.search(text), UNDER_WAY_RE.search(text)
+    return (int(done[1]) if done else None, int(under_way[1]) if under_way else None)
 
 
 def _date(year: int, month: int, day: int) -> dt.date | None:

@@ -28,6 +28,7 @@ class LedgerFacts:
     inspection: tuple[dt.date, dt.date] | None = None
     feedback_date: dt.date | None = None
     stated_items: int | None = None
+    as_of: dt.date | None = None
     aspects: dict[str, str] = field(default_factory=dict)
 
 
@@ -63,7 +64,7 @@ def fill_ledger(text: str, info: LedgerInfo, facts: LedgerFacts) -> str:
         change.set[LEDGER.title.key] = facts.title or f"{facts.unit}巡察整改台账"
     if info.inspection is None and facts.inspection:
         change.set[LEDGER.inspection.key] = _inspection(facts)
-    for name in (LEDGER.feedback_date.key, LEDGER.stated_items.key):
+    for name in (LEDGER.feedback_date.key, LEDGER.stated_items.key, LEDGER.as_of.key):
         if getattr(info, name) is None and getattr(facts, name) is not None:
             change.set[name] = getattr(facts, name)
     missing = {key: title for key, title in facts.aspects.items() if key not in info.aspects}

@@ -14,8 +14,9 @@ from .. import checks, fields, journal, loading, newledger, rules
 from ..errors import Diagnostic, InvalidLedger, RectifyError
 from ..layout import ISSUES_DIR, LEDGER_FILE
 from ..model import LedgerInfo, Problem
+from ..vocab import Status
 from ..yamlsource import SourceError, parse
-from . import plan
+from . import cues, plan
 from .outline import ParsedDocument
 
 ITEM, PROBLEM = fields.ITEM, fields.PROBLEM
@@ -31,18 +32,22 @@ class ImportResult:
     recovered: list[journal.Recovery] = field(default_factory=list)  # commands killed before, rolled back
 
 
-def facts_of(parsed: ParsedDocument) -> plan.LedgerFacts:
+def facts_of(parsed: ParsedDocument, as_of: dt.date | None = None) -> plan.LedgerFacts:
     return plan.LedgerFacts(
         unit=parsed.unit, inspector=parsed.inspector, inspection=parsed.inspection,
         feedback_date=parsed.feedback_date, stated_items=parsed.stated_items, aspects=parsed.aspects,
+        as_of=as_of or parsed.as_of,
     )
 
 
-def problems_of(parsed: ParsedDocument, source: Path) -> list[Problem]:
+def problems_of(parsed: ParsedDocument, source: Path, as_of: dt.date | None = None) -> list[Problem]:
+    """The problems read; an item whose outcome states no unfinished work is closed on the
+    document's as-of date (or `as_of`), when there is one."""
+    closed_on = as_of or parsed.as_of
     data = []
     for parsed_problem in parsed.problems:
         items = [{ITEM.number.key: item.number, ITEM.title.key: item.title, ITEM.measures.key: item.measures,
-                  ITEM.outcome.key: item.outcome} for item in parsed_problem.items]
+                  ITEM.outcome.key: item.outcome, **_status(item.outcome, closed_on)} for item in parsed_problem.items]
         if not items:
             raise RectifyError(f"{source}:{parsed_problem.line}: {PROBLEM.label} {parsed_problem.id} "
                                f"下没有任何{ITEM.label}或整改内容")
@@ -52,6 +57,30 @@ def problems_of(parsed: ParsedDocument, source: Path) -> list[Problem]:
     if not data:
         raise RectifyError(f"{source}: 没有找到任何编号的问题(如 “1.关于……的问题”)")
     return validated_problems(data, source)
+
+
+def _status(outcome: str | None, closed_on: dt.date | None) -> dict:
+    if closed_on is None or cues.still_open(outcome):
+        return {ITEM.status.key: Status.OPEN.value}
+    return {ITEM.status.key: Status.CLOSED.value, ITEM.closed_on.key: closed_on}
+
+
+def status_warnings(parsed: ParsedDocument, problems: list[Problem], source: Path,
+                    as_of: dt.date | None = None) -> list[Diagnostic]:
+    """What the reading of status could not settle, or found at odds with the document's own counts."""
+    items = [item for problem in problems for item in problem.items]
+    closed = sum(item.status is Status.CLOSED for item in items)
+    warnings = []
+    if (as_of or parsed.as_of) is None and any(not cues.still_open(item.outcome) for item in items):
+        warnings.append(Diagnostic(source, None, None, "文档中找不到截至日期或发布日期,已整改的事项无法确定销号日期,"
+                                   "全部按未销号导入;可用 --as-of 日期 指定", "warning"))
+        return warnings
+    done, under_way = parsed.stated_done
+    for stated, found, word in ((done, closed, "已完成整改"), (under_way, len(items) - closed, "正在整改")):
+        if stated is not None and stated != found:
+            warnings.append(Diagnostic(source, None, None, f"文档写明{word}{stated}个,按整改成效读出 {found} 个;"
+                                       "请逐项核对状态", "warning"))
+    return warnings
 
 
 def unplaced_warnings(parsed: ParsedDocument, source: Path) -> list[Diagnostic]:
