@@ -10,7 +10,7 @@ import pytest
 from rectify_cli import loading
 from rectify_cli.importers import cues
 
-from .conftest import DATA, REFERENCE
+from .conftest import DATA, REFERENCE, invoke
 from .test_import import import_text, init, write_doc
 
 OPENING = "2022年3月1日至2022年4月30日,市委第三巡察组对某某县财政局党组进行了常规巡察。\n二、反馈问题整改落实情况\n"
@@ -144,3 +144,37 @@ def test_without_a_date_items_stay_open_and_as_of_closes_them(tmp_path):
     ledger = loading.load_valid(again)
     assert [e.item.closed_on for e in ledger.entries()] == [None, dt.date(2022, 4, 1)]
     assert ledger.info.as_of == dt.date(2022, 4, 1)
+
+
+# --- point 8: the opening facts, kept even when no problem is found ----------------------
+
+FACTS_ONLY = ("区委巡察组于2022年3月1日至4月30日对某某区财政局党组进行了常规巡察,6月10日反馈了巡察意见,"
+              "指出12个具体问题。\n给予提醒谈话、批评教育等15人,建立健全制度20项,清退违纪款项1.2万元。\n")
+
+
+def test_facts_are_kept_when_no_problem_is_found_and_undo_removes_them(tmp_path):
+    folder = init(tmp_path / "ledger")
+    before = (folder / "ledger.yaml").read_bytes()
+    outcome = import_text(folder, write_doc(tmp_path, FACTS_ONLY))
+    assert outcome.code == 1
+    assert "没有找到任何编号的问题" in outcome.stderr and "已写入 ledger.yaml,可用 rectify undo 撤销" in outcome.stderr
+    info = loading.load_valid(folder).info  # valid: check's blanks are warnings
+    assert (info.inspector, info.unit, info.stated_items) == ("区委巡察组", "某某区财政局", 12)
+    assert info.inspection.start == dt.date(2022, 3, 1) and info.feedback_date == dt.date(2022, 6, 10)
+    assert info.figures.institutions.new == 20 and str(info.figures.funds_recovered) == "12000.00"
+    assert [(list(entry.kind), entry.people) for entry in info.figures.accountability] == [
+        (["reminder_talk", "criticism"], 15)]
+    again = import_text(folder, write_doc(tmp_path, FACTS_ONLY))
+    assert again.code == 1 and "ledger.yaml 无需更改" in again.stderr
+    assert invoke("--ledger", str(folder), "undo", "--yes").code == 0
+    assert (folder / "ledger.yaml").read_bytes() == before
+
+
+def test_a_report_counting_problems_says_so(tmp_path):
+    document = ("市委巡察五组对某某局进行了巡察,巡察反馈3个问题。\n截至2022年8月31日,已完成整改3个。\n"
+                "二、问题整改落实情况\n(一)党的建设方面\n1.理论学习不深入\n整改成效:已完成。\n"
+                "2.财务管理不规范\n整改成效:已修订。\n3.公务接待超标\n整改成效:已退还。\n")
+    folder = init(tmp_path / "ledger")
+    assert import_text(folder, write_doc(tmp_path, document)).code == 0
+    info = loading.load_valid(folder).info
+    assert (info.inspector, info.stated_problems, info.stated_items, info.count_by) == ("市委巡察五组", 3, None, "problem")

@@ -657,6 +657,13 @@ def import_text(
 
     parsed = outline.parse(documents.read_document_text(source))
     day = parse_cli_date(as_of, "--as-of") if as_of else None
+    if not parsed.problems:  # keep what the document says of the inspection, then fail
+        state = _state(ctx)
+        result = service.import_problems(state.root(), [], service.facts_of(parsed, day), [], force=False,
+                                         dry_run=dry_run, command=_command_text(ctx), today=state.today)
+        if result.written:
+            streams.mark_saved("导入已保存")
+        raise RectifyError(service.no_problems_message(source, result, dry_run))
     problems = service.problems_of(parsed, source, day)
     warnings = service.unplaced_warnings(parsed, source) + service.status_warnings(parsed, problems, source, day)
     _finish_import(ctx, problems, service.facts_of(parsed, day), warnings, force, dry_run)

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .. import fields
+from .figures import figures_in
 
 NUMERALS = "一二三四五六七八九十"
 PART_RE = re.compile(rf"^([{NUMERALS}]+)、\s*(.*)$")
@@ -75,6 +76,8 @@ class ParsedDocument:
     inspector: str | None = None
     unit: str | None = None
     stated_items: int | None = None
+    stated_problems: int | None = None  # 反馈31个问题: the report counts problems
+    figures: dict = field(default_factory=dict)  # accountability, rules, funds the report states
     as_of: dt.date | None = None  # 截至X月X日, else the publication date
     stated_done: tuple[int | None, int | None] = (None, None)  # 已完成整改N个, 正在整改M个
     unplaced: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
@@ -282,12 +285,16 @@ def split_label(text: str) -> tuple[str, str | None]:
 
 RANGE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:至|到|-|—|~)\s*(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 DAY_RE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
-INSPECTOR_RE = re.compile(rf"((?:[^\s,,。、]{{0,8}}?(?:省委|市委|县委|区委|党委|党组))?第[{NUMERALS}]+巡察组)")
+_COMMITTEE = r"(?:[^\s,,。、]{0,8}?(?:省委|市委|县委|区委|党委|党组))"
+# 县委第二巡察组, 巡察五组, 区委巡察组
+INSPECTOR_RE = re.compile(rf"({_COMMITTEE}?第[{NUMERALS}]+巡察组|{_COMMITTEE}?巡察[{NUMERALS}]+组|{_COMMITTEE}巡察组)")
 UNIT_PATTERNS = [
     re.compile(r"对([^,,。]{2,30}?)(?:党组|党委|党总支|党支部)?(?:进行了|开展了)(?:常规|专项)?巡察"),
     re.compile(r"巡察(?!组)([^,,。]{2,30}?)(?:党组|党委)?情况反馈会"),
 ]
-STATED_RE = [re.compile(p) for p in (rf"(\d+)个{fields.ITEM.label}", r"反馈(?:了)?(\d+)个问题", r"(\d+)条问题", r"(\d+)个问题")]
+# 34个具体问题, 5个方面12个具体问题, 3个方面41条问题: items; 反馈31个问题: problems
+STATED_ITEMS_RE = [re.compile(p) for p in (rf"(\d+)\s*个{fields.ITEM.label}", r"(\d+)\s*条(?:具体)?问题")]
+STATED_PROBLEMS_RE = re.compile(r"(\d+)\s*个问题")
 SELF_REFERENCES = {"我局", "我单位", "我委", "我院", "我校", "我镇", "我乡", "我办", "我县"}
 
 
@@ -299,8 +306,12 @@ def _read_opening(document: ParsedDocument, lines: list[str]) -> None:
     inspector = INSPECTOR_RE.search(opening)
     document.inspector = inspector[1] if inspector else None
     document.unit = _unit(opening)
-    counts = (pattern.search(opening) for pattern in STATED_RE)
+    counts = (pattern.search(opening) for pattern in STATED_ITEMS_RE)
     document.stated_items = next((int(match[1]) for match in counts if match), None)
+    problems = STATED_PROBLEMS_RE.search(opening)
+    if document.stated_items is None and problems:
+        document.stated_problems = int(problems[1])
+    document.figures = figures_in("\n".join(lines))
 
 
 def _inspection_dates(text: str) -> tuple[dt.date, dt.date] | None:

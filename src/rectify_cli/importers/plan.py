@@ -28,6 +28,9 @@ class LedgerFacts:
     inspection: tuple[dt.date, dt.date] | None = None
     feedback_date: dt.date | None = None
     stated_items: int | None = None
+    stated_problems: int | None = None
+    count_by: str | None = None
+    figures: dict | None = None
     as_of: dt.date | None = None
     aspects: dict[str, str] = field(default_factory=dict)
 
@@ -64,9 +67,12 @@ def fill_ledger(text: str, info: LedgerInfo, facts: LedgerFacts) -> str:
         change.set[LEDGER.title.key] = facts.title or f"{facts.unit}巡察整改台账"
     if info.inspection is None and facts.inspection:
         change.set[LEDGER.inspection.key] = _inspection(facts)
-    for name in (LEDGER.feedback_date.key, LEDGER.stated_items.key, LEDGER.as_of.key):
+    for name in (LEDGER.feedback_date.key, LEDGER.stated_items.key, LEDGER.stated_problems.key, LEDGER.as_of.key,
+                 LEDGER.figures.key):
         if getattr(info, name) is None and getattr(facts, name) is not None:
             change.set[name] = getattr(facts, name)
+    if facts.count_by and info.stated_problems is None and info.count_by != facts.count_by:
+        change.set[LEDGER.count_by.key] = facts.count_by  # the report counts problems
     missing = {key: title for key, title in facts.aspects.items() if key not in info.aspects}
     if missing:
         change.set[LEDGER.aspects.key] = {**info.aspects, **missing}

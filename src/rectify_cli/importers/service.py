@@ -14,7 +14,7 @@ from .. import checks, fields, journal, loading, newledger, rules
 from ..errors import Diagnostic, InvalidLedger, RectifyError
 from ..layout import ISSUES_DIR, LEDGER_FILE
 from ..model import LedgerInfo, Problem
-from ..vocab import Status
+from ..vocab import CountBy, Status
 from ..yamlsource import SourceError, parse
 from . import cues, plan
 from .outline import ParsedDocument
@@ -36,7 +36,8 @@ def facts_of(parsed: ParsedDocument, as_of: dt.date | None = None) -> plan.Ledge
     return plan.LedgerFacts(
         unit=parsed.unit, inspector=parsed.inspector, inspection=parsed.inspection,
         feedback_date=parsed.feedback_date, stated_items=parsed.stated_items, aspects=parsed.aspects,
-        as_of=as_of or parsed.as_of,
+        stated_problems=parsed.stated_problems, figures=parsed.figures or None, as_of=as_of or parsed.as_of,
+        count_by=CountBy.PROBLEM.value if parsed.stated_problems is not None else None,
     )
 
 
@@ -83,6 +84,16 @@ def status_warnings(parsed: ParsedDocument, problems: list[Problem], source: Pat
     return warnings
 
 
+def no_problems_message(source: Path, result: ImportResult, dry_run: bool) -> str:
+    """Why an import that found no problem fails, and what became of the facts it did find."""
+    found = f"{source}: 没有找到任何编号的问题(如 “1.关于……的问题”)"
+    if not result.written and not dry_run:
+        return found + ";ledger.yaml 无需更改"
+    kept = "将写入" if dry_run else "已写入"
+    return found + f";文档中的台账信息(巡察时间、反馈日期、问题数、整改成果等){kept} ledger.yaml" + (
+        "" if dry_run else ",可用 rectify undo 撤销")
+
+
 def unplaced_warnings(parsed: ParsedDocument, source: Path) -> list[Diagnostic]:
     warnings = [Diagnostic(source, line, 1, f"无法归类的行,未导入:{text[:60]}", "warning") for line, text in parsed.unplaced]
     if parsed.renumbered:
@@ -121,6 +132,8 @@ def import_problems(root: Path, problems: list[Problem], facts: plan.LedgerFacts
         if dry_run:
             return result
         changes = [(path, before, after.encode("utf-8")) for path, (before, after) in files.items()]
+        if not changes:  # nothing new (facts already there): no step to undo
+            return result
         journal.write_changes(root, command, changes, [])  # all or none
         report("写入", len(changes), len(changes))
         result.written = [path for path, before, after in changes]
