@@ -674,16 +674,24 @@ def import_xlsx(
     ctx: typer.Context,
     source: Annotated[Path, typer.Argument(metavar="FILE", help="Excel 整改台账(.xlsx)")],
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的同名问题文件(其他文件保留)")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=f"已完成却没有{fields.ITEM.closed_on.label}的行,以此日期销号", metavar="DATE")] = None,
     dry_run: DryRunOption = False,
 ) -> None:
     """读取 Excel 台账:按列名(问题、具体问题、整改措施、责任部门……)找到表头,合并单元格向下填充。"""
     from .importers import service, workbook
 
+    closed_on = parse_cli_date(as_of, "--as-of") if as_of else None
     if not source.is_file():
         raise RectifyError(f"文件不存在:{source}")
-    read = workbook.read(source)
+    read = workbook.read(source, as_of=closed_on, feedback_date=_feedback_date(_state(ctx).root()))
     problems = service.validated_problems(read.problems, source)
     _finish_import(ctx, problems, read.facts, read.warnings, force, dry_run)
+
+
+def _feedback_date(root: Path) -> dt.date | None:
+    """The ledger's feedback date, which places a deadline written without its year; None if unreadable."""
+    loaded = loading.load(root)
+    return loaded.ledger.info.feedback_date if loaded.ledger is not None else None
 
 
 def _finish_import(ctx: typer.Context, problems, facts, warnings, force: bool, dry_run: bool) -> None:

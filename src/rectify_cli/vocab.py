@@ -83,9 +83,12 @@ RULE_ACTION_LABELS = {RuleAction.NEW: "制定", RuleAction.REVISED: "修订"}
 
 # Words a clerk may write instead of the canonical token.
 STATUS_SYNONYMS = {
-    Status.OPEN: ["未销号", "未完成", "正在整改", "整改中", "进行中", "未整改", "未办结", "开放"],
-    Status.CLOSED: ["已销号", "已完成", "完成", "已整改", "整改完成", "已办结", "销号", "关闭"],
+    Status.OPEN: ["未销号", "未完成", "正在整改", "整改中", "推进中", "进行中", "未整改", "未办结", "开放"],
+    Status.CLOSED: ["已销号", "已完成", "完成", "已完成整改", "已整改", "整改完成", "已办结", "销号", "关闭"],
 }
+# What a 台账's status column may say besides the status words: the answer to 是否完成.
+# Only in such a column: elsewhere 是 and 否 are no status.
+STATUS_COLUMN_WORDS = {Status.OPEN: ["否", "逾期"], Status.CLOSED: ["是"]}
 KIND_SYNONYMS = {
     Kind.IMMEDIATE: ["立行立改", "立即整改", "即知即改"],
     Kind.TIME_BOUND: ["限期整改", "限时整改"],

@@ -13,7 +13,10 @@ from ..errors import Diagnostic, RectifyError
 from ..ids import parse_id
 from ..vocab import (
     AMOUNT_HELP,
+    KIND_SYNONYMS,
+    STATUS_COLUMN_WORDS,
     STATUS_SYNONYMS,
+    Kind,
     Status,
     amount_number,
     parse_amount,
@@ -32,6 +35,8 @@ IMPORTED = [spec for spec in ITEM if not spec.required and (
 COLUMNS = {fields.ITEM_ID: (fields.ITEM_ID.header, *fields.ID_SYNONYMS), PROBLEM.aspect: PROBLEM.aspect.words,
            PROBLEM.title: PROBLEM.title.words, **{spec: spec.words for spec in IMPORTED}}
 HEADER_SCAN_ROWS = 20
+HEADER_CHARS = 12  # a longer cell is a title or data: its words are not matched inside it
+EXACT = 1000  # an exact header beats any contained word
 LEADING_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、．]\s*")
 
 
@@ -42,22 +47,42 @@ class WorkbookImport:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def read(path: Path) -> WorkbookImport:
+def read(path: Path, as_of: dt.date | None = None, feedback_date: dt.date | None = None) -> WorkbookImport:
+    """`as_of` dates the closed rows without a date; `feedback_date` places a deadline of `3月份`."""
     sheet = _open_sheet(path)
     grid = _filled_grid(sheet)
     header_row, columns = _find_header(grid, path)
     result = WorkbookImport()
+    _settle_status_column(columns, grid, header_row + 1, result, path)
     title = _title_above(grid, header_row)
     aspects: dict[str, str] = {}
     problems: dict[int, dict] = {}
+    rows = Rows(as_of, feedback_date)
     for number in range(header_row + 1, len(grid)):
         row = grid[number]
         if not any(_text(cell) for cell in row):
             continue
-        _take_row(row, number + 1, columns, aspects, problems, result, path)
+        _take_row(row, number + 1, columns, aspects, problems, result, path, rows)
+    _refuse_undated(rows.undated, path)
     result.problems = [_single_item_untitled(problems[key]) for key in sorted(problems)]
     result.facts = LedgerFacts(title=title, aspects=aspects, stated_items=None)
     return result
+
+
+@dataclass
+class Rows:
+    """What the rows share: the dates given on the command line, the closed rows found without a date."""
+
+    as_of: dt.date | None = None
+    feedback_date: dt.date | None = None
+    undated: list[int] = field(default_factory=list)
+
+
+def _refuse_undated(lines: list[int], path: Path) -> None:
+    if lines:
+        named = "、".join(str(line) for line in lines)
+        raise RectifyError(f"{path}: 第 {named} 行已完成却没有{ITEM.closed_on.label}:请在表中填写,"
+                           f"或用 --as-of 日期 给出这些行的{ITEM.closed_on.label};未导入任何内容")
 
 
 def _single_item_untitled(problem: dict) -> dict:
@@ -106,25 +131,104 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _find_header(grid: list[list], path: Path) -> tuple[int, dict[str, int]]:
+def _find_header(grid: list[list], path: Path) -> tuple[int, dict[object, int]]:
+    """The header's last row and each field's column; title and 填报单位 rows above it are passed over."""
     for number, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        columns = _map_columns([_text(cell) for cell in row])
+        upper = [_header_text(cell) for cell in row]
+        if len({text for text in upper if text}) < 3:  # a title, a 填报单位 line, a blank
+            continue
+        lower = [_header_text(cell) for cell in grid[number + 1]] if number + 1 < len(grid) else []
+        rows = [upper, lower] if _continues_header(upper, lower) else [upper]
+        columns = _map_columns(rows)
         if len(columns) >= 3 and ({ITEM.title, PROBLEM.title} & columns.keys()):
-            return number, columns
+            return number + len(rows) - 1, columns
     raise RectifyError(f"{path}: 前 {HEADER_SCAN_ROWS} 行中找不到表头(应有“{PROBLEM.title.label}”或“{ITEM.title.label}”、“{ITEM.measures.label}”等列名)")
 
 
-def _map_columns(headers: list[str]) -> dict[object, int]:
-    """Each field takes the column of its most usual name; a column serves one field only."""
-    clean = [re.sub(r"\s+", "", header) for header in headers]
+def _header_text(cell) -> str:
+    return re.sub(r"\s+", "", _text(cell)).replace("\uff08", "(").replace("\uff09", ")")
+
+
+def _continues_header(upper: list[str], lower: list[str]) -> bool:
+    """A second header row: cells merged down from the first (序号 over two rows), or names under a
+    group cell merged across (责任 over 责任领导, 责任部门, 责任人)."""
+    named = [i for i, text in enumerate(lower) if text and (i >= len(upper) or text != upper[i]) and _fields_of(text)]
+    merged_down = any(text and i < len(upper) and text == upper[i] for i, text in enumerate(lower))
+    grouped = any(upper[i] and upper[i] == upper[i + 1] and {i, i + 1} <= set(named) for i in range(len(upper) - 1))
+    return bool(named) and (merged_down or grouped)
+
+
+def _score(text: str, words: tuple[str, ...]) -> int:
+    if text in words:
+        return EXACT - words.index(text)
+    if len(text) > HEADER_CHARS:
+        return 0
+    return max((len(word) for word in words if word in text), default=0)
+
+
+def _fields_of(text: str) -> dict[object, int]:
+    return {name: score for name, words in COLUMNS.items() if (score := _score(text, words))}
+
+
+def _map_columns(rows: list[list[str]]) -> dict[object, int]:
+    """Each column takes the field its name matches best, exactly or by a contained word; a
+    field one column only, the column of its most usual name. Of two header rows the lower
+    names the column, the upper when the lower names no field."""
+    order = {name: rank for rank, name in enumerate(COLUMNS)}
+    candidates = []
+    for index in range(max(len(row) for row in rows)):
+        texts = [row[index] for row in reversed(rows) if index < len(row) and row[index]]
+        scores = next((found for text in texts if (found := _fields_of(text))), {})
+        candidates += [(-score, order[name], index, name) for name, score in scores.items()]
     columns: dict[object, int] = {}
-    for field_name, words in COLUMNS.items():
-        for word in words:
-            index = next((i for i, header in enumerate(clean) if header == word and i not in columns.values()), None)
-            if index is not None:
-                columns[field_name] = index
-                break
+    for _, _, index, name in sorted(candidates, key=lambda c: c[:3]):
+        if name not in columns and index not in columns.values():
+            columns[name] = index
     return columns
+
+
+def _status_word(text: str) -> Status | None:
+    parsed = parse_enum(Status, STATUS_SYNONYMS, text)
+    if isinstance(parsed, Status):
+        return parsed
+    return next((status for status, words in STATUS_COLUMN_WORDS.items() if text in words), None)
+
+
+def _settle_status_column(columns: dict, grid: list[list], start: int, result: WorkbookImport, path: Path) -> None:
+    """The status column is the one whose cells are status words, whatever its header; a column
+    named for status that holds sentences is the outcome (this tool's export heads status 完成情况)."""
+    def values(index: int) -> list[str]:
+        return [text for row in grid[start:] if index < len(row) and (text := _text(row[index]))]
+
+    def all_status(index: int) -> bool:
+        found = values(index)
+        return bool(found) and all(_status_word(text) for text in found)
+
+    named = columns.get(ITEM.status)
+    if named is not None and (all_status(named) or not values(named)):
+        return
+    held = {index: name for name, index in columns.items()}
+    width = max((len(row) for row in grid[start:]), default=0)
+    found = next((i for i in range(width) if _may_hold_status(held.get(i)) and all_status(i)), None)
+    if found is None and named is not None and any(_status_word(text) for text in values(named)):
+        return  # words and sentences mixed: a status column; each row says what it could not read
+    if found is not None:
+        columns.pop(held.get(found), None)
+        columns[ITEM.status] = found
+    elif named is not None:
+        columns.pop(ITEM.status)
+    if named is None or named == found:
+        return
+    if ITEM.outcome not in columns:
+        columns[ITEM.outcome] = named
+    else:
+        message = f"第 {named + 1} 列不是{ITEM.status.label},也已有{ITEM.outcome.label}列,未导入该列"
+        result.warnings.append(Diagnostic(path, None, None, message, "warning"))
+
+
+def _may_hold_status(name) -> bool:
+    """A column of no field, or of a free text, may be the status column by its cells."""
+    return name is None or isinstance(name, fields.Field) and name.type == fields.TEXT and name not in (ITEM.title, PROBLEM.title, PROBLEM.aspect)
 
 
 def _title_above(grid: list[list], header_row: int) -> str | None:
@@ -135,7 +239,7 @@ def _title_above(grid: list[list], header_row: int) -> str | None:
     return None
 
 
-def _take_row(row, line: int, columns, aspects, problems, result: WorkbookImport, path: Path) -> None:
+def _take_row(row, line: int, columns, aspects, problems, result: WorkbookImport, path: Path, rows: Rows) -> None:
     value = {name: _text(row[index]) if index < len(row) else "" for name, index in columns.items()}
     problem_text = value.get(PROBLEM.title) or value.get(ITEM.title)
     if not problem_text:
@@ -145,7 +249,7 @@ def _take_row(row, line: int, columns, aspects, problems, result: WorkbookImport
     aspect = _aspect_key(value.get(PROBLEM.aspect, ""), aspects)
     problem = problems.setdefault(problem_id, {PROBLEM.id.key: problem_id, PROBLEM.aspect.key: aspect, PROBLEM.title.key: title,
                                                PROBLEM.items.key: []})
-    item = _item(value, problem, line, result, path)
+    item = _item(value, problem, line, result, path, rows)
     problem[PROBLEM.items.key].append(item)
 
 
@@ -174,15 +278,49 @@ def _aspect_key(text: str, aspects: dict[str, str]) -> str:
     return key
 
 
-def _item(value: dict, problem: dict, line: int, result: WorkbookImport, path: Path) -> dict:
+def _item(value: dict, problem: dict, line: int, result: WorkbookImport, path: Path, rows: Rows) -> dict:
     item: dict = {ITEM.number.key: len(problem[PROBLEM.items.key]) + 1}
     for spec in IMPORTED:
-        if value.get(spec) and spec is not ITEM.status:
+        if not value.get(spec) or spec is ITEM.status:
+            continue
+        if spec is ITEM.deadline:
+            item[spec.key] = _deadline(value[spec], item, rows.feedback_date, line, result, path)
+        else:
             item[spec.key] = _cell_value(spec, value[spec], line, result, path)
     if item.get(ITEM.title.key):
         item[ITEM.title.key] = item[ITEM.title.key].rstrip("。")
-    _status(item, value, line, result, path)
+    _status(item, value, line, result, path, rows)
     return {key: val for key, val in item.items() if val not in (None, "", [])}
+
+
+MONTH = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(?:份|底|末)?(?:前|之前|以前)?$")
+
+
+def _deadline(text: str, item: dict, feedback_date: dt.date | None, line: int, result: WorkbookImport, path: Path):
+    """A deadline cell: a date, `2022年3月底前` (that month's end), `3月份` (the first such month end on or
+    after the feedback date), or a kind of rectification (立行立改, 长期坚持) instead of a date."""
+    kind = parse_enum(Kind, KIND_SYNONYMS, text)
+    if isinstance(kind, Kind):
+        item.setdefault(ITEM.kind.key, kind.value)  # a 整改类型 column, read after, has the last word
+        return None
+    month = MONTH.match(re.sub(r"\s+", "", text))
+    if month is None:
+        return _date_or_warn(text, ITEM.deadline, line, result, path)
+    number = int(month[2])
+    if not 1 <= number <= 12:
+        return _date_or_warn(text, ITEM.deadline, line, result, path)
+    if month[1]:
+        return _month_end(int(month[1]), number)
+    if feedback_date is None:
+        message = f"{ITEM.deadline.label} {text!r} 没有年份,台账也没有{fields.LEDGER.feedback_date.label},未导入该值"
+        result.warnings.append(Diagnostic(path, line, None, message, "warning"))
+        return None
+    end = _month_end(feedback_date.year, number)
+    return end if end >= feedback_date else _month_end(feedback_date.year + 1, number)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def _cell_value(spec: fields.Field, text: str, line: int, result: WorkbookImport, path: Path):
@@ -268,20 +406,19 @@ def _date_or_warn(text: str, spec: fields.Field, line: int, result: WorkbookImpo
         return None
 
 
-def _status(item: dict, value: dict, line: int, result: WorkbookImport, path: Path) -> None:
+def _status(item: dict, value: dict, line: int, result: WorkbookImport, path: Path, rows: Rows) -> None:
     text = value.get(ITEM.status, "")
-    status = parse_enum(Status, STATUS_SYNONYMS, text) if text else None
-    if text == "逾期":
-        status = Status.OPEN
-    if text and not isinstance(status, Status):
-        item[ITEM.outcome.key] = "\n".join(part for part in (item.get(ITEM.outcome.key), text) if part)
-        status = None
+    status = _status_word(text) if text else None
+    if text and status is None:
+        message = f"{ITEM.status.label} {text!r} 不是完成状态(如 已完成、正在整改、是、否),未导入该值"
+        result.warnings.append(Diagnostic(path, line, None, message, "warning"))
     if status is None:
         status = Status.CLOSED if item.get(ITEM.closed_on.key) else Status.OPEN
     item[ITEM.status.key] = status.value
     if status is Status.CLOSED and not item.get(ITEM.closed_on.key):
-        result.warnings.append(Diagnostic(path, line, None, f"已完成但没有{ITEM.closed_on.label},按未销号导入", "warning"))
-        item[ITEM.status.key] = Status.OPEN.value
+        if rows.as_of is None:
+            rows.undated.append(line)
+        item[ITEM.closed_on.key] = rows.as_of
     if status is Status.OPEN and item.get(ITEM.closed_on.key):
         result.warnings.append(Diagnostic(path, line, None, f"未完成却填了{ITEM.closed_on.label},已忽略{ITEM.closed_on.label}", "warning"))
         item.pop(ITEM.closed_on.key)
