@@ -415,7 +415,7 @@ BODY = "二、反馈问题整改落实情况\n(一)党的建设方面\n1.关于�
         pytest.param(
             "2022年3月1日至2022年4月30日,市委第三巡察组对某某县财政局党组进行了常规巡察。"
             "2022年6月10日,巡察组向县财政局党组反馈了巡察意见,反馈25个问题。",
-            ("某某县财政局", "市委第三巡察组", (2022, 3, 1), (2022, 4, 30), (2022, 6, 10), 25),
+            ("某某县财政局", "市委第三巡察组", (2022, 3, 1), (2022, 4, 30), (2022, 6, 10), ("problems", 25)),
             id="反馈25个问题",
         ),
         pytest.param(
@@ -427,7 +427,7 @@ BODY = "二、反馈问题整改落实情况\n(一)党的建设方面\n1.关于�
         pytest.param(
             "2021年11月15日至1月10日,县委第一巡察组对县农业农村局党组进行了巡察。2月20日,县委第一巡察组"
             "向县农业农村局党组反馈了巡察意见,共反馈20个问题。",
-            ("县农业农村局", "县委第一巡察组", (2021, 11, 15), (2022, 1, 10), (2022, 2, 20), 20),
+            ("县农业农村局", "县委第一巡察组", (2021, 11, 15), (2022, 1, 10), (2022, 2, 20), ("problems", 20)),
             id="across-new-year",
         ),
     ],
@@ -437,7 +437,11 @@ def test_opening_paragraph_fills_the_blanks(tmp_path, opening, expected):
     data = ledger_data(imported(tmp_path, f"{opening}\n一、整改工作开展情况\n局党组高度重视。\n{BODY}"))
     assert (data["unit"], data["inspector"], data["title"]) == (unit, inspector, f"{unit}巡察整改台账")
     assert data["inspection"] == {"start": dt.date(*start), "end": dt.date(*end)}
-    assert (data["feedback_date"], data["stated_items"]) == (dt.date(*feedback), stated)
+    assert data["feedback_date"] == dt.date(*feedback)
+    if isinstance(stated, tuple):  # 反馈25个问题 counts problems, not specific items
+        assert (data.get("stated_items"), data["stated_problems"], data["count_by"]) == (None, stated[1], "problem")
+    else:
+        assert data["stated_items"] == stated
 
 
 def test_facts_not_written_stay_blank(tmp_path):

@@ -650,7 +650,7 @@ def import_text(
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的同名问题文件(其他文件保留)")] = False,
     dry_run: DryRunOption = False,
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="文档所截至的日期,已整改事项的销号日期(文档中没有“截至X月X日”或发布日期时)", metavar="DATE")] = None,
+        "--as-of", help=f"文档所截至的日期,即已整改事项的{fields.ITEM.closed_on.label}(文档中没有“截至X月X日”或发布日期时)", metavar="DATE")] = None,
 ) -> None:
     """按“一、(一)1.(1)整改成效:”的提纲读取文档,生成问题文件,并填上 ledger.yaml 中的空白。"""
     from .importers import documents, outline, service

@@ -19,7 +19,7 @@ from ..yamlsource import SourceError, parse
 from . import cues, plan
 from .outline import ParsedDocument
 
-ITEM, PROBLEM = fields.ITEM, fields.PROBLEM
+ITEM, PROBLEM, LEDGER = fields.ITEM, fields.PROBLEM, fields.LEDGER
 
 
 @dataclass
@@ -73,14 +73,15 @@ def status_warnings(parsed: ParsedDocument, problems: list[Problem], source: Pat
     closed = sum(item.status is Status.CLOSED for item in items)
     warnings = []
     if (as_of or parsed.as_of) is None and any(not cues.still_open(item.outcome) for item in items):
-        warnings.append(Diagnostic(source, None, None, "文档中找不到截至日期或发布日期,已整改的事项无法确定销号日期,"
-                                   "全部按未销号导入;可用 --as-of 日期 指定", "warning"))
+        message = (f"文档中找不到截至日期或发布日期,已整改的事项无法确定{ITEM.closed_on.label},"
+                   "全部按未销号导入;可用 --as-of 日期 指定")
+        warnings.append(Diagnostic(source, None, None, message, "warning"))
         return warnings
     done, under_way = parsed.stated_done
     for stated, found, word in ((done, closed, "已完成整改"), (under_way, len(items) - closed, "正在整改")):
         if stated is not None and stated != found:
-            warnings.append(Diagnostic(source, None, None, f"文档写明{word}{stated}个,按整改成效读出 {found} 个;"
-                                       "请逐项核对状态", "warning"))
+            message = f"文档写明{word}{stated}个,按{ITEM.outcome.label}读出 {found} 个;请逐项核对状态"
+            warnings.append(Diagnostic(source, None, None, message, "warning"))
     return warnings
 
 
@@ -90,7 +91,8 @@ def no_problems_message(source: Path, result: ImportResult, dry_run: bool) -> st
     if not result.written and not dry_run:
         return found + ";ledger.yaml 无需更改"
     kept = "将写入" if dry_run else "已写入"
-    return found + f";文档中的台账信息(巡察时间、反馈日期、问题数、整改成果等){kept} ledger.yaml" + (
+    facts = "、".join(spec.label for spec in (LEDGER.inspection, LEDGER.feedback_date, LEDGER.figures))
+    return found + f";文档中的台账信息({facts}等){kept} ledger.yaml" + (
         "" if dry_run else ",可用 rectify undo 撤销")
 
 
