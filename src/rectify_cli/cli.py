@@ -653,9 +653,11 @@ def import_text(
     """按“一、(一)1.(1)整改成效:”的提纲读取文档,生成问题文件,并填上 ledger.yaml 中的空白。"""
     from .importers import documents, outline, service
 
-    parsed = outline.parse(documents.read_document_text(source))
+    document = documents.read_document(source)
+    parsed = outline.parse(document.text)
     problems = service.problems_of(parsed, source)
-    _finish_import(ctx, problems, service.facts_of(parsed), service.unplaced_warnings(parsed, source), force, dry_run)
+    warnings = service.reading_notes(document.notes, source) + service.unplaced_warnings(parsed, source)
+    _finish_import(ctx, problems, service.facts_of(parsed), warnings, force, dry_run)
 
 
 @import_app.command("xlsx", cls=RectifyCommand)

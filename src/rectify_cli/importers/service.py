@@ -54,6 +54,11 @@ def problems_of(parsed: ParsedDocument, source: Path) -> list[Problem]:
     return validated_problems(data, source)
 
 
+def reading_notes(notes: list[str], source: Path) -> list[Diagnostic]:
+    """How the document was read (its encoding, say), shown with the import's warnings."""
+    return [Diagnostic(source, None, None, note, "warning") for note in notes]
+
+
 def unplaced_warnings(parsed: ParsedDocument, source: Path) -> list[Diagnostic]:
     warnings = [Diagnostic(source, line, 1, f"无法归类的行,未导入:{text[:60]}", "warning") for line, text in parsed.unplaced]
     if parsed.renumbered:
