@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -55,3 +56,35 @@ def test_short_unpunctuated_lines_are_not_joined(tmp_path):
     """A heading followed by an unnumbered item line stays two paragraphs when nothing is wrapped."""
     text = "二、问题整改落实情况\n(一)关于学习的问题\n学习不系统\n整改情况:已完成。\n"
     assert prepare(text) == text
+
+
+def test_gbk_text_imports_as_the_original_and_says_so(tmp_path):
+    document = tmp_path / "notepad.txt"
+    document.write_bytes(REFERENCE_TEXT.encode("gbk"))
+    tree, stderr = imported_tree(tmp_path / "gbk", document)
+    assert tree == reference_tree(tmp_path)
+    assert "GBK/GB18030 编码" in stderr
+
+
+def test_saved_web_page_imports_its_article_without_menus_and_scripts(tmp_path):
+    paragraphs = "\n".join(f"<p>\n  {html.escape(line)}</p>" for line in REFERENCE_TEXT.splitlines())
+    page = ("<!DOCTYPE html><html><head><title>泾县人民政府</title><style>p {margin: 0}</style></head><body>"
+            "<header><div>首页</div></header><nav><ul><li>1.首页</li><li>2.政务公开</li></ul></nav>"
+            f"<div class=\"article\">{paragraphs}</div>"
+            "<script>var 整改成效 = '1.关于“x”的问题';</script><footer><p>版权所有 © 2022</p></footer></body></html>")
+    document = tmp_path / "page.html"
+    document.write_text(page, encoding="utf-8")
+    tree, stderr = imported_tree(tmp_path / "html", document)
+    assert tree == reference_tree(tmp_path)
+    assert "首页" not in stderr and "版权" not in stderr  # nothing of the page furniture left unplaced
+
+
+def test_old_word_and_wps_files_are_refused_in_one_line(tmp_path):
+    folder = init(tmp_path / "ledger")
+    for name in ("反馈意见.doc", "进展.WPS"):
+        document = tmp_path / name
+        document.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))  # an OLE compound file
+        outcome = import_text(folder, document)
+        assert outcome.code == 1
+        assert outcome.stderr.count("\n") == 1 and "另存为 .docx" in outcome.stderr, outcome.stderr
+    assert not list((folder / "issues").glob("*.yaml"))

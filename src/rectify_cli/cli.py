@@ -637,7 +637,7 @@ def _check_new_ledger(folder: Path, text: str) -> None:
 
 
 import_app = typer.Typer(
-    cls=RectifyGroup, help="导入:从反馈意见/整改进展情况文档(txt、docx)或 Excel 台账生成问题文件。",
+    cls=RectifyGroup, help="导入:从反馈意见/整改进展情况文档(txt、docx、html、pdf)或 Excel 台账生成问题文件。",
     no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")
@@ -646,7 +646,7 @@ app.add_typer(import_app, name="import")
 @import_app.command("text", cls=RectifyCommand)
 def import_text(
     ctx: typer.Context,
-    source: Annotated[Path, typer.Argument(metavar="FILE", help="反馈意见或整改进展情况:.txt(UTF-8)或 .docx")],
+    source: Annotated[Path, typer.Argument(metavar="FILE", help="反馈意见或整改进展情况:.txt(UTF-8 或 GBK)、.docx、.html/.htm、.pdf")],
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的同名问题文件(其他文件保留)")] = False,
     dry_run: DryRunOption = False,
 ) -> None:

@@ -25,20 +25,44 @@ def read_document(path: Path) -> Document:
     return document
 
 
+OLD_WORD = {".doc": "Word 97-2003(.doc)", ".wps": "WPS(.wps)"}
+
+
 def _read_raw(path: Path) -> Document:
-    if path.suffix.lower() == ".docx":
+    suffix = path.suffix.lower()
+    if suffix in OLD_WORD:
+        raise RectifyError(f"{path}: 无法读取{OLD_WORD[suffix]}文件,请在 Word 或 WPS 中另存为 .docx 后再导入")
+    if suffix == ".docx":
         return Document(_docx_text(path))
+    if suffix in (".html", ".htm"):
+        from .webpage import page_text
+
+        document = _plain_text(path)
+        return Document(page_text(document.text), document.notes)
     return _plain_text(path)
 
 
 def _plain_text(path: Path) -> Document:
+    """UTF-8 (a BOM tolerated), else GB18030 — what Windows Notepad saves as ANSI — with a note."""
     from ..yamlsource import SourceError, decode
 
     raw = read_bytes(path)
     try:
         return Document(decode(path, raw))
     except SourceError as exc:
-        raise RectifyError(f"{path}: {exc.diagnostic.message}") from None
+        text = _gb18030(raw)
+        if text is None:
+            raise RectifyError(f"{path}: {exc.diagnostic.message}") from None
+    return Document(text, ["文件是 GBK/GB18030 编码(不是 UTF-8),已按 GB18030 转换读取"])
+
+
+def _gb18030(raw: bytes) -> str | None:
+    if b"\x00" in raw:  # UTF-16 or binary: GB18030 would decode it into nonsense
+        return None
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
 
 
 def _docx_text(path: Path) -> str:
