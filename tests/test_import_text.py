@@ -88,3 +88,67 @@ def test_old_word_and_wps_files_are_refused_in_one_line(tmp_path):
         assert outcome.code == 1
         assert outcome.stderr.count("\n") == 1 and "另存为 .docx" in outcome.stderr, outcome.stderr
     assert not list((folder / "issues").glob("*.yaml"))
+
+
+def pdf_with_text(lines: list[str], per_page: int = 40) -> bytes:
+    """A PDF whose text layer holds `lines`: Identity-H codes with a ToUnicode map, no font embedded.
+
+    Neither LibreOffice nor reportlab is installed here; this is the least PDF pypdf reads Chinese from.
+    """
+    objects: list[bytes] = []
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+    highs = sorted({ord(char) >> 8 for line in lines for char in line} or {0})  # only the rows used: fast to read
+    ranges = "".join(f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>\n" for h in highs)
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /U def /CMapType 2 def\n"
+            "1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+            f"{len(highs)} beginbfrange\n{ranges}endbfrange endcmap CMapName currentdict /CMap defineresource pop end end")
+    tounicode = add(f"<< /Length {len(cmap.encode())} >>\nstream\n{cmap}\nendstream".encode())
+    cid = add(b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo "
+              b"<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor << /Type /FontDescriptor "
+              b"/FontName /SimSun /Flags 4 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 880 /Descent -120 "
+              b"/CapHeight 700 /StemV 80 >> /DW 1000 >>")
+    font = add(f"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H "
+               f"/DescendantFonts [{cid} 0 R] /ToUnicode {tounicode} 0 R >>".encode())
+    pages_id = len(objects) + 1
+    add(b"")  # placeholder for Pages
+    kids = []
+    for start in range(0, max(len(lines), 1), per_page):  # one blank page at least
+        ops = ["BT /F1 10 Tf 12 TL 40 800 Td"]
+        for line in lines[start:start + per_page]:
+            ops.append("<" + "".join(f"{ord(c):04X}" for c in line if ord(c) < 0x10000) + "> Tj T*")
+        ops.append("ET")
+        stream = "\n".join(ops).encode()
+        content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        kids.append(add(f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 595 842] "
+                        f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {content} 0 R >>".encode()))
+    objects[pages_id - 1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+    catalog = add(f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode())
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
+    return bytes(out)
+
+
+def test_pdf_with_a_text_layer_imports_as_the_original(tmp_path):
+    document = tmp_path / "report.pdf"
+    document.write_bytes(pdf_with_text(hard_wrapped(REFERENCE_TEXT, 30).splitlines()))
+    tree, _ = imported_tree(tmp_path / "pdf", document)
+    assert tree == reference_tree(tmp_path)
+
+
+def test_pdf_without_a_text_layer_is_refused_in_one_line(tmp_path):
+    folder = init(tmp_path / "ledger")
+    document = tmp_path / "scan.pdf"
+    document.write_bytes(pdf_with_text([]))  # pages with no text, as a scan without OCR
+    outcome = import_text(folder, document)
+    assert outcome.code == 1
+    assert outcome.stderr.count("\n") == 1 and "没有文字层" in outcome.stderr, outcome.stderr
+    assert not list((folder / "issues").glob("*.yaml"))

@@ -34,6 +34,8 @@ def _read_raw(path: Path) -> Document:
         raise RectifyError(f"{path}: 无法读取{OLD_WORD[suffix]}文件,请在 Word 或 WPS 中另存为 .docx 后再导入")
     if suffix == ".docx":
         return Document(_docx_text(path))
+    if suffix == ".pdf":
+        return Document(_pdf_text(path))
     if suffix in (".html", ".htm"):
         from .webpage import page_text
 
@@ -74,3 +76,22 @@ def _docx_text(path: Path) -> str:
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise RectifyError(f"{path}: 不是有效的 Word(.docx)文件:{exc}") from None
     return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
+def _pdf_text(path: Path) -> str:
+    """The PDF's text layer; a scanned PDF (images only) is refused, as nothing could be read from it."""
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its repair notes are not the user's concern
+
+    try:
+        pages = [page.extract_text() or "" for page in PdfReader(path).pages]
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise RectifyError(f"{path}: 不是有效的 PDF 文件:{exc}") from None
+    text = "\n".join(page.rstrip("\n") for page in pages)  # no blank line at a page break: paragraphs run on
+    if not text.strip():
+        raise RectifyError(f"{path}: PDF 中没有文字层(可能是扫描件),无法导入;请用有文字的版本或 .docx")
+    return text
