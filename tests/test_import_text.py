@@ -6,6 +6,10 @@ import html
 import re
 from pathlib import Path
 
+import docx
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+
 from rectify_cli import loading
 from rectify_cli.importers.textprep import prepare
 
@@ -152,3 +156,75 @@ def test_pdf_without_a_text_layer_is_refused_in_one_line(tmp_path):
     assert outcome.code == 1
     assert outcome.stderr.count("\n") == 1 and "没有文字层" in outcome.stderr, outcome.stderr
     assert not list((folder / "issues").glob("*.yaml"))
+
+
+# Word's automatic numbering: (pattern of the reference's numbering, the level's format and text).
+WORD_LISTS = [
+    (r"^[一二三四五六七八九十]+、", "chineseCounting", "%1、"),
+    (r"^\([一二三四五六七八九十]+\)", "chineseCounting", "（%1）"),
+    (r"^\d+[.、](?!\d)", "decimal", "%1."),
+    (r"^\(\d+\)", "decimal", "（%1）"),
+]
+
+
+def numbered_word_document(path: Path, text: str) -> None:
+    """The text as a .docx whose headings carry no typed number: Word's list numbering shows it.
+
+    Parts and problems are one list each; aspects restart in each part and items in each problem, each
+    restart a new list as Word makes it.
+    """
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    for index, (_, number_format, level_text) in enumerate(WORD_LISTS, start=1):
+        numbering.append(parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{100 + index}"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+            f'<w:numFmt w:val="{number_format}"/><w:lvlText w:val="{level_text}"/></w:lvl></w:abstractNum>'))
+    previous_kind = None
+    lists = {0: 901, 2: 903}  # the current list (numId) of each kind; these two never restart
+    for num_id in lists.values():
+        _add_num(numbering, num_id, num_id - 900)
+    for line in text.splitlines():
+        kind = next((k for k, (pattern, _, _) in enumerate(WORD_LISTS) if re.match(pattern, line)), None)
+        if kind is None:
+            document.add_paragraph(line)
+            continue
+        if kind in (1, 3) and (kind not in lists or restarts(kind, previous_kind)):
+            lists[kind] = 1000 + len(numbering.findall(qn("w:num")))
+            _add_num(numbering, lists[kind], kind + 1)
+        paragraph = document.add_paragraph(re.sub(WORD_LISTS[kind][0], "", line))
+        paragraph._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{lists[kind]}"/></w:numPr>'))
+        previous_kind = kind
+    document.save(str(path))
+
+
+def restarts(kind: int, previous_kind: int | None) -> bool:
+    """A new aspect list after a part heading; a new item list after a problem heading."""
+    return previous_kind == kind - 1
+
+
+def _add_num(numbering, num_id: int, abstract: int) -> None:
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{100 + abstract}"/></w:num>'))
+
+
+def test_word_automatic_numbering_imports_as_the_original(tmp_path):
+    document = tmp_path / "numbered.docx"
+    numbered_word_document(document, REFERENCE_TEXT)
+    assert not any(p.text.startswith(("1.", "(1)", "二、")) for p in docx.Document(str(document)).paragraphs)
+    tree, _ = imported_tree(tmp_path / "numbered", document)
+    assert tree == reference_tree(tmp_path)
+
+
+def test_outline_inside_a_word_table_imports_as_the_original(tmp_path):
+    lines = REFERENCE_TEXT.splitlines()
+    document = docx.Document()
+    document.add_paragraph(lines[0])
+    document.add_paragraph(lines[1])
+    table = document.add_table(rows=0, cols=2)
+    for line in lines[2:]:
+        left, right = table.add_row().cells
+        left.text, right.text = line, ""  # the outline in the first column, an empty second
+    path = tmp_path / "table.docx"
+    document.save(str(path))
+    tree, _ = imported_tree(tmp_path / "table", path)
+    assert tree == reference_tree(tmp_path)

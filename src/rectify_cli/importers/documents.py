@@ -68,14 +68,17 @@ def _gb18030(raw: bytes) -> str | None:
 
 
 def _docx_text(path: Path) -> str:
+    """Paragraphs in document order, those in table cells included, each with the label Word numbers it with."""
     from docx import Document as WordDocument
     from docx.opc.exceptions import PackageNotFoundError
+
+    from .wordnumbering import paragraph_lines
 
     try:
         document = WordDocument(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise RectifyError(f"{path}: 不是有效的 Word(.docx)文件:{exc}") from None
-    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+    return "\n".join(paragraph_lines(document))
 
 
 def _pdf_text(path: Path) -> str:
