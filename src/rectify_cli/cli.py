@@ -637,7 +637,7 @@ def _check_new_ledger(folder: Path, text: str) -> None:
 
 
 import_app = typer.Typer(
-    cls=RectifyGroup, help="导入:从反馈意见/整改进展情况文档(txt、docx)或 Excel 台账生成问题文件。",
+    cls=RectifyGroup, help="导入:从反馈意见/整改进展情况文档(txt、docx、html、pdf)或 Excel 台账生成问题文件。",
     no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")
@@ -646,7 +646,7 @@ app.add_typer(import_app, name="import")
 @import_app.command("text", cls=RectifyCommand)
 def import_text(
     ctx: typer.Context,
-    source: Annotated[Path, typer.Argument(metavar="FILE", help="反馈意见或整改进展情况:.txt(UTF-8)或 .docx")],
+    source: Annotated[Path, typer.Argument(metavar="FILE", help="反馈意见或整改进展情况:.txt(UTF-8 或 GBK)、.docx、.html/.htm、.pdf")],
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的同名问题文件(其他文件保留)")] = False,
     dry_run: DryRunOption = False,
     as_of: Annotated[str | None, typer.Option(
@@ -655,17 +655,21 @@ def import_text(
     """按“一、(一)1.(1)整改成效:”的提纲读取文档,生成问题文件,并填上 ledger.yaml 中的空白。"""
     from .importers import documents, outline, service
 
-    parsed = outline.parse(documents.read_document_text(source))
+    document = documents.read_document(source)
+    parsed = outline.parse(document.text)
     day = parse_cli_date(as_of, "--as-of") if as_of else None
+    notes = service.reading_notes(document.notes, source)
     if not parsed.problems:  # keep what the document says of the inspection, then fail
         state = _state(ctx)
-        result = service.import_problems(state.root(), [], service.facts_of(parsed, day), [], force=False,
+        result = service.import_problems(state.root(), [], service.facts_of(parsed, day), notes, force=False,
                                          dry_run=dry_run, command=_command_text(ctx), today=state.today)
         if result.written:
             streams.mark_saved("导入已保存")
+        for warning in result.warnings:
+            sys.stderr.write(views.diagnostic_line(warning) + "\n")
         raise RectifyError(service.no_problems_message(source, result, dry_run))
     problems = service.problems_of(parsed, source, day)
-    warnings = service.unplaced_warnings(parsed, source) + service.status_warnings(parsed, problems, source, day)
+    warnings = notes + service.unplaced_warnings(parsed, source) + service.status_warnings(parsed, problems, source, day)
     _finish_import(ctx, problems, service.facts_of(parsed, day), warnings, force, dry_run)
 
 

@@ -96,6 +96,11 @@ def no_problems_message(source: Path, result: ImportResult, dry_run: bool) -> st
         "" if dry_run else ",可用 rectify undo 撤销")
 
 
+def reading_notes(notes: list[str], source: Path) -> list[Diagnostic]:
+    """How the document was read (its encoding, say), shown with the import's warnings."""
+    return [Diagnostic(source, None, None, note, "warning") for note in notes]
+
+
 def unplaced_warnings(parsed: ParsedDocument, source: Path) -> list[Diagnostic]:
     warnings = [Diagnostic(source, line, 1, f"无法归类的行,未导入:{text[:60]}", "warning") for line, text in parsed.unplaced]
     if parsed.renumbered:
