@@ -401,8 +401,8 @@ def _evidence_note(evidence):
     file = Path(evidence[EVIDENCE.path.key]).name
     digest = evidence.get(EVIDENCE.sha256.key)
     original = f"原文件 {EVIDENCE.sha256.label} {digest}" if digest else f"原文件 {evidence[EVIDENCE.path.key]}"
-    name = evidence.get(EVIDENCE.name.key)
-    return {EVIDENCE.name.key: f"{name}({file},{original})" if name and name != file else f"{file}({original})"}
+    name = evidence.get(EVIDENCE.shorthand)  # the name field (Group.name is the group's own)
+    return {EVIDENCE.shorthand: f"{name}({file},{original})" if name and name != file else f"{file}({original})"}
 
 
 def _cleaned(value):
