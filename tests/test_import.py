@@ -914,3 +914,16 @@ def test_a_workbook_without_its_data_sheet_imports_from_the_cells(tmp_path, ledg
     assert "2022-02-22 已核实" in issues(folder)[8]["items"][1]["outcome"]
     assert "closed_by" not in issues(folder)[8]["items"][1]
     assert "stated_items" not in ledger_data(folder)
+
+
+def test_a_data_sheet_altered_by_hand_falls_back_to_the_cells(tmp_path, ledger, rectify):
+    book = tmp_path / "整改台账.xlsx"
+    assert rectify("export", "--format", "xlsx", "-o", str(book)).code == 0
+    workbook = load_workbook(book)
+    workbook["data"]["A1"].value = '{"format": 1, "entries": [[1]]}'
+    workbook.save(book)
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 0, outcome.stderr
+    assert "数据表 data 无法读取" in outcome.stderr
+    assert entry_fields(loading.load_valid(folder)) == entry_fields(loading.load_valid(ledger))

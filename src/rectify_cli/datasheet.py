@@ -43,15 +43,13 @@ def write(book, entries: list[Entry], ledger: Ledger, today: dt.date) -> None:
 
 
 def read(book) -> dict | None:
-    """The payload of a workbook's data sheet; None when it has none, or one that does not parse."""
+    """The payload of a workbook's data sheet; None when it has none. ValueError: a data sheet
+    that does not parse, or not of this format."""
     if SHEET not in book.sheetnames:
         return None
     sheet = book[SHEET]
     text = "".join(str(row[0]) for row in sheet.iter_rows(min_col=1, max_col=1, values_only=True) if row[0])
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
+    data = json.loads(text)
     if not isinstance(data, dict) or data.get(VERSION) != FORMAT:
-        return None
+        raise ValueError(SHEET)
     return data

@@ -47,9 +47,13 @@ def read(path: Path) -> WorkbookImport:
     sheet = _ledger_sheet(book)
     grid = _filled_grid(sheet)
     header_row, columns = _find_header(grid, path)
-    recorded = datasheet.read(book)
-    if recorded is not None:
-        return _from_data_sheet(recorded, grid[header_row + 1:], header_row + 2, columns, path)
+    unread = []
+    try:
+        recorded = datasheet.read(book)
+        if recorded is not None:
+            return _from_data_sheet(recorded, grid[header_row + 1:], header_row + 2, columns, path)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a data sheet altered by hand
+        unread = [Diagnostic(path, None, None, f"数据表 {datasheet.SHEET} 无法读取,只按表格中的单元格导入", "warning")]
     result = WorkbookImport()
     title = _title_above(grid, header_row)
     aspects: dict[str, str] = {}
@@ -61,6 +65,7 @@ def read(path: Path) -> WorkbookImport:
         _take_row(row, number + 1, columns, aspects, problems, result, path)
     result.problems = [_single_item_untitled(problems[key]) for key in sorted(problems)]
     result.facts = LedgerFacts(title=title, aspects=aspects, stated_items=None)
+    result.warnings[:0] = unread
     return result
 
 
