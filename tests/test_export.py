@@ -157,7 +157,8 @@ def test_csv_neutralises_formulas(formulas, rectify, tmp_path):
 
 def open_ledger_sheet(path: Path):
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["整改台账", "统计"]
+    assert book.sheetnames == ["整改台账", "统计", "data"]
+    assert [sheet.sheet_state for sheet in book.worksheets] == ["visible", "visible", "hidden"]  # data: for import
     return book, book["整改台账"]
 
 

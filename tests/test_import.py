@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import subprocess
 import sys
@@ -11,9 +12,10 @@ from pathlib import Path
 import docx
 import pytest
 import yaml
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from rectify_cli import loading
+from rectify_cli.records import as_data
 
 from .conftest import DATA, REFERENCE, invoke, snapshot
 
@@ -842,3 +844,90 @@ def test_no_progress_bar_in_a_pipe(tmp_path):
     outcome = import_text(folder, write_doc(tmp_path, _long_document(150)))
     assert outcome.code == 0
     assert "校验" not in outcome.stderr and "\x1b[" not in outcome.stderr
+
+
+def worked_on(ledger: Path, rectify, tmp_path: Path) -> tuple[Path, str]:
+    """The shipped ledger with a note by its author and a close with a file, exported: (workbook, the file's SHA-256)."""
+    photo = tmp_path / "照片.jpg"
+    photo.write_bytes(b"\xff\xd8 a photo")
+    assert rectify("--today", "2022-02-23", "note", "13.2", "已报财政局审核", "--on", "2022-02-20", "--by", "张三").code == 0
+    outcome = rectify("--today", "2022-02-23", "close", "8.2", "--on", "2022-02-22", "--by", "李四",
+                      "--evidence", str(photo), "--note", "已核实")
+    assert outcome.code == 0, outcome.stderr
+    book = tmp_path / "整改台账.xlsx"
+    assert rectify("export", "--format", "xlsx", "-o", str(book)).code == 0
+    return book, hashlib.sha256(photo.read_bytes()).hexdigest()
+
+
+def without_evidence(data: dict) -> dict:
+    data = {**data, "evidence": None}
+    data["history"] = [{**event, "evidence": None} for event in data["history"]]
+    return data
+
+
+def test_exported_workbook_gives_back_every_field_and_fact(tmp_path, ledger, rectify):
+    book, digest = worked_on(ledger, rectify, tmp_path)
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 0, outcome.stderr
+    assert "以表格中的为准" not in outcome.stderr
+    before, after = loading.load_valid(ledger), loading.load_valid(folder)
+    assert as_data(after.info) == as_data(before.info)  # stated_items, as_of, figures, inspection…
+    pairs = list(zip(before.entries(), after.entries(), strict=True))
+    assert all(without_evidence(as_data(a.item)) == without_evidence(as_data(b.item)) for a, b in pairs)
+    closed = after.problem(8).items[1]
+    assert (closed.closed_by, closed.history[-1].by, after.problem(13).items[1].history[0].by) == ("李四", "李四", "张三")
+    original = before.problem(8).items[1].evidence[0]
+    assert original.path and original.sha256 == digest
+    assert [as_data(e) for e in closed.evidence] == [
+        {"name": f"照片.jpg(原文件 SHA-256 {digest})", "path": None, "size": None, "sha256": None}]
+    assert_checks(folder)
+
+
+def cell_of(sheet, item_id: str, header: str):
+    column = next(cell.column for cell in sheet[2] if cell.value == header)
+    row = next(cell.row for cell in sheet["A"] if cell.value == item_id)
+    return sheet.cell(row=row, column=column)
+
+
+def test_a_visible_cell_edited_after_export_wins_and_is_listed(tmp_path, ledger, rectify):
+    book, _digest = worked_on(ledger, rectify, tmp_path)
+    workbook = load_workbook(book)
+    cell_of(workbook["整改台账"], "13.2", "整改时限").value = "2022-04-30"
+    workbook.save(book)
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 0, outcome.stderr
+    assert "13.2 整改时限: (空) → 2022-04-30" in outcome.stderr
+    item = issues(folder)[13]["items"][1]
+    assert item["deadline"] == dt.date(2022, 4, 30)
+    assert item["history"][0]["by"] == "张三"  # the rest still from the data sheet
+    assert_checks(folder)
+
+
+def test_a_workbook_without_its_data_sheet_imports_from_the_cells(tmp_path, ledger, rectify):
+    book, _digest = worked_on(ledger, rectify, tmp_path)
+    workbook = load_workbook(book)
+    del workbook["data"]
+    workbook.save(book)
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 0, outcome.stderr
+    cells = [fields[:-1] for fields in entry_fields(loading.load_valid(folder))]  # outcome: notes folded in
+    assert cells == [fields[:-1] for fields in entry_fields(loading.load_valid(ledger))]
+    assert "2022-02-22 已核实" in issues(folder)[8]["items"][1]["outcome"]
+    assert "closed_by" not in issues(folder)[8]["items"][1]
+    assert "stated_items" not in ledger_data(folder)
+
+
+def test_a_data_sheet_altered_by_hand_falls_back_to_the_cells(tmp_path, ledger, rectify):
+    book = tmp_path / "整改台账.xlsx"
+    assert rectify("export", "--format", "xlsx", "-o", str(book)).code == 0
+    workbook = load_workbook(book)
+    workbook["data"]["A1"].value = '{"format": 1, "entries": [[1]]}'
+    workbook.save(book)
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 0, outcome.stderr
+    assert "数据表 data 无法读取" in outcome.stderr
+    assert entry_fields(loading.load_valid(folder)) == entry_fields(loading.load_valid(ledger))

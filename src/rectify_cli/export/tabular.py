@@ -34,6 +34,9 @@ def _columns() -> list[tuple[fields.Column, Cell]]:
 
 
 COLUMNS = _columns()
+# what each column shows: the item's ID, its problem's aspect and title, then its own fields
+SOURCES = [fields.ITEM_ID, fields.PROBLEM.aspect, fields.PROBLEM.title, *(spec for spec in fields.ITEM if spec.column)]
+assert [getattr(source, "column", source) for source in SOURCES] == [column for column, _cell in COLUMNS]
 HEADERS = [column.header for column, _cell in COLUMNS]
 PROBLEM_COLUMNS = tuple(index for index, (column, _cell) in enumerate(COLUMNS)
                         if column in (fields.PROBLEM.aspect.column, fields.PROBLEM.title.column))

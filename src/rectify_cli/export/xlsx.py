@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from .. import datasheet
 from ..records import Entry, Ledger
 from ..views import inert
 from . import tabular
@@ -21,6 +22,7 @@ def workbook(entries: list[Entry], ledger: Ledger, today: dt.date, sentence: str
     sheet.title = "整改台账"
     _ledger_sheet(sheet, entries, ledger, today)
     _summary_sheet(book.create_sheet("统计"), sentence, tables)
+    datasheet.write(book, entries, ledger, today)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

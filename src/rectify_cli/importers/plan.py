@@ -33,6 +33,8 @@ class LedgerFacts:
     figures: dict | None = None
     as_of: dt.date | None = None
     aspects: dict[str, str] = field(default_factory=dict)
+    # every ledger.yaml field as an exported workbook's data sheet recorded it (YAML data)
+    recorded: dict = field(default_factory=dict)
 
 
 def ledger_text(facts: LedgerFacts, schema_ref: str | None) -> str:
@@ -60,25 +62,33 @@ def _inspection(facts: LedgerFacts) -> dict | None:
 def fill_ledger(text: str, info: LedgerInfo, facts: LedgerFacts) -> str:
     """ledger.yaml with only its blanks filled from the document; the rest stays as written."""
     change = ItemChange()
-    for name in (LEDGER.unit.key, LEDGER.inspector.key):
-        if getattr(info, name) == PLACEHOLDER and getattr(facts, name):
-            change.set[name] = getattr(facts, name)
-    if info.title == PLACEHOLDER and (facts.title or facts.unit):
-        change.set[LEDGER.title.key] = facts.title or f"{facts.unit}巡察整改台账"
-    if info.inspection is None and facts.inspection:
-        change.set[LEDGER.inspection.key] = _inspection(facts)
-    for name in (LEDGER.feedback_date.key, LEDGER.stated_items.key, LEDGER.stated_problems.key, LEDGER.as_of.key,
-                 LEDGER.figures.key):
-        if getattr(info, name) is None and getattr(facts, name) is not None:
-            change.set[name] = getattr(facts, name)
-    if facts.count_by and info.stated_problems is None and info.count_by != facts.count_by:
-        change.set[LEDGER.count_by.key] = facts.count_by  # the report counts problems
-    missing = {key: title for key, title in facts.aspects.items() if key not in info.aspects}
-    if missing:
-        change.set[LEDGER.aspects.key] = {**info.aspects, **missing}
+    for spec in LEDGER:  # in the declared order, which a new key is written in
+        value = _fact(facts, spec)
+        if spec is LEDGER.aspects:
+            missing = {key: title for key, title in facts.aspects.items() if key not in info.aspects}
+            if missing:
+                change.set[spec.key] = {**info.aspects, **missing}
+        elif not _blank(value, spec) and _blank(getattr(info, spec.key), spec):
+            change.set[spec.key] = value
     if not change.set:
         return text
     return edit_top_level(text, change, LEDGER_FIELDS)
+
+
+def _fact(facts: LedgerFacts, spec: fields.Field):
+    """What the document says of one ledger.yaml field, as YAML data; None if nothing."""
+    if spec.key in facts.recorded:
+        return facts.recorded[spec.key]
+    if spec is LEDGER.title:
+        return facts.title or (f"{facts.unit}巡察整改台账" if facts.unit else None)
+    if spec is LEDGER.inspection:
+        return _inspection(facts)
+    return getattr(facts, spec.key, None)
+
+
+def _blank(value, spec: fields.Field) -> bool:
+    """Not written in ledger.yaml: a marked blank, nothing, or the field's default."""
+    return value in (None, PLACEHOLDER, [], {}) or (spec.default is not None and value == spec.default)
 
 
 def issue_text(problem: Problem, schema_ref: str | None) -> str:

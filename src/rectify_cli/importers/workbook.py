@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from .. import fields, records, views
+from .. import datasheet, fields, records, views
 from ..errors import Diagnostic, RectifyError
 from ..ids import parse_id
 from ..vocab import (
@@ -49,9 +49,17 @@ class WorkbookImport:
 
 def read(path: Path, as_of: dt.date | None = None, feedback_date: dt.date | None = None) -> WorkbookImport:
     """`as_of` dates the closed rows without a date; `feedback_date` places a deadline of `3月份`."""
-    sheet = _open_sheet(path)
+    book = _open_book(path)
+    sheet = _ledger_sheet(book)
     grid = _filled_grid(sheet)
     header_row, columns = _find_header(grid, path)
+    unread = []
+    try:
+        recorded = datasheet.read(book)
+        if recorded is not None:
+            return _from_data_sheet(recorded, grid[header_row + 1:], header_row + 2, columns, path)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a data sheet altered by hand
+        unread = [Diagnostic(path, None, None, f"数据表 {datasheet.SHEET} 无法读取,只按表格中的单元格导入", "warning")]
     result = WorkbookImport()
     _settle_status_column(columns, grid, header_row + 1, result, path)
     title = _title_above(grid, header_row)
@@ -66,6 +74,7 @@ def read(path: Path, as_of: dt.date | None = None, feedback_date: dt.date | None
     _refuse_undated(rows.undated, path)
     result.problems = [_single_item_untitled(problems[key]) for key in sorted(problems)]
     result.facts = LedgerFacts(title=title, aspects=aspects, stated_items=None)
+    result.warnings[:0] = unread
     return result
 
 
@@ -93,14 +102,17 @@ def _single_item_untitled(problem: dict) -> dict:
     return problem
 
 
-def _open_sheet(path: Path):
+def _open_book(path: Path):
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(path, data_only=True)
+        return load_workbook(path, data_only=True)
     except (InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise RectifyError(f"{path}: 不是可读取的 Excel(.xlsx)文件:{exc}") from None
+
+
+def _ledger_sheet(book):
     for sheet in book.worksheets:
         if "台账" in sheet.title:
             return sheet
@@ -422,3 +434,139 @@ def _status(item: dict, value: dict, line: int, result: WorkbookImport, path: Pa
     if status is Status.OPEN and item.get(ITEM.closed_on.key):
         result.warnings.append(Diagnostic(path, line, None, f"未完成却填了{ITEM.closed_on.label},已忽略{ITEM.closed_on.label}", "warning"))
         item.pop(ITEM.closed_on.key)
+
+
+# --- a workbook this tool exported: its data sheet gives every field back ------------------
+
+EVIDENCE = fields.EVIDENCE
+
+
+def _from_data_sheet(recorded: dict, rows: list[list], first_line: int, columns, path: Path) -> WorkbookImport:
+    """The problems and facts the data sheet recorded; a visible cell edited since the export
+    wins, and each such difference is listed."""
+    from ..export import tabular
+
+    result = WorkbookImport()
+    info = recorded[datasheet.INFO]
+    aspects = dict(info.get(LEDGER.aspects.key) or {})
+    problems: dict[int, dict] = {}
+    for _shown, head, item in recorded[datasheet.ENTRIES]:
+        problems.setdefault(head[PROBLEM.id.key], {**head, PROBLEM.items.key: []})[PROBLEM.items.key].append(item)
+    ledger = records.Ledger(records.from_data(records.LedgerInfo, info),
+                            [records.from_data(records.Problem, problem) for problem in problems.values()])
+    shown = {(entry.problem.id, entry.item.number): entry for entry in ledger.entries()}
+    today = parse_date(recorded[datasheet.TODAY])
+    visible = _rows_by_id(rows, first_line, columns, recorded, result, path)
+    for shown_id, head, item in recorded[datasheet.ENTRIES]:
+        if shown_id not in visible:
+            continue
+        line, row = visible[shown_id]
+        entry = shown[(head[PROBLEM.id.key], item[ITEM.number.key])]
+        for source, want in zip(tabular.SOURCES, tabular.row(entry, ledger, today), strict=True):
+            got = _text(row[columns[source]]) if source in columns and columns[source] < len(row) else None
+            if got is None or got == _text(views.inert(want)):
+                continue
+            header = (getattr(source, "column", None) or source).header
+            result.warnings.append(Diagnostic(path, line, None, f"{shown_id} {header}: {_brief(want)} → {_brief(got)}"
+                                              "(以表格中的为准)", "warning"))
+            _take_cell(source, got, item, problems[head[PROBLEM.id.key]], aspects, (line, result, path))
+    result.problems = [_restored(problem) for problem in problems.values()]
+    result.facts = LedgerFacts(aspects=aspects, recorded=_yaml_dates(LEDGER, _cleaned(info)))
+    return result
+
+
+LEDGER = fields.LEDGER
+
+
+def _rows_by_id(rows, first_line: int, columns, recorded: dict, result: WorkbookImport, path: Path) -> dict:
+    """The visible rows by the item ID they show; a row the data sheet does not know is reported."""
+    if fields.ITEM_ID not in columns:
+        return {}
+    known = {shown for shown, _head, _item in recorded[datasheet.ENTRIES]}
+    found = {}
+    for offset, row in enumerate(rows):
+        shown = _text(row[columns[fields.ITEM_ID]]) if columns[fields.ITEM_ID] < len(row) else ""
+        if shown in known:
+            found[shown] = (first_line + offset, row)
+        elif any(_text(cell) for cell in row):
+            message = f"这一行({shown or '无编号'})不在导出时的数据中,未导入"
+            result.warnings.append(Diagnostic(path, first_line + offset, None, message, "warning"))
+    return found
+
+
+def _brief(text: str) -> str:
+    flat = text.replace("\n", " ")
+    return (flat[:40] + "……") if len(flat) > 40 else flat or "(空)"
+
+
+def _take_cell(source, text: str, item: dict, problem: dict, aspects: dict, where) -> None:
+    """An edited cell's value in place of the recorded one, read as a cell of any 台账 is."""
+    if source is PROBLEM.aspect:
+        problem[PROBLEM.aspect.key] = _aspect_key(text, aspects)
+    elif source is PROBLEM.title:
+        problem[PROBLEM.title.key] = LEADING_NUMBER.sub("", text).strip()
+    elif source is ITEM.title:
+        item[ITEM.title.key] = text if text != problem[PROBLEM.title.key] else None
+    elif source is ITEM.status:
+        status = Status.OPEN if text == views.OVERDUE_LABEL else parse_enum(Status, STATUS_SYNONYMS, text)
+        if isinstance(status, Status):
+            item[ITEM.status.key] = status.value
+    elif source is ITEM.outcome:  # the cell holds the outcome, then the progress notes
+        notes = {f"{event[HISTORY.date.key]} {event[HISTORY.note.key]}" for event in item[ITEM.history.key]
+                 if event.get(HISTORY.note.key)}
+        item[ITEM.outcome.key] = "\n".join(line for line in text.split("\n") if line not in notes) or None
+    elif source in IMPORTED:
+        item[source.key] = _cell_value(source, text, *where) if text else None
+
+
+HISTORY = fields.HISTORY_ENTRY
+
+
+def _restored(problem: dict) -> dict:
+    """A recorded problem as YAML data: evidence files become notes (the workbook holds no files),
+    items numbered 1..n as a partial export may have left them."""
+    items = problem[PROBLEM.items.key]
+    if [item[ITEM.number.key] for item in items] != list(range(1, len(items) + 1)):
+        for number, item in enumerate(items, start=1):
+            item[ITEM.number.key] = number
+    for item in items:
+        item[ITEM.evidence.key] = [_evidence_note(e) for e in item.get(ITEM.evidence.key) or []]
+        for event in item.get(ITEM.history.key) or []:
+            event[HISTORY.evidence.key] = [_evidence_note(e) for e in event.get(HISTORY.evidence.key) or []]
+    return _cleaned(problem)
+
+
+def _evidence_note(evidence):
+    """A file's record as a note naming the file and its SHA-256, so that `check` needs no file."""
+    if not isinstance(evidence, dict) or not evidence.get(EVIDENCE.path.key):
+        return evidence
+    file = Path(evidence[EVIDENCE.path.key]).name
+    digest = evidence.get(EVIDENCE.sha256.key)
+    original = f"原文件 {EVIDENCE.sha256.label} {digest}" if digest else f"原文件 {evidence[EVIDENCE.path.key]}"
+    name = evidence.get(EVIDENCE.shorthand)  # the name field (Group.name is the group's own)
+    return {EVIDENCE.shorthand: f"{name}({file},{original})" if name and name != file else f"{file}({original})"}
+
+
+def _cleaned(value):
+    """Data without its empty fields (None, [], {}), as a file written by hand would be."""
+    if isinstance(value, dict):
+        return {key: _cleaned(v) for key, v in value.items() if v not in (None, [], {})}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
+
+
+def _yaml_dates(group: fields.Group, data: dict) -> dict:
+    """Recorded data with its dates as dates, so ledger.yaml is written as by hand."""
+    out = dict(data)
+    for spec in group:
+        value = out.get(spec.key)
+        if value is None:
+            continue
+        if spec.type == fields.DATE:
+            out[spec.key] = parse_date(value)
+        elif spec.type == fields.ONE:
+            out[spec.key] = _yaml_dates(fields.GROUPS[spec.of], value)
+        elif spec.type == fields.MANY:
+            out[spec.key] = [_yaml_dates(fields.GROUPS[spec.of], v) if isinstance(v, dict) else v for v in value]
+    return out
