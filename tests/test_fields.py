@@ -45,6 +45,7 @@ def drill(tmp_path_factory):
     env = {**os.environ, "PYTHONPATH": str(root / "src"), "XDG_CACHE_HOME": str(root / "cache-home"),
            "RECTIFY_TODAY": "2022-02-25", "NO_COLOR": "1"}
     env.pop("RECTIFY_LEDGER", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the copy is compiled once, not by each of the runs below
     return root, ledger, env
 
 

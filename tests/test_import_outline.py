@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
 from rectify_cli import loading
-from rectify_cli.importers import cues
+from rectify_cli.importers import cues, outline
 
 from .conftest import DATA, REFERENCE, invoke
 from .test_import import import_text, init, write_doc
@@ -178,3 +179,35 @@ def test_a_report_counting_problems_says_so(tmp_path):
     assert import_text(folder, write_doc(tmp_path, document)).code == 0
     info = loading.load_valid(folder).info
     assert (info.inspector, info.stated_problems, info.stated_items, info.count_by) == ("市委巡察五组", 3, None, "problem")
+
+
+# --- the reference re-dressed: wrapper headings, outcomes without labels -------------------
+
+
+def wrapped_reference() -> str:
+    """The reference with 关于“…”问题的整改 problems, 关于“…” items and no outcome labels."""
+    lines, in_problems = [], False
+    for line in REFERENCE.read_text(encoding="utf-8").splitlines():
+        in_problems = in_problems or line.startswith("二、")
+        in_problems = in_problems and not line.startswith("三、")
+        problem = re.match(r"^(\d+)\.(.*)$", line) if in_problems else None
+        item = re.match(r"^\((\d+)\)(.*)$", line) if in_problems else None
+        if problem:
+            line = f"{problem[1]}.关于“{outline.clean_title(problem[2])}”问题的整改"
+        elif item:
+            line = f"({item[1]})关于“{outline.clean_title(item[2])}”"
+        elif in_problems and line.startswith("整改成效:"):
+            line = line.removeprefix("整改成效:")
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def test_the_reference_with_wrapper_headings_and_unlabelled_outcomes_gives_the_shipped_tree(tmp_path):
+    folder = init(tmp_path / "ledger")
+    outcome = import_text(folder, write_doc(tmp_path, wrapped_reference()))
+    assert outcome.code == 0, outcome.stderr
+    assert "无法归类的行" not in outcome.stderr, outcome.stderr
+    got, shipped = loading.load_valid(folder), loading.load_valid(DATA)
+    def tree(ledger):
+        return [(e.id, e.problem.title, e.item.title, e.item.outcome, e.item.status) for e in ledger.entries()]
+    assert tree(got) == tree(shipped)

@@ -197,7 +197,7 @@ def check_and_list(ledger: Path, content: bytes) -> None:
 
 
 @pytest.mark.slow
-@with_fixture(200)
+@with_fixture(120)  # each example validates a whole ledger in-process: the suite's time budget
 @given(ANY_BYTES)
 @example(b"")
 @example(b"\xef\xbb\xbf")
@@ -277,7 +277,7 @@ DOCUMENT = st.one_of(ISSUE_DOC, ISSUE_DOC, ISSUE_DOC, JUNK)
 
 
 @pytest.mark.slow
-@with_fixture(200)
+@with_fixture(120)
 @given(DOCUMENT)
 @example({"id": 13, "aspect": "二", "title": "t", "items": [{"number": 1, "closed_on": dt.date.max,
                                                               "status": "closed", "deadline": dt.date.min}]})
@@ -408,7 +408,7 @@ def fresh_ledger():
 
 
 @pytest.mark.slow
-@quick(150)
+@quick(100)
 @given(st.lists(COMMAND, min_size=1, max_size=3))
 @example([["close", "13.2", "--on", "2022-02-28"], ["undo", "--yes"], ["undo", "--yes"]])
 @example([["close", "13.2", "--on", "2022-02-30"]])

@@ -195,7 +195,7 @@ def item_id(data: dict, index: int) -> str:
 
 
 @pytest.mark.slow
-@quick(12)
+@quick(8)
 @example(name="07.yaml", styles=["dash alone", "comment after dash", "flow history", "flow evidence"], newline="\n")
 @example(name="03.yaml", styles=["flow item", "closed_on on the dash line"], newline="\r\n")
 @given(name=st.sampled_from(ISSUE_FILES), styles=st.lists(st.sampled_from(list(STYLES)), min_size=1, max_size=4),

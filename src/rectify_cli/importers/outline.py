@@ -219,6 +219,11 @@ class _Reader:
         starts_item = bool(OUTCOME_RE.match(self.following)) and self.item is not None and self.item.outcome_lines
         if self.in_outcome and self.item is not None and not starts_item:
             self.lines.append(text)  # a continuation paragraph of the outcome (or measures)
+        elif self.problem is not None and self.item is None and not self.label_ahead:
+            self._new_item(number, None)  # no label, no item heading: the problem's one item, its outcome
+            self.lines = self.item.outcome_lines
+            self.lines.append(text)
+            self.in_outcome = True
         elif self.problem is not None and (self.item is None or self.item.outcome_lines):
             self._new_item(number, clean_title(text))  # an unnumbered specific item
         elif self.item is not None and self.item.title and not self.item.outcome_lines and not self.label_ahead:
