@@ -211,3 +211,13 @@ def test_the_reference_with_wrapper_headings_and_unlabelled_outcomes_gives_the_s
     def tree(ledger):
         return [(e.id, e.problem.title, e.item.title, e.item.outcome, e.item.status) for e in ledger.entries()]
     assert tree(got) == tree(shipped)
+
+
+def test_the_unit_is_named_in_full_as_the_title_line_names_it(tmp_path):
+    document = ("泾县城管执法局关于县委第二巡察组巡察反馈意见整改进展情况的通报\n"
+                "2021年8月30日至2021年9月18日,县委第二巡察组对县城管执法局党组进行了巡察。\n"
+                "二、整改落实情况\n(一)党的建设方面\n1.理论学习不深入\n整改成效:已完成。\n")
+    folder = init(tmp_path / "ledger")
+    assert import_text(folder, write_doc(tmp_path, document)).code == 0
+    info = loading.load_valid(folder).info
+    assert (info.unit, info.title) == ("泾县城管执法局", "泾县城管执法局巡察整改台账")

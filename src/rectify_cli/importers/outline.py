@@ -310,7 +310,7 @@ def _read_opening(document: ParsedDocument, lines: list[str]) -> None:
     document.feedback_date = _feedback_date(opening, document.inspection)
     inspector = INSPECTOR_RE.search(opening)
     document.inspector = inspector[1] if inspector else None
-    document.unit = _unit(opening)
+    document.unit = _full_name(_unit(opening), lines[:first_problem])
     counts = (pattern.search(opening) for pattern in STATED_ITEMS_RE)
     document.stated_items = next((int(match[1]) for match in counts if match), None)
     problems = STATED_PROBLEMS_RE.search(opening)
@@ -349,6 +349,21 @@ def _year_after(inspection, month: int) -> int | None:
         return None
     end = inspection[1]
     return end.year if month >= end.month else end.year + 1
+
+
+TITLE_LINE_RE = re.compile(r"^(.{2,30}?)(?:党组|党委)?关于.{2,60}(?:通报|报告|情况|公告)$")
+
+
+def _full_name(unit: str | None, opening: list[str]) -> str | None:
+    """The unit as the title line names it in full (泾县城管执法局), when the paragraph uses a
+    short form of it (县城管执法局, 城管执法局)."""
+    for line in opening[:3]:
+        match = TITLE_LINE_RE.match(line)
+        if match and unit and unit != match[1] and match[1].endswith(unit):
+            return match[1]
+        if match and unit is None:
+            return match[1]
+    return unit
 
 
 def _unit(text: str) -> str | None:
