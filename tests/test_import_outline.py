@@ -17,6 +17,13 @@ from .test_import import import_text, init, write_doc
 OPENING = "2022年3月1日至2022年4月30日,市委第三巡察组对某某县财政局党组进行了常规巡察。\n二、反馈问题整改落实情况\n"
 
 
+def imported_info(tmp_path: Path, document: str):
+    """ledger.yaml, as loaded, after importing `document` into a new ledger."""
+    folder = init(tmp_path / "ledger")
+    assert import_text(folder, write_doc(tmp_path, document)).code == 0
+    return loading.load_valid(folder).info
+
+
 def imported_tree(tmp_path: Path, body: str) -> list[tuple]:
     """(aspect title, problem title, item title, measures, outcome) of every imported item."""
     folder = init(tmp_path / "ledger")
@@ -175,9 +182,7 @@ def test_a_report_counting_problems_says_so(tmp_path):
     document = ("市委巡察五组对某某局进行了巡察,巡察反馈3个问题。\n截至2022年8月31日,已完成整改3个。\n"
                 "二、问题整改落实情况\n(一)党的建设方面\n1.理论学习不深入\n整改成效:已完成。\n"
                 "2.财务管理不规范\n整改成效:已修订。\n3.公务接待超标\n整改成效:已退还。\n")
-    folder = init(tmp_path / "ledger")
-    assert import_text(folder, write_doc(tmp_path, document)).code == 0
-    info = loading.load_valid(folder).info
+    info = imported_info(tmp_path, document)
     assert (info.inspector, info.stated_problems, info.stated_items, info.count_by) == ("市委巡察五组", 3, None, "problem")
 
 
@@ -217,7 +222,5 @@ def test_the_unit_is_named_in_full_as_the_title_line_names_it(tmp_path):
     document = ("泾县城管执法局关于县委第二巡察组巡察反馈意见整改进展情况的通报\n"
                 "2021年8月30日至2021年9月18日,县委第二巡察组对县城管执法局党组进行了巡察。\n"
                 "二、整改落实情况\n(一)党的建设方面\n1.理论学习不深入\n整改成效:已完成。\n")
-    folder = init(tmp_path / "ledger")
-    assert import_text(folder, write_doc(tmp_path, document)).code == 0
-    info = loading.load_valid(folder).info
+    info = imported_info(tmp_path, document)
     assert (info.unit, info.title) == ("泾县城管执法局", "泾县城管执法局巡察整改台账")

@@ -660,13 +660,7 @@ def import_text(
     day = parse_cli_date(as_of, "--as-of") if as_of else None
     notes = service.reading_notes(document.notes, source)
     if not parsed.problems:  # keep what the document says of the inspection, then fail
-        state = _state(ctx)
-        result = service.import_problems(state.root(), [], service.facts_of(parsed, day), notes, force=False,
-                                         dry_run=dry_run, command=_command_text(ctx), today=state.today)
-        if result.written:
-            streams.mark_saved("导入已保存")
-        for warning in result.warnings:
-            sys.stderr.write(views.diagnostic_line(warning) + "\n")
+        result = _run_import(ctx, [], service.facts_of(parsed, day), notes, False, dry_run)
         raise RectifyError(service.no_problems_message(source, result, dry_run))
     problems = service.problems_of(parsed, source, day)
     warnings = notes + service.unplaced_warnings(parsed, source) + service.status_warnings(parsed, problems, source, day)
@@ -699,6 +693,11 @@ def _feedback_date(root: Path) -> dt.date | None:
 
 
 def _finish_import(ctx: typer.Context, problems, facts, warnings, force: bool, dry_run: bool) -> None:
+    views.write_import_tree(_run_import(ctx, problems, facts, warnings, force, dry_run), sys.stdout, dry_run)
+
+
+def _run_import(ctx: typer.Context, problems, facts, warnings, force: bool, dry_run: bool):
+    """Write the import (or plan it), then say what was rolled back before and what to look at."""
     from .importers import service
 
     state = _state(ctx)
@@ -706,11 +705,11 @@ def _finish_import(ctx: typer.Context, problems, facts, warnings, force: bool, d
         result = service.import_problems(state.root(), problems, facts, warnings, force=force, dry_run=dry_run,
                                          command=_command_text(ctx), today=state.today, progress=progress)
     _report_recovered(result.recovered)
-    if not dry_run:
+    if result.written:
         streams.mark_saved("导入已保存")
     for warning in result.warnings:
         sys.stderr.write(views.diagnostic_line(warning) + "\n")
-    views.write_import_tree(result, sys.stdout, dry_run)
+    return result
 
 
 class ReportFormat(StrEnum):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from .vocab import Action, CountBy, Kind, Penalty, RuleAction, Status
+from .vocab import Action, CountBy, Kind, RuleAction, Status
 
 # Types. Each layer (model, records, cache, views, exports, importer) knows how
 # to handle each type once; a field only names its type.
@@ -37,7 +37,6 @@ MANY = "many"  # a list of records of the group named by `of`
 ONE = "one"  # one record of the group named by `of`
 ENUM_TYPES = {STATUS: Status, KIND: Kind, ACTION: Action, COUNT_BY: CountBy, RULE_ACTION: RuleAction}  # one value each
 ENUMERATIONS = tuple(ENUM_TYPES)
-PENALTY = Penalty  # the enumeration a PENALTIES list holds
 LISTS = (NAMES, STRINGS, PENALTIES, MANY)
 TYPE_WORDS = {  # how the README's field table names each type
     TEXT: "文字", INT: "整数", DATE: "日期", NAMES: "名称(可写多个)", STRINGS: "文字列表",

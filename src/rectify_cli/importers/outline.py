@@ -28,7 +28,6 @@ _LABELS = "|".join(map(re.escape, [*OUTCOME_WORDS, *MEASURES_WORDS]))
 # 整改成效: … / 【整改成效】… / [整改情况]: … : the label, then the text
 LABEL_RE = re.compile(rf"^(?:[【\[(]({_LABELS})[】\])]\s*:?|({_LABELS})\s*:)\s*(.*)$")
 LABEL_INSIDE_RE = re.compile(rf"(?:[【\[(](?:{_LABELS})[】\])]\s*:?|(?:{_LABELS})\s*:)")
-OUTCOME_RE = LABEL_RE  # a line that starts an item's outcome (or measures)
 TITLE_PATTERNS = [  # the wrappers around a title, at every level
     re.compile(r"^关于“(.+)”问题的整改(?:情况)?$"),
     re.compile(r"^关于“(.+)”的问题$"),
@@ -136,7 +135,7 @@ def _problem_parts(lines: list[str]) -> list[tuple[int, int, str]]:
 
 
 def _is_problem_list_line(line: str) -> bool:
-    if OUTCOME_RE.match(line):
+    if LABEL_RE.match(line):
         return True
     match = PROBLEM_RE.match(line)
     return bool(match and match[2] and any(pattern.match(match[2].strip()) for pattern in TITLE_PATTERNS))
@@ -216,7 +215,7 @@ class _Reader:
         return True
 
     def _other(self, number: int, text: str) -> bool:
-        starts_item = bool(OUTCOME_RE.match(self.following)) and self.item is not None and self.item.outcome_lines
+        starts_item = bool(LABEL_RE.match(self.following)) and self.item is not None and self.item.outcome_lines
         if self.in_outcome and self.item is not None and not starts_item:
             self.lines.append(text)  # a continuation paragraph of the outcome (or measures)
         elif self.problem is not None and self.item is None and not self.label_ahead:
@@ -273,9 +272,6 @@ def clean_title(text: str) -> str:
         if match:
             return match[1].strip().rstrip("。")
     return text
-
-
-problem_title = clean_title
 
 
 def split_label(text: str) -> tuple[str, str | None]:
