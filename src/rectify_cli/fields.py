@@ -31,6 +31,7 @@ KIND = "kind"
 ACTION = "action"
 COUNT_BY = "count_by"
 RULE_ACTION = "rule_action"
+FLAG = "flag"  # true / false (是 / 否)
 AMOUNT = "amount"  # money in yuan to the fen (decimal.Decimal); 34600, 34600.00, 3.46万元 accepted
 PENALTIES = "penalties"  # one or more forms of accountability (vocab.Penalty); one word or a list
 MANY = "many"  # a list of records of the group named by `of`
@@ -43,7 +44,7 @@ TYPE_WORDS = {  # how the README's field table names each type
     MAPPING: "键: 名称", STATUS: "open / closed(或中文词)", KIND: "立行立改 / 限期整改 / 长期坚持",
     ACTION: "progress / close / reopen(或中文词)", COUNT_BY: "item / problem(或中文词)",
     RULE_ACTION: "new / revised(制定 / 修订)", AMOUNT: "金额(元)", PENALTIES: "问责方式(一种或几种)",
-    MANY: "列表", ONE: "映射",
+    MANY: "列表", ONE: "映射", FLAG: "true / false",
 }
 
 
@@ -211,6 +212,18 @@ FIGURES = Group("Figures", "整改成果", "报告公布而各事项未逐项分
     Field("funds_recovered", "追缴资金", AMOUNT, "追缴或收回的资金,元;可写 34600 或 3.46万元"),
 ])
 
+REPORT_SECTION = Group("ReportSection", "通报部分", "通报的一个部分:标题(不含编号),及其段落或问题所在的标记", [
+    Field("heading", "标题", TEXT, "部分的标题,不含“一、”这样的编号", required=True),
+    Field("paragraphs", "段落", STRINGS, "本部分的段落,按原文"),
+    Field("problems", "问题部分", FLAG, "true:各方面、问题和具体问题写在这一部分"),
+])
+
+REPORT = Group("Report", "通报正文", "导入的通报中不是问题的部分:开头、各部分、结尾,供生成通报使用", [
+    Field("opening", "开头", STRINGS, "标题之后、第一部分之前的段落"),
+    Field("sections", "部分", MANY, "按顺序的各部分;problems: true 的部分放问题", of=REPORT_SECTION.name),
+    Field("closing", "结尾", STRINGS, "最后的段落:欢迎监督、联系电话、落款等"),
+])
+
 LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何时,以及问题的方面", [
     Field("title", "台账名称", TEXT, required=True),
     Field("unit", "被巡察单位", TEXT, required=True),
@@ -224,10 +237,12 @@ LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何�
     Field("as_of", "数据截至", DATE, "台账数据所截至的日期(快照);不写则为实时台账,按今天计算"),
     Field("aspects", "方面", MAPPING, "方面的键(一、二、三…)与名称,按顺序"),
     Field("figures", "整改成果", ONE, "报告公布的问责、建章立制、追缴资金数字", of=FIGURES.name),
+    Field("report", "通报正文", ONE, "导入的通报中问题以外的部分(开头、各部分、结尾)", of=REPORT.name),
 ])
 
 GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, INSTITUTION, ACCOUNTABILITY, ITEM, PROBLEM,
-                                          INSPECTION, RULE_COUNTS, FIGURES, LEDGER)}
+                                          INSPECTION, RULE_COUNTS, FIGURES, REPORT_SECTION, REPORT,
+                                          LEDGER)}
 
 # The columns an item's row carries besides its own fields: where it stands.
 ITEM_ID = Column("序号", 7)  # the item's ID, 13.2 (编号 in show and list)

@@ -99,7 +99,7 @@ def parse_shorthand(key: str):
 _SCALARS = {
     fields.TEXT: str, fields.INT: int, fields.DATE: DateField, fields.NAMES: TextList,
     fields.STRINGS: list[str], fields.MAPPING: dict[str, str], fields.PENALTIES: PenaltiesField,
-    fields.AMOUNT: AmountField,
+    fields.AMOUNT: AmountField, fields.FLAG: bool,
     **{kind: _enum_field(enum, VOCABULARY[enum][1]) for kind, enum in fields.ENUM_TYPES.items()},
 }
 MODELS: dict[str, type[BaseModel]] = {}

@@ -258,6 +258,8 @@ def value_text(spec: fields.Field, value) -> str:
         return _LABELS[spec.type][value]
     if spec.type == fields.AMOUNT:
         return yuan_text(value)
+    if spec.type == fields.FLAG:
+        return "是" if value else "否"
     if spec.type == fields.PENALTIES:
         return PENALTY_SEPARATOR.join(PENALTY_LABELS[kind] for kind in value)
     if spec.type == fields.MANY:

@@ -32,3 +32,18 @@ def still_open(outcome: str | None) -> bool:
     if not outcome:
         return True  # nothing reported: not done
     return any(cue.search(sentence) for sentence in _SENTENCES.findall(outcome) for cue in _OPEN)
+
+
+# Where a report's closing begins: the paragraph that invites supervision, gives a contact,
+# or signs the report. It and everything after it are the closing, never an outcome.
+CLOSING_CUES = {
+    r"欢迎[^。]{0,30}监督": "invites supervision (欢迎广大干部群众…监督)",
+    r"^(?:联系电话|联系方式|联系人|电子邮箱|邮政信箱)": "a contact line",
+    r"^特此(?:通报|报告|公告)": "the formal close",
+    r"^中共[^,,。]{2,30}(?:党组|党委|委员会|总支部|支部)$": "the signature",
+}
+_CLOSING = [re.compile(cue) for cue in CLOSING_CUES]
+
+
+def starts_closing(paragraph: str) -> bool:
+    return any(cue.search(paragraph) for cue in _CLOSING)

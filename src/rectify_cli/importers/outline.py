@@ -1,27 +1,38 @@
-"""Read the official outline of a feedback document or progress report into problems.
+"""Read the outline of a feedback document or progress report into problems.
 
-    一、 part  →  (一) aspect  →  1. / 1、 problem  →  (1) / ① sub-item  →  整改成效: outcome
+Which numbering family is the aspect (方面), the problem (问题) and the specific item
+(具体问题) is inferred from the document (see `infer_levels`), or given by `--levels`:
 
-Only the part(s) holding numbered problems are read; the organisational parts
-before and after them are skipped. Every line that cannot be placed is
-reported with its number, never dropped silently.
+    reference:  一、 part  →  (一) aspect  →  1. problem  →  (1) item  →  整改成效: outcome
+
+Parts that hold no problems (how the work was organised, rules made) and the opening and
+closing paragraphs are kept as the report's narrative. Every line of the problem part that
+cannot be placed is reported with its number, never dropped silently.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import fields
+from . import cues
 from .figures import figures_in
+from .numbering import (
+    ASPECT_STYLE,
+    ENUMERATED,
+    LEVELS,
+    NUMERALS,
+    UNNUMBERED,
+    Levels,
+    Numbered,
+    chinese_numeral,
+    narrow,
+    numbered,
+)
 
-NUMERALS = "一二三四五六七八九十"
-PART_RE = re.compile(rf"^([{NUMERALS}]+)、\s*(.*)$")
-ASPECT_RE = re.compile(rf"^\(([{NUMERALS}]+)\)\s*(.*)$")
-PROBLEM_RE = re.compile(r"^(\d{1,3})\s*[.、]\s*(?!\d)(.*)$")
-SUB_ITEM_RE = re.compile(r"^\((\d{1,3})\)\s*(.*)$")
 OUTCOME_WORDS = sorted(fields.ITEM.outcome.words, key=len, reverse=True)  # the longest first
 MEASURES_WORDS = sorted(fields.ITEM.measures.words, key=len, reverse=True)
 _LABELS = "|".join(map(re.escape, [*OUTCOME_WORDS, *MEASURES_WORDS]))
@@ -36,8 +47,9 @@ TITLE_PATTERNS = [  # the wrappers around a title, at every level
     re.compile(r"^关于“(.+)”$"),
     re.compile(r"^关于“([^”]+)$"),
 ]
-LEADING_NUMBER_RE = re.compile(rf"^(?:\(\d{{1,3}}\)|\d{{1,3}}\)|\d{{1,3}}\s*[.、]|\([{NUMERALS}]+\)|[{NUMERALS}]+、)\s*")
-CIRCLED = {chr(0x2460 + n): n + 1 for n in range(20)}
+DEFAULT_ASPECT = "巡察反馈问题"  # the one aspect made when the document has no aspect level
+HEADING_LENGTH = 60  # a numbered line longer than this is a paragraph, not a heading
+METADATA_RE = re.compile(r"^(?:来源|发布时间|时间|作者|点击量|浏览次数)\s*:")
 
 
 @dataclass
@@ -69,7 +81,12 @@ class ParsedProblem:
 @dataclass
 class ParsedDocument:
     aspects: dict[str, str] = field(default_factory=dict)
+    aspect_lines: dict[str, int] = field(default_factory=dict)  # aspect key → its line in the document
     problems: list[ParsedProblem] = field(default_factory=list)
+    levels: Levels | None = None
+    levels_inferred: bool = True
+    default_aspect: bool = False  # no aspect level: one aspect was made
+    report: dict = field(default_factory=dict)  # opening, sections, closing (the ledger's `report:`)
     inspection: tuple[dt.date, dt.date] | None = None
     feedback_date: dt.date | None = None
     inspector: str | None = None
@@ -84,31 +101,214 @@ class ParsedDocument:
 
 
 def normalise(line: str) -> str:
-    """Full-width brackets, colons and digits as ASCII; circled numbers as (n)."""
-    for circled, number in CIRCLED.items():
-        line = line.replace(circled, f"({number})")
-    line = "".join(_narrow(char) for char in line)
-    return line.strip()
+    """Full-width brackets, colons and digits as ASCII."""
+    return narrow(line).strip()
 
 
-def _narrow(char: str) -> str:
-    if char in "（）：．":
-        return unicodedata.normalize("NFKC", char)
-    if "０" <= char <= "９":
-        return unicodedata.normalize("NFKC", char)
-    return char
-
-
-def parse(text: str) -> ParsedDocument:
-    lines = [normalise(line) for line in text.splitlines()]
-    document = ParsedDocument()
-    _read_opening(document, lines)
+def parse(text: str, levels: Levels | None = None) -> ParsedDocument:
+    raw = [line.strip() for line in text.splitlines()]
+    lines = [normalise(line) for line in raw]
+    tokens = [numbered(line) for line in lines]
+    document = ParsedDocument(levels=levels or infer_levels(lines, tokens), levels_inferred=levels is None)
+    outline = _Outline(lines, tokens, document.levels)
+    _read_opening(document, lines, outline.first_problem())
     document.as_of = _as_of(lines)
     document.stated_done = _stated_done("\n".join(lines))
-    for start, end, part_title in _problem_parts(lines):
-        _read_part(document, lines, start, end, part_title)
+    _read_body(document, raw, outline)
     _renumber_if_repeated(document)
     return document
+
+
+# --- which family is which level ------------------------------------------------------
+
+
+def _is_heading(token: Numbered) -> bool:
+    return token.family not in (UNNUMBERED, ENUMERATED) and len(token.rest) <= HEADING_LENGTH
+
+
+def _depths(tokens: list[Numbered]) -> dict[str, int]:
+    """Each heading family's depth, as the document first nests it (一、 0, (一) 1, 1. 2 …)."""
+    stack: list[str] = []
+    depth: dict[str, int] = {}
+    for token in tokens:
+        if token.family in (UNNUMBERED, ENUMERATED):
+            continue
+        if token.family in stack:
+            del stack[stack.index(token.family) + 1:]
+        else:
+            stack.append(token.family)
+            depth.setdefault(token.family, len(stack) - 1)
+    return depth
+
+
+def _outcome_owners(lines: list[str], tokens: list[Numbered]) -> tuple[Counter, Counter]:
+    """For each labelled outcome, the family of the heading it belongs to (无编号 when an
+    unnumbered title line stands between them); and, for 无编号, the family above that line."""
+    owners, above_unnumbered = Counter(), Counter()
+    filled = [i for i, line in enumerate(lines) if line]
+    for position, index in enumerate(filled):
+        token = tokens[index]
+        if token.family != UNNUMBERED and LABEL_INSIDE_RE.search(token.rest):  # 16.…整改情况:…
+            owners[token.family] += 1
+        if not LABEL_RE.match(lines[index]) or position == 0:
+            continue
+        before = tokens[filled[position - 1]]
+        if before.family not in (UNNUMBERED, ENUMERATED):
+            owners[before.family] += 1
+        elif position >= 2 and not LABEL_RE.match(lines[filled[position - 1]]):
+            two_before = tokens[filled[position - 2]]
+            if two_before.family not in (UNNUMBERED, ENUMERATED) and not LABEL_RE.match(lines[filled[position - 2]]):
+                owners[UNNUMBERED] += 1
+                above_unnumbered[two_before.family] += 1
+    return owners, above_unnumbered
+
+
+def infer_levels(lines: list[str], tokens: list[Numbered]) -> Levels:
+    """The deepest family that owns outcomes is the item (else the deepest heading family);
+    the family above it the problem; above that the aspect, and above that the parts."""
+    depth = _depths([token if _is_heading(token) else Numbered(UNNUMBERED, None, "") for token in tokens])
+    owners, above_unnumbered = _outcome_owners(lines, tokens)
+    if above_unnumbered:
+        depth[UNNUMBERED] = depth.get(above_unnumbered.most_common(1)[0][0], -1) + 1
+    candidates = [family for family in owners if family in depth] or list(depth)
+    candidates = [family for family in candidates if depth[family] < len(LEVELS)] or candidates  # four levels at most
+    if not candidates:
+        return Levels(None, None, UNNUMBERED, None)
+    item = max(candidates, key=lambda family: depth[family])
+    problem = (above_unnumbered.most_common(1)[0][0] if item == UNNUMBERED and above_unnumbered
+               else _parent(item, tokens, depth))
+    deepest = depth[item] == len(LEVELS) - 1  # under a part, an aspect and a problem: an item for sure
+    if problem is None or item != UNNUMBERED and not deepest and not _are_items(item, problem, tokens):
+        item, problem = None, item  # headings with outcomes but no items under them: problems
+    aspect = _parent(problem, tokens, depth)
+    part = _parent(aspect, tokens, depth) if aspect else None
+    if aspect and part is None and _holding(aspect, problem, lines, tokens) < 2:
+        aspect, part = None, aspect  # one heading holds every problem: it is a part
+    return Levels(part, aspect, problem, item)
+
+
+def _parent(family: str, tokens: list[Numbered], depth: dict[str, int]) -> str | None:
+    """The family of the heading most often just above a heading of `family`."""
+    parents: Counter = Counter()
+    above: str | None = None
+    for token in tokens:
+        if not _is_heading(token) or token.family not in depth:
+            continue
+        if token.family == family and above is not None:
+            parents[above] += 1
+        if depth[token.family] < depth.get(family, 0):
+            above = token.family
+    return parents.most_common(1)[0][0] if parents else None
+
+
+def _are_items(family: str, parent: str, tokens: list[Numbered]) -> bool:
+    """Items come several to a problem at least once, and their numbering starts again under
+    each problem; numbers that go on across parents (1..17 over three aspects) are problems'."""
+    numbers, under = [], Counter()
+    parents = 0
+    for token in tokens:
+        if token.family == parent:
+            parents += 1
+        elif token.family == family and _is_heading(token):
+            numbers.append(token.number)
+            under[parents] += 1
+    through = len(under) > 1 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    return max(under.values(), default=0) > 1 and not through
+
+
+def _holding(family: str, problem: str, lines: list[str], tokens: list[Numbered]) -> int:
+    """How many headings of `family` hold problems (a labelled outcome, else a problem heading)."""
+    labelled = any(LABEL_RE.match(line) for line in lines)
+    holding, current = set(), None
+    for index, token in enumerate(tokens):
+        if token.family == family and _is_heading(token):
+            current = index
+        elif current is not None and (LABEL_RE.match(lines[index]) if labelled else token.family == problem):
+            holding.add(current)
+    return len(holding)
+
+
+# --- the body: parts, aspects, problems, items --------------------------------------------
+
+
+class _Outline:
+    """The document's lines with their numbering, cut into the report's parts."""
+
+    def __init__(self, lines: list[str], tokens: list[Numbered], levels: Levels):
+        self.lines, self.tokens, self.levels = lines, tokens, levels
+
+    def level(self, index: int) -> str | None:
+        token = self.tokens[index]
+        if token.family == UNNUMBERED or not self.lines[index]:
+            return None
+        if token.family != ENUMERATED and len(token.rest) > HEADING_LENGTH * 2 and self.levels.level_of(token.family) != "item":
+            return None  # a long numbered paragraph (part 一's "(一)组织领导上…") is text
+        return self.levels.level_of(token.family)
+
+    def first_problem(self) -> int:
+        return next((i for i in range(len(self.lines)) if self.level(i) == "problem"), len(self.lines))
+
+    def parts(self) -> list[tuple[int, int]]:
+        """(start, end) of each part: from its heading to the next one's."""
+        starts = [i for i in range(len(self.lines)) if self.level(i) == "part"]
+        return list(zip(starts, [*starts[1:], len(self.lines)], strict=True))
+
+    def holds_problems(self, start: int, end: int) -> bool:
+        return any(self.level(i) in ("aspect", "problem") for i in range(start, end))
+
+    def closing_start(self, start: int, end: int) -> int:
+        """Where the closing begins within lines[start:end]: the first closing cue, else `end`."""
+        return next((i for i in range(start, end) if cues.starts_closing(self.lines[i])), end)
+
+
+def _read_body(document: ParsedDocument, raw: list[str], outline: _Outline) -> None:
+    """The problems, and the report's narrative around them."""
+    lines = outline.lines
+    parts = outline.parts()
+    first = parts[0][0] if parts else next(
+        (i for i in range(len(lines)) if outline.level(i) in ("aspect", "problem")), len(lines))
+    closing = outline.closing_start(first, len(lines))
+    sections = []
+    if not parts:
+        _read_problems(document, outline, first, closing)
+    for start, end in parts:
+        heading = clean_heading(raw[start][len(lines[start]) - len(outline.tokens[start].rest):])
+        if outline.holds_problems(start + 1, end):
+            sections.append({"heading": heading, "problems": True})
+            _read_problems(document, outline, start + 1, min(end, closing))
+        elif start < closing:
+            sections.append({"heading": heading, "paragraphs": _paragraphs(raw, start + 1, min(end, closing))})
+    document.report = {key: value for key, value in (
+        ("opening", _paragraphs(raw, 0, first, opening=True)), ("sections", sections),
+        ("closing", _paragraphs(raw, closing, len(lines)))) if value}
+
+
+def _paragraphs(raw: list[str], start: int, end: int, opening: bool = False) -> list[str]:
+    """The non-empty lines as written; the opening loses a web page's metadata and the title."""
+    kept = [line for line in raw[start:end] if line]
+    if opening:
+        kept = [line for line in kept if not METADATA_RE.match(normalise(line)) and not TITLE_LINE_RE.match(line)]
+    return kept
+
+
+def _read_problems(document: ParsedDocument, outline: _Outline, start: int, end: int) -> None:
+    reader = _Reader(document, outline)
+    ahead = _labels_ahead(outline, start, end)
+    for index in range(start, end):
+        following = next((outline.lines[i] for i in range(index + 1, end) if outline.lines[i]), "")
+        reader.line(index, following, ahead[index - start])
+
+
+def _labels_ahead(outline: _Outline, start: int, end: int) -> list[bool]:
+    """For each line: does a labelled outcome come after it, before the next heading?"""
+    ahead, seen = [False] * (end - start), False
+    for index in range(end - 1, start - 1, -1):
+        ahead[index - start] = seen
+        if LABEL_RE.match(outline.lines[index]):
+            seen = True
+        elif outline.level(index) in ("aspect", "problem", "item"):
+            seen = False
+    return ahead
 
 
 def _renumber_if_repeated(document: ParsedDocument) -> None:
@@ -121,90 +321,81 @@ def _renumber_if_repeated(document: ParsedDocument) -> None:
     document.renumbered = True
 
 
-def _problem_parts(lines: list[str]) -> list[tuple[int, int, str]]:
-    """(first line, end line, title) of each part that holds numbered problems."""
-    starts = [(i, PART_RE.match(line)[2]) for i, line in enumerate(lines) if PART_RE.match(line)]
-    if not starts:
-        starts = [(-1, "")]
-    bounds = [(start, nxt, title) for (start, title), (nxt, _) in zip(starts, [*starts[1:], (len(lines), "")], strict=True)]
-    numbered = [(s + 1, e, t) for s, e, t in bounds if any(_is_problem(lines[i]) for i in range(s + 1, e))]
-    # Where some part reads like a problem list (titled problems, outcomes), numbered
-    # paragraphs elsewhere (整改工作开展情况, 下一步打算) are not problems.
-    listed = [(s, e, t) for s, e, t in numbered if any(_is_problem_list_line(lines[i]) for i in range(s, e))]
-    return listed or numbered
-
-
-def _is_problem_list_line(line: str) -> bool:
-    if LABEL_RE.match(line):
-        return True
-    match = PROBLEM_RE.match(line)
-    return bool(match and match[2] and any(pattern.match(match[2].strip()) for pattern in TITLE_PATTERNS))
-
-
-def _is_problem(line: str) -> bool:
-    match = PROBLEM_RE.match(line)
-    return bool(match and match[2])
-
-
 class _Reader:
-    """State while walking one part: the current aspect, problem and item."""
+    """State while walking the problem part: the current aspect, problem and item."""
 
-    def __init__(self, document: ParsedDocument, part_title: str):
-        self.document = document
-        self.part_title = part_title
+    def __init__(self, document: ParsedDocument, outline: _Outline):
+        self.document, self.outline = document, outline
         self.aspect: str | None = None
         self.problem: ParsedProblem | None = None
         self.item: ParsedItem | None = None
         self.in_outcome = False
         self.lines: list[str] = []  # where the paragraphs being read go: an outcome, or measures
+        self.last: dict[str, int] = {}  # level → the number of its last heading
 
-    def line(self, number: int, text: str, following: str = "", label_ahead: bool = False) -> None:
+    def line(self, index: int, following: str = "", label_ahead: bool = False) -> None:
+        text = self.outline.lines[index]
         if not text:
             return
-        self.following = following
-        self.label_ahead = label_ahead  # a label comes before the next heading: this is no outcome
-        for handler in (self._aspect, self._problem, self._sub_item, self._outcome, self._other):
-            if handler(number, text):
-                return
+        self.following, self.label_ahead = following, label_ahead
+        level = self.outline.level(index)
+        token = self.outline.tokens[index]
+        if LABEL_RE.match(text):
+            self._outcome(index + 1, text)
+        elif level in ("aspect", "problem", "item") and self._continues(level, token):
+            getattr(self, f"_{level}")(index + 1, token)
+        else:
+            self._other(index + 1, text)
 
-    def _aspect(self, number: int, text: str) -> bool:
-        match = ASPECT_RE.match(text)
-        if not match or self.in_outcome and not _looks_like_heading(match[2]):
+    def _continues(self, level: str, token: Numbered) -> bool:
+        """Inside an outcome, a numbered line is a heading only when it takes the next number
+        of its level (an outcome's own 1. 2. list is text)."""
+        if level == "item" and self.problem is None:
             return False
-        key = match[1]
-        self.document.aspects[key] = clean_title(match[2])
+        return not self.in_outcome or token.number == self.last.get(level, 0) + 1
+
+    def _heading(self, level: str, number: int | None) -> None:
+        self.last[level] = number or 0
+        for deeper in ("problem", "item")[("aspect", "problem", "item").index(level):]:
+            if deeper != level:
+                self.last.pop(deeper, None)
+
+    def _aspect(self, number: int, token: Numbered) -> None:
+        self._heading("aspect", token.number)
+        key = chinese_numeral(len(self.document.aspects) + 1)
+        self.document.aspects[key] = clean_title(token.rest)
+        self.document.aspect_lines[key] = number
         self.aspect, self.problem, self.item, self.in_outcome = key, None, None, False
-        return True
 
-    def _problem(self, number: int, text: str) -> bool:
-        match = PROBLEM_RE.match(text)
-        if not match or not match[2]:
-            return False
-        if self.aspect is None:  # problems directly under the part: the part is the aspect
-            self.aspect = NUMERALS[len(self.document.aspects) % 10]
-            self.document.aspects[self.aspect] = self.part_title.rstrip("。") or "(未命名方面)"
-        heading, labelled = split_label(match[2])
-        self.problem = ParsedProblem(int(match[1]), clean_title(heading), self.aspect, number)
+    def _problem(self, number: int, token: Numbered) -> None:
+        self._heading("problem", token.number)
+        if self.aspect is None:  # no aspect level: one aspect holds every problem
+            self.aspect = NUMERALS[0]
+            self.document.aspects.setdefault(self.aspect, DEFAULT_ASPECT)
+            self.document.aspect_lines.setdefault(self.aspect, number)
+            self.document.default_aspect = True
+        heading, labelled = split_label(_enumerated_title(token))
+        self.problem = ParsedProblem(token.number or len(self.document.problems) + 1, clean_title(heading),
+                                     self.aspect, number)
         self.document.problems.append(self.problem)
         self.item, self.in_outcome = None, False
         if labelled:  # 16.人事管理较为混乱。整改情况:…
             self._outcome(number, labelled)
-        return True
 
-    def _sub_item(self, number: int, text: str) -> bool:
-        match = SUB_ITEM_RE.match(text)
-        if not match or self.problem is None:
-            return False
-        heading, labelled = split_label(match[2])
+    def _item(self, number: int, token: Numbered) -> None:
+        self._heading("item", token.number)
+        heading, labelled = split_label(_enumerated_title(token))
         self._new_item(number, clean_title(heading))
         if labelled:  # (1)学习不系统。整改成效:一是…
             self._outcome(number, labelled)
-        return True
+        elif token.family == ENUMERATED and "。" in token.rest.rstrip("。"):  # 一是加强学习。开展了…
+            self._outcome_text(token.rest.split("。", 1)[1].strip())
 
-    def _outcome(self, number: int, text: str) -> bool:
+    def _outcome(self, number: int, text: str) -> None:
         match = LABEL_RE.match(text)
-        if not match or self.problem is None:
-            return False
+        if self.problem is None:
+            self.document.unplaced.append((number, text))
+            return
         label, rest = match[1] or match[2], match[3]
         if self.item is None or self.item.outcome_lines or (label in MEASURES_WORDS and self.item.measures_lines):
             self._new_item(number, None)
@@ -212,26 +403,26 @@ class _Reader:
         if rest:
             self.lines.append(rest)
         self.in_outcome = True
-        return True
 
-    def _other(self, number: int, text: str) -> bool:
+    def _outcome_text(self, text: str) -> None:
+        self.lines = self.item.outcome_lines
+        if text:
+            self.lines.append(text)
+        self.in_outcome = True
+
+    def _other(self, number: int, text: str) -> None:
         starts_item = bool(LABEL_RE.match(self.following)) and self.item is not None and self.item.outcome_lines
         if self.in_outcome and self.item is not None and not starts_item:
             self.lines.append(text)  # a continuation paragraph of the outcome (or measures)
         elif self.problem is not None and self.item is None and not self.label_ahead:
             self._new_item(number, None)  # no label, no item heading: the problem's one item, its outcome
-            self.lines = self.item.outcome_lines
-            self.lines.append(text)
-            self.in_outcome = True
+            self._outcome_text(text)
         elif self.problem is not None and (self.item is None or self.item.outcome_lines):
             self._new_item(number, clean_title(text))  # an unnumbered specific item
         elif self.item is not None and self.item.title and not self.item.outcome_lines and not self.label_ahead:
-            self.lines = self.item.outcome_lines  # no label: the paragraphs under a heading are its outcome
-            self.lines.append(text)
-            self.in_outcome = True
+            self._outcome_text(text)  # no label: the paragraphs under a heading are its outcome
         else:
             self.document.unplaced.append((number, text))
-        return True
 
     def _new_item(self, number: int, title: str | None) -> None:
         self.item = ParsedItem(len(self.problem.items) + 1, title, number)
@@ -239,39 +430,28 @@ class _Reader:
         self.in_outcome = False
 
 
-def _looks_like_heading(text: str) -> bool:
-    return len(text) <= 40
-
-
-def _read_part(document: ParsedDocument, lines: list[str], start: int, end: int, part_title: str) -> None:
-    reader = _Reader(document, part_title)
-    ahead = _labels_ahead(lines, start, end)
-    for index in range(start, end):
-        following = next((lines[i] for i in range(index + 1, end) if lines[i]), "")
-        reader.line(index + 1, lines[index], following, ahead[index - start])
-
-
-def _labels_ahead(lines: list[str], start: int, end: int) -> list[bool]:
-    """For each line of the part: does a labelled outcome come after it, before the next heading?"""
-    ahead, seen = [False] * (end - start), False
-    for index in range(end - 1, start - 1, -1):
-        ahead[index - start] = seen
-        line = lines[index]
-        if LABEL_RE.match(line):
-            seen = True
-        elif ASPECT_RE.match(line) or PROBLEM_RE.match(line) or SUB_ITEM_RE.match(line):
-            seen = False
-    return ahead
+def _enumerated_title(token: Numbered) -> str:
+    """A heading's text; for 一是加强学习。…, the first sentence without 一是."""
+    if token.family != ENUMERATED:
+        return token.rest
+    return re.sub(rf"^[{NUMERALS}]+是", "", token.rest).split("。", 1)[0]
 
 
 def clean_title(text: str) -> str:
     """A title without its numbering, its wrapper (关于“…”的问题, 在“…”方面…) and a closing 。."""
-    text = LEADING_NUMBER_RE.sub("", text.strip()).strip().rstrip("。").strip()
+    text = normalise(text)
+    found = numbered(text)
+    text = (found.rest if found.family not in (UNNUMBERED, ENUMERATED) else text).strip().rstrip("。").strip()
     for pattern in TITLE_PATTERNS:
         match = pattern.match(text)
         if match:
             return match[1].strip().rstrip("。")
     return text
+
+
+def clean_heading(text: str) -> str:
+    """A part's heading as the report keeps it: without numbering or a closing 。."""
+    return text.strip().rstrip("。").strip()
 
 
 def split_label(text: str) -> tuple[str, str | None]:
@@ -299,9 +479,10 @@ STATED_PROBLEMS_RE = re.compile(r"(\d+)\s*个问题")
 SELF_REFERENCES = {"我局", "我单位", "我委", "我院", "我校", "我镇", "我乡", "我办", "我县"}
 
 
-def _read_opening(document: ParsedDocument, lines: list[str]) -> None:
-    first_problem = next((i for i, line in enumerate(lines) if _is_problem(line)), len(lines))
-    opening = "\n".join(line for line in lines[:first_problem] if not ASPECT_RE.match(line) or len(line) < 60)
+def _read_opening(document: ParsedDocument, lines: list[str], first_problem: int) -> None:
+    long_aspects = (line for line in lines[:first_problem]  # part 一's "(一)…" paragraphs tell other dates
+                    if numbered(line).family != ASPECT_STYLE or len(line) < HEADING_LENGTH)
+    opening = "\n".join(long_aspects)
     document.inspection = _inspection_dates(opening)
     document.feedback_date = _feedback_date(opening, document.inspection)
     inspector = INSPECTOR_RE.search(opening)
