@@ -905,6 +905,119 @@ def test_a_visible_cell_edited_after_export_wins_and_is_listed(tmp_path, ledger,
     assert_checks(folder)
 
 
+def edited_book(book: Path, edits: dict[tuple[str, str], str | None]) -> Path:
+    """The exported workbook with visible cells changed as a clerk would: {(ID, header): value}."""
+    workbook = load_workbook(book)
+    for (item_id, header), value in edits.items():
+        cell_of(workbook["整改台账"], item_id, header).value = value
+    workbook.save(book)
+    return book
+
+
+def assert_the_rest_came_back(folder: Path, ledger: Path, edited: set[str]) -> None:
+    """Every item not edited, and the ledger's facts but its aspects, as the data sheet recorded them."""
+    before, after = loading.load_valid(ledger), loading.load_valid(folder)
+    assert {**as_data(after.info), "aspects": None} == {**as_data(before.info), "aspects": None}
+    pairs = [(a, b) for a, b in zip(before.entries(), after.entries(), strict=True) if a.id not in edited]
+    assert all(without_evidence(as_data(a.item)) == without_evidence(as_data(b.item)) for a, b in pairs)
+    assert_checks(folder)
+
+
+def test_edited_status_cells_win_with_their_closing_dates(tmp_path, ledger, rectify):
+    book, _digest = worked_on(ledger, rectify, tmp_path)
+    edited_book(book, {("13.2", "完成情况"): "已完成", ("13.2", "销号日期"): "2022-02-21",
+                       ("16", "完成情况"): "已销号", ("8.2", "完成情况"): "正在整改"})
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book, "--as-of", "2022-02-23")
+    assert outcome.code == 0, outcome.stderr
+    for listed in ("13.2 完成情况: 未销号 → 已完成", "13.2 销号日期: (空) → 2022-02-21",
+                   "16 完成情况: 未销号 → 已销号", "8.2 完成情况: 已销号 → 正在整改"):
+        assert listed in outcome.stderr
+    after = {entry.id: entry.item for entry in loading.load_valid(folder).entries()}
+    assert (after["13.2"].status, after["13.2"].closed_on) == ("closed", dt.date(2022, 2, 21))  # the cell's date
+    assert (after["16"].status, after["16"].closed_on) == ("closed", dt.date(2022, 2, 23))  # --as-of
+    reopened = after["8.2"]  # the 销号日期 cell left filled: ignored, with a warning
+    assert (reopened.status, reopened.closed_on, reopened.closed_by) == ("open", None, None)
+    assert "已忽略销号日期" in outcome.stderr
+    assert [event.by for event in reopened.history] == ["李四"] and after["13.2"].history[0].by == "张三"
+    assert_the_rest_came_back(folder, ledger, {"13.2", "16", "8.2"})
+
+
+def test_a_row_closed_in_excel_without_a_date_is_refused_by_row(tmp_path, ledger, rectify):
+    book = tmp_path / "整改台账.xlsx"
+    assert rectify("export", "--format", "xlsx", "-o", str(book)).code == 0
+    edited_book(book, {("16", "完成情况"): "已完成"})
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 1
+    row = cell_of(load_workbook(book)["整改台账"], "16", "完成情况").row
+    assert f"第 {row} 行已完成却没有销号日期" in outcome.stderr and "--as-of" in outcome.stderr
+    assert not list((folder / "issues").glob("*.yaml"))
+
+
+def test_edited_text_cells_win(tmp_path, ledger, rectify):
+    book, _digest = worked_on(ledger, rectify, tmp_path)
+    note = "2022-02-20 已报财政局审核"  # the progress note the outcome cell shows under the outcome
+    edited_book(book, {("13.2", "整改进展及成效"): f"报废资产已全部处置\n{note}", ("11.3", "具体问题"): "内部环境脏乱",
+                       ("13.1", "问题"): "13.资产管理混乱", ("1.1", "问题类别"): "作风建设方面"})
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 0, outcome.stderr
+    for listed in ("13.2 整改进展及成效: ", "→ 报废资产已全部处置 2022-02-20 已报财政局审核(以表格中的为准)",
+                   "11.3 具体问题: ", "→ 内部环境脏乱", "13.1 问题: 13.资产管理不规范 → 13.资产管理混乱",
+                   "1.1 问题类别: 贯彻落实党的路线方针政策和党中央决策部署方面 → 作风建设方面"):
+        assert listed in outcome.stderr
+    after = loading.load_valid(folder)
+    assert after.problem(13).items[1].outcome == "报废资产已全部处置"
+    assert [(event.by, event.note) for event in after.problem(13).items[1].history] == [("张三", "已报财政局审核")]
+    assert after.problem(11).items[2].title == "内部环境脏乱"
+    assert after.problem(13).title == "资产管理混乱"
+    assert after.aspect_title(after.problem(1).aspect) == "作风建设方面"
+    assert after.aspect_title(after.problem(2).aspect) == "贯彻落实党的路线方针政策和党中央决策部署方面"
+    assert after.problem(8).items[1].closed_by == "李四"
+    assert_the_rest_came_back(folder, ledger, {"13.2", "11.3", "13.1", "1.1", "1.2"})
+
+
+def delete_row(sheet, item_id: str) -> None:
+    """Delete an item's row as Excel would; the problem cells merged over it are unmerged first
+    (openpyxl moves no merged range: delete from the bottom up)."""
+    row = next(cell.row for cell in sheet["A"] if cell.value == item_id)
+    for merged in [m for m in sheet.merged_cells.ranges if m.min_row <= row <= m.max_row]:
+        sheet.unmerge_cells(str(merged))
+    sheet.delete_rows(row)
+
+
+def test_rows_deleted_in_excel_are_not_imported(tmp_path, ledger, rectify):
+    book, _digest = worked_on(ledger, rectify, tmp_path)
+    workbook = load_workbook(book)
+    for item_id in ("17", "16", "15.2"):
+        delete_row(workbook["整改台账"], item_id)
+    workbook.save(book)
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 0, outcome.stderr
+    assert "导出时的 34 项中,表格里已删除 3 项:15.2、16、17;未导入。问题 16、17 已没有具体问题,也未导入" in outcome.stderr
+    assert outcome.stderr.count("已删除") == 1
+    after = loading.load_valid(folder)
+    assert [entry.id for entry in after.entries()][-3:] == ["14.1", "14.2", "15"]
+    assert after.problem(15).items[0].title == loading.load_valid(ledger).problem(15).items[0].title
+    assert after.problem(13).items[1].history[0].by == "张三"
+    assert_checks(folder)
+
+
+def test_a_sheet_without_its_id_column_still_imports_every_recorded_item(tmp_path, ledger, rectify):
+    book = tmp_path / "整改台账.xlsx"
+    assert rectify("export", "--format", "xlsx", "-o", str(book)).code == 0
+    workbook = load_workbook(book)
+    workbook["整改台账"].delete_cols(1)  # no 序号: no row can be matched, so none counts as deleted
+    workbook.save(book)
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 0, outcome.stderr
+    assert "已删除" not in outcome.stderr
+    assert entry_fields(loading.load_valid(folder)) == entry_fields(loading.load_valid(ledger))
+
+
 def test_a_workbook_without_its_data_sheet_imports_from_the_cells(tmp_path, ledger, rectify):
     book, _digest = worked_on(ledger, rectify, tmp_path)
     workbook = load_workbook(book)

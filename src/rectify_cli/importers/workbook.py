@@ -53,11 +53,12 @@ def read(path: Path, as_of: dt.date | None = None, feedback_date: dt.date | None
     sheet = _ledger_sheet(book)
     grid = _filled_grid(sheet)
     header_row, columns = _find_header(grid, path)
+    rows = Rows(as_of, feedback_date)
     unread = []
     try:
         recorded = datasheet.read(book)
         if recorded is not None:
-            return _from_data_sheet(recorded, grid[header_row + 1:], header_row + 2, columns, path)
+            return _from_data_sheet(recorded, grid[header_row + 1:], header_row + 2, columns, path, rows)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a data sheet altered by hand
         unread = [Diagnostic(path, None, None, f"数据表 {datasheet.SHEET} 无法读取,只按表格中的单元格导入", "warning")]
     result = WorkbookImport()
@@ -65,7 +66,6 @@ def read(path: Path, as_of: dt.date | None = None, feedback_date: dt.date | None
     title = _title_above(grid, header_row)
     aspects: dict[str, str] = {}
     problems: dict[int, dict] = {}
-    rows = Rows(as_of, feedback_date)
     for number in range(header_row + 1, len(grid)):
         row = grid[number]
         if not any(_text(cell) for cell in row):
@@ -441,9 +441,9 @@ def _status(item: dict, value: dict, line: int, result: WorkbookImport, path: Pa
 EVIDENCE = fields.EVIDENCE
 
 
-def _from_data_sheet(recorded: dict, rows: list[list], first_line: int, columns, path: Path) -> WorkbookImport:
+def _from_data_sheet(recorded: dict, rows: list[list], first_line: int, columns, path: Path, dates: Rows) -> WorkbookImport:
     """The problems and facts the data sheet recorded; a visible cell edited since the export
-    wins, and each such difference is listed."""
+    wins, and each such difference is listed; an item whose row was deleted is left out."""
     from ..export import tabular
 
     result = WorkbookImport()
@@ -462,17 +462,57 @@ def _from_data_sheet(recorded: dict, rows: list[list], first_line: int, columns,
             continue
         line, row = visible[shown_id]
         entry = shown[(head[PROBLEM.id.key], item[ITEM.number.key])]
+        edited = set()
         for source, want in zip(tabular.SOURCES, tabular.row(entry, ledger, today), strict=True):
-            got = _text(row[columns[source]]) if source in columns and columns[source] < len(row) else None
+            got = _cell(row, columns, source)
             if got is None or got == _text(views.inert(want)):
                 continue
             header = (getattr(source, "column", None) or source).header
             result.warnings.append(Diagnostic(path, line, None, f"{shown_id} {header}: {_brief(want)} → {_brief(got)}"
                                               "(以表格中的为准)", "warning"))
             _take_cell(source, got, item, problems[head[PROBLEM.id.key]], aspects, (line, result, path))
+            edited.add(source)
+        if edited & {ITEM.status, ITEM.closed_on}:
+            _settle_closed(item, _cell(row, columns, ITEM.status) or "", (line, result, path), dates)
+    _refuse_undated(dates.undated, path)
+    if visible:  # rows matched by ID: the visible sheet says which items are still there
+        _leave_out_deleted(recorded, visible, problems, result, path)
     result.problems = [_restored(problem) for problem in problems.values()]
     result.facts = LedgerFacts(aspects=aspects, recorded=_yaml_dates(LEDGER, _cleaned(info)))
     return result
+
+
+def _cell(row: list, columns, source) -> str | None:
+    """A visible row's cell for a field; None when the sheet has no such column."""
+    return _text(row[columns[source]]) if source in columns and columns[source] < len(row) else None
+
+
+def _settle_closed(item: dict, status_text: str, where, dates: Rows) -> None:
+    """An item whose status or closing date was edited: closed with a date (the cell's, else
+    --as-of), or open without one, as a row of any 台账 is read."""
+    line, result, path = where
+    _status(item, {ITEM.status: status_text}, line, result, path, dates)
+    if item[ITEM.status.key] == Status.OPEN.value:  # reopened in the sheet, as `reopen` does
+        item.pop(ITEM.closed_by.key, None)
+
+
+def _leave_out_deleted(recorded: dict, visible: dict, problems: dict[int, dict], result: WorkbookImport, path: Path) -> None:
+    """Items whose rows were deleted in Excel are not imported, nor a problem left without items."""
+    entries = recorded[datasheet.ENTRIES]
+    gone = [(shown, head, item) for shown, head, item in entries if shown not in visible]
+    if not gone:
+        return
+    for _shown, head, item in gone:
+        kept = problems[head[PROBLEM.id.key]][PROBLEM.items.key]
+        kept[:] = [other for other in kept if other is not item]
+    emptied = [number for number, problem in problems.items() if not problem[PROBLEM.items.key]]
+    for number in emptied:
+        del problems[number]
+    message = (f"导出时的 {len(entries)} 项中,表格里已删除 {len(gone)} 项:"
+               f"{'、'.join(shown for shown, _head, _item in gone)};未导入")
+    if emptied:
+        message += f"。{PROBLEM.label} {'、'.join(map(str, emptied))} 已没有{ITEM.label},也未导入"
+    result.warnings.append(Diagnostic(path, None, None, message, "warning"))
 
 
 LEDGER = fields.LEDGER
@@ -485,7 +525,7 @@ def _rows_by_id(rows, first_line: int, columns, recorded: dict, result: Workbook
     known = {shown for shown, _head, _item in recorded[datasheet.ENTRIES]}
     found = {}
     for offset, row in enumerate(rows):
-        shown = _text(row[columns[fields.ITEM_ID]]) if columns[fields.ITEM_ID] < len(row) else ""
+        shown = _cell(row, columns, fields.ITEM_ID) or ""
         if shown in known:
             found[shown] = (first_line + offset, row)
         elif any(_text(cell) for cell in row):
@@ -508,9 +548,7 @@ def _take_cell(source, text: str, item: dict, problem: dict, aspects: dict, wher
     elif source is ITEM.title:
         item[ITEM.title.key] = text if text != problem[PROBLEM.title.key] else None
     elif source is ITEM.status:
-        status = Status.OPEN if text == views.OVERDUE_LABEL else parse_enum(Status, STATUS_SYNONYMS, text)
-        if isinstance(status, Status):
-            item[ITEM.status.key] = status.value
+        pass  # read with the closing date, once the row's cells are all taken (_settle_closed)
     elif source is ITEM.outcome:  # the cell holds the outcome, then the progress notes
         notes = {f"{event[HISTORY.date.key]} {event[HISTORY.note.key]}" for event in item[ITEM.history.key]
                  if event.get(HISTORY.note.key)}
