@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from .layout import LEDGER_FILE
 from .records import Entry, LedgerInfo, inspection_start
 from .vocab import Action, CountBy, Status
 from .yamledit import ItemChange, UneditableFile, edit_item
-from .yamlsource import SourceError, decode, parse
+from .yamlsource import SourceError, decode, file_diff, parse
 
 ITEM, HISTORY = fields.ITEM, fields.HISTORY_ENTRY
 ITEMS = fields.PROBLEM.items.key
@@ -116,10 +115,7 @@ class FileEdit:
     problem: records.Problem  # what `after` holds, checked
 
     def diff(self, root: Path) -> str:
-        name = self.path.relative_to(root).as_posix()
-        old = decode(self.path, self.before).splitlines(keepends=True)
-        new = decode(self.path, self.after).splitlines(keepends=True)
-        return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
+        return file_diff(root, self.path, self.before, self.after)
 
 
 @dataclass

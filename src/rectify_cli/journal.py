@@ -308,17 +308,9 @@ class UndoPlan:
     removes: list[Path]
 
     def diff(self, root: Path) -> str:
-        import difflib
+        from .yamlsource import file_diff
 
-        from .yamlsource import decode
-
-        chunks = []
-        for path, current, before in self.restores:
-            name = path.relative_to(root).as_posix()
-            old = decode(path, current).splitlines(keepends=True)
-            new = decode(path, before).splitlines(keepends=True) if before is not None else []
-            chunks.append("".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")))
-        return "".join(chunks)
+        return "".join(file_diff(root, path, current, before) for path, current, before in self.restores)
 
     def same_as(self, other: UndoPlan) -> bool:
         """The same step, over files that hold the same bytes: what was shown is what will be done."""

@@ -98,6 +98,16 @@ class SourceError(Exception):
         self.diagnostic = diagnostic
 
 
+def file_diff(root: Path, path: Path, before: bytes | None, after: bytes | None) -> str:
+    """A unified diff of one file of the ledger, as `git diff` names it; None bytes: no file."""
+    import difflib
+
+    name = path.relative_to(root).as_posix()
+    old = decode(path, before).splitlines(keepends=True) if before is not None else []
+    new = decode(path, after).splitlines(keepends=True) if after is not None else []
+    return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
+
+
 def decode(path: Path, raw: bytes) -> str:
     """Bytes to text: UTF-8, a BOM tolerated; other encodings named."""
     if raw.startswith(_BOM):
