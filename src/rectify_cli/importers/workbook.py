@@ -13,7 +13,6 @@ from ..errors import Diagnostic, RectifyError
 from ..ids import parse_id
 from ..vocab import (
     AMOUNT_HELP,
-    KIND_SYNONYMS,
     STATUS_COLUMN_WORDS,
     STATUS_SYNONYMS,
     Kind,
@@ -23,7 +22,8 @@ from ..vocab import (
     parse_date,
     parse_enum,
 )
-from .outline import NUMERALS
+from .deadlines import UnreadableDeadline, read_deadline
+from .numbering import NUMERALS
 from .plan import LedgerFacts
 
 PROBLEM, ITEM = fields.PROBLEM, fields.ITEM
@@ -305,34 +305,17 @@ def _item(value: dict, problem: dict, line: int, result: WorkbookImport, path: P
     return {key: val for key, val in item.items() if val not in (None, "", [])}
 
 
-MONTH = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(?:份|底|末)?(?:前|之前|以前)?$")
-
-
 def _deadline(text: str, item: dict, feedback_date: dt.date | None, line: int, result: WorkbookImport, path: Path):
-    """A deadline cell: a date, `2022年3月底前` (that month's end), `3月份` (the first such month end on or
-    after the feedback date), or a kind of rectification (立行立改, 长期坚持) instead of a date."""
-    kind = parse_enum(Kind, KIND_SYNONYMS, text)
-    if isinstance(kind, Kind):
-        item.setdefault(ITEM.kind.key, kind.value)  # a 整改类型 column, read after, has the last word
+    """A deadline cell (see deadlines.py); a kind of rectification goes to the item's kind."""
+    try:
+        value = read_deadline(text, feedback_date)
+    except UnreadableDeadline as exc:
+        result.warnings.append(Diagnostic(path, line, None, str(exc), "warning"))
         return None
-    month = MONTH.match(re.sub(r"\s+", "", text))
-    if month is None:
-        return _date_or_warn(text, ITEM.deadline, line, result, path)
-    number = int(month[2])
-    if not 1 <= number <= 12:
-        return _date_or_warn(text, ITEM.deadline, line, result, path)
-    if month[1]:
-        return _month_end(int(month[1]), number)
-    if feedback_date is None:
-        message = f"{ITEM.deadline.label} {text!r} 没有年份,台账也没有{fields.LEDGER.feedback_date.label},未导入该值"
-        result.warnings.append(Diagnostic(path, line, None, message, "warning"))
+    if isinstance(value, Kind):
+        item.setdefault(ITEM.kind.key, value.value)  # a 整改类型 column, read after, has the last word
         return None
-    end = _month_end(feedback_date.year, number)
-    return end if end >= feedback_date else _month_end(feedback_date.year + 1, number)
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    return value
 
 
 def _cell_value(spec: fields.Field, text: str, line: int, result: WorkbookImport, path: Path):
