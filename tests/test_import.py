@@ -565,9 +565,13 @@ def test_dry_run_prints_the_tree_and_writes_nothing(tmp_path):
     outcome = import_text(folder, REFERENCE, "--dry-run")
     assert outcome.code == 0, outcome.stderr
     assert snapshot(folder) == before
-    for line in ("(一)贯彻落实党的路线方针政策和党中央决策部署方面", "  13. 资产管理不规范",
-                 "    13.2 截止2021年8月底", "试运行"):
+    for line in ("(一)贯彻落实党的路线方针政策和党中央决策部署方面  (第 9 行)", "  13. 资产管理不规范  (第 71 行)",
+                 "    13.2 截止2021年8月底", "元,未及时处置,造成资产不实  (第 74 行)", "  16. 人事管理较为混乱  (第 87 行)",
+                 "层级:一、=part,(一)=aspect,1.=problem,(1)=item(按文档推断", "试运行"):
         assert line in outcome.stdout
+    diff = outcome.stdout[outcome.stdout.index("--- a/ledger.yaml"):]  # what ledger.yaml would get
+    for line in ("+++ b/ledger.yaml", "-unit: (待填写)", "+as_of: 2022-02-23", "+report:", "+      problems: true"):
+        assert line in diff
 
 
 def test_import_over_existing_issues_needs_force(reference_ledger):

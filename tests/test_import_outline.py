@@ -7,9 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from rectify_cli import loading
-from rectify_cli.importers import cues, outline
+from rectify_cli.errors import RectifyError
+from rectify_cli.importers import cues, numbering, outline
 
 from .conftest import DATA, REFERENCE, invoke
 from .test_import import import_text, init, write_doc
@@ -100,6 +102,11 @@ def test_the_reference_gives_its_six_open_items_closed_on_its_as_of_date(tmp_pat
     assert ledger.info.as_of == dt.date(2022, 2, 23)  # 截至当前(2月23日), in a report published 2022-02-25
     shipped = loading.load_valid(DATA)
     assert [(e.id, e.item.status) for e in ledger.entries()] == [(e.id, e.item.status) for e in shipped.entries()]
+    written = yaml.safe_load((folder / "ledger.yaml").read_text(encoding="utf-8"))["report"]
+    assert written == yaml.safe_load((DATA / "ledger.yaml").read_text(encoding="utf-8"))["report"]
+    assert [(s["heading"][:4], s.get("problems", False)) for s in written["sections"]] == [
+        ("高点站位", False), ("严实并举", True), ("建章立制", False)]  # without their numbering
+    assert written["closing"][0].startswith("欢迎广大干部群众") and len(written["opening"]) == 1
 
 
 @pytest.mark.parametrize(("outcome", "is_open"), [
@@ -224,3 +231,81 @@ def test_the_unit_is_named_in_full_as_the_title_line_names_it(tmp_path):
                 "二、整改落实情况\n(一)党的建设方面\n1.理论学习不深入\n整改成效:已完成。\n")
     info = imported_info(tmp_path, document)
     assert (info.unit, info.title) == ("泾县城管执法局", "泾县城管执法局巡察整改台账")
+
+
+# --- levels: inferred, or said with --levels ------------------------------------------------
+
+AMBIGUOUS = """二、整改落实情况
+(一)党的建设
+1.学习不深入
+整改成效:已开展学习。
+2.制度不健全
+整改成效:已建立制度。
+(二)作风建设
+1.会风不实
+整改成效:已精简会议。
+"""
+
+
+def problem_titles(folder: Path) -> list[tuple[str, str]]:
+    ledger = loading.load_valid(folder)
+    return [(ledger.aspect_title(p.aspect), p.title) for p in ledger.problems]
+
+
+def test_levels_says_which_numbering_is_which_level_where_the_inference_differs(tmp_path):
+    document = write_doc(tmp_path, OPENING + AMBIGUOUS)
+    inferred = init(tmp_path / "inferred")
+    assert import_text(inferred, document).code == 0  # (一) headings holding several 1. read as problems
+    assert problem_titles(inferred) == [(outline.DEFAULT_ASPECT, "党的建设"), (outline.DEFAULT_ASPECT, "作风建设")]
+    given = init(tmp_path / "given")
+    outcome = import_text(given, document, "--levels", "（一）=方面,1、=问题")
+    assert outcome.code == 0, outcome.stderr
+    assert problem_titles(given) == [("党的建设", "学习不深入"), ("党的建设", "制度不健全"), ("作风建设", "会风不实")]
+    assert "重新编为 1..n" in outcome.stderr  # 1. 2. / 1. became 1, 2, 3
+
+
+@pytest.mark.parametrize(("tokens", "levels"), [
+    ("(一)=aspect,1.=problem,(1)=item", ("(一)", "1.", "(1)")),
+    ("（一）=方面，１．=问题，①=具体问题", ("(一)", "1.", "①")),
+    ("一、=problem,无编号=item", (None, "一、", "无编号")),
+    ("第一条=problem,1)=item", (None, "第一条", "1)")),
+    ("一.=aspect,（1）=problem,一是=item", ("一、", "(1)", "一是")),
+])
+def test_levels_tokens_in_any_width_and_either_stop(tokens, levels):
+    chosen = numbering.parse_levels(tokens)
+    assert (chosen.aspect, chosen.problem, chosen.item) == levels
+
+
+@pytest.mark.parametrize("tokens", ["(一)=aspect", "A.=problem", "1.=topic", "1.problem"])
+def test_levels_that_cannot_be_read_are_refused_with_the_way_to_write_them(tokens):
+    with pytest.raises(RectifyError, match="--levels"):
+        numbering.parse_levels(tokens)
+
+
+def test_a_bad_levels_option_is_one_line_and_changes_nothing(tmp_path):
+    folder = init(tmp_path / "ledger")
+    before = (folder / "ledger.yaml").read_bytes()
+    outcome = import_text(folder, write_doc(tmp_path, OPENING + AMBIGUOUS), "--levels", "甲=problem")
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1 and "“甲” 无法识别" in outcome.stderr
+    assert (folder / "ledger.yaml").read_bytes() == before
+
+
+PLAN = """(一)党的建设方面
+1.关于“理论学习不深入”问题的整改
+整改措施:制定学习计划。
+责任单位:办公室、党建股
+整改时限:2022年9月底前
+2.关于“资产管理不规范”问题的整改
+整改措施:清理资产。
+整改时限:立行立改
+"""
+
+
+def test_a_plans_deadline_and_department_lines_fill_their_fields(tmp_path):
+    folder = init(tmp_path / "ledger")
+    outcome = import_text(folder, write_doc(tmp_path, OPENING + PLAN))
+    assert outcome.code == 0, outcome.stderr
+    items = [e.item for e in loading.load_valid(folder).entries()]
+    assert [(i.measures, i.departments, i.deadline, i.kind.value if i.kind else None, i.status.value) for i in items] == [
+        ("制定学习计划。", ["办公室", "党建股"], dt.date(2022, 9, 30), None, "open"),
+        ("清理资产。", [], None, "immediate", "open")]

@@ -643,28 +643,43 @@ import_app = typer.Typer(
 app.add_typer(import_app, name="import")
 
 
+from .importers.numbering import LEVELS_HELP  # noqa: E402 (light: the --levels help is read at start)
+
+
 @import_app.command("text", cls=RectifyCommand)
 def import_text(
     ctx: typer.Context,
     source: Annotated[Path, typer.Argument(metavar="FILE", help="反馈意见或整改进展情况:.txt(UTF-8 或 GBK)、.docx、.html/.htm、.pdf")],
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的同名问题文件(其他文件保留)")] = False,
-    dry_run: DryRunOption = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="只显示读出的提纲(带原文行号)和 ledger.yaml 的修改(diff),不写入")] = False,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help=f"文档所截至的日期,即已整改事项的{fields.ITEM.closed_on.label}(文档中没有“截至X月X日”或发布日期时)", metavar="DATE")] = None,
+    levels: Annotated[str | None, typer.Option(
+        "--levels", metavar="编号=层级,…",
+        help=LEVELS_HELP)] = None,
 ) -> None:
-    """按“一、(一)1.(1)整改成效:”的提纲读取文档,生成问题文件,并填上 ledger.yaml 中的空白。"""
-    from .importers import documents, outline, service
+    """读取反馈意见、整改方案或整改进展情况,生成问题文件,并填上 ledger.yaml 中的空白。
 
+    哪种编号是方面、问题、具体问题,由文档的层次推断(如“一、(一)1.(1)整改成效:”);推断不对时用 --levels 指明。
+    """
+    from .importers import documents, numbering, outline, service
+
+    chosen = numbering.parse_levels(levels) if levels else None
     document = documents.read_document(source)
-    parsed = outline.parse(document.text)
+    parsed = outline.parse(document.text, chosen)
     day = parse_cli_date(as_of, "--as-of") if as_of else None
+    facts = service.facts_of(parsed, day)
     notes = service.reading_notes(document.notes, source)
     if not parsed.problems:  # keep what the document says of the inspection, then fail
-        result = _run_import(ctx, [], service.facts_of(parsed, day), notes, False, dry_run)
+        result = _run_import(ctx, [], facts, notes, False, dry_run)
         raise RectifyError(service.no_problems_message(source, result, dry_run))
-    problems = service.problems_of(parsed, source, day)
-    warnings = notes + service.unplaced_warnings(parsed, source) + service.status_warnings(parsed, problems, source, day)
-    _finish_import(ctx, problems, service.facts_of(parsed, day), warnings, force, dry_run)
+    warnings = notes + service.reading_warnings(parsed, source) + service.unplaced_warnings(parsed, source)
+    problems = service.problems_of(parsed, source, day, warnings)
+    warnings += service.status_warnings(parsed, problems, source, day)
+    result = _run_import(ctx, problems, facts, warnings, force, dry_run)
+    result.source_lines = service.source_lines(parsed)
+    result.levels = parsed.levels.describe() + ("(按文档推断;不对时用 --levels 指明)" if parsed.levels_inferred else "")
+    views.write_import_tree(result, sys.stdout, dry_run)
 
 
 @import_app.command("xlsx", cls=RectifyCommand)

@@ -213,7 +213,7 @@ FIGURES = Group("Figures", "整改成果", "报告公布而各事项未逐项分
 ])
 
 REPORT_SECTION = Group("ReportSection", "通报部分", "通报的一个部分:标题(不含编号),及其段落或问题所在的标记", [
-    Field("heading", "标题", TEXT, "部分的标题,不含“一、”这样的编号", required=True),
+    Field("heading", "标题", TEXT, "部分的标题,不含“一、”这样的编号;文档没有分部分时,问题所在的部分没有标题"),
     Field("paragraphs", "段落", STRINGS, "本部分的段落,按原文"),
     Field("problems", "问题部分", FLAG, "true:各方面、问题和具体问题写在这一部分"),
 ])

@@ -651,18 +651,28 @@ def render_trend(rows, fmt: OutputFormat, stream: IO) -> None:
 
 
 def write_import_tree(result, stream: IO, dry_run: bool) -> None:
-    """The aspects, problems and items an import made (or would make)."""
+    """The aspects, problems and items an import made (or would make); a dry run also says
+    where each stands in the document, how its levels were read, and what ledger.yaml gets."""
+    where = result.source_lines if dry_run else {}
+
+    def node(text: str, key: tuple) -> None:
+        line = f"  (第 {where[key]} 行)" if key in where else ""
+        stream.write(inert(text, keep_newlines=False) + line + "\n")
+
     for key, title in result.aspects.items():
-        stream.write(inert(f"({key}){title}", keep_newlines=False) + "\n")
+        node(f"({key}){title}", (key,))
         for problem in (p for p in result.problems if p.aspect == key):
-            stream.write(inert(f"  {problem.id}. {problem.title}", keep_newlines=False) + "\n")
+            node(f"  {problem.id}. {problem.title}", (problem.id, None))
             if len(problem.items) > 1:
                 for item in problem.items:
-                    stream.write(inert(f"    {problem.id}.{item.number} {item.title or ''}", keep_newlines=False) + "\n")
+                    node(f"    {problem.id}.{item.number} {item.title or ''}", (problem.id, item.number))
     items = sum(len(p.items) for p in result.problems)
     counts = (f"{len(result.aspects)} 个{fields.PROBLEM.aspect.label},{len(result.problems)} 个{fields.PROBLEM.label},"
               f"{items} 项{fields.ITEM.label}")
     if dry_run:
+        if result.levels:
+            stream.write(f"层级:{result.levels}\n")
+        stream.write(inert(result.ledger_diff) if result.ledger_diff else "ledger.yaml 无需更改\n")
         stream.write(f"(试运行:将导入 {counts};未写入任何文件)\n")
     else:
         stream.write(f"已导入 {counts};写入 {len(result.written)} 个文件,保留 {len(result.kept)} 个原有问题文件\n")

@@ -289,12 +289,15 @@ def _plain(text: str, node) -> Any:
 # --- rendering: the canonical layout of what the tool writes --------------------
 
 
+FLOW_WIDTH = 80  # a list of scalars longer than this (paragraphs) is written one entry a line
+
+
 def render_entry(key: str, value: Any, column: int, style: Style) -> str:
     """`key: value` starting at `column`; continuation lines carry absolute indentation."""
     if isinstance(value, list):
         if not value:
             return f"{key}: []"
-        if all(_is_scalar(v) and "\n" not in str(v) for v in value):
+        if all(_is_scalar(v) and "\n" not in str(v) for v in value) and len(flow(value)) <= FLOW_WIDTH:
             return f"{key}: {flow(value)}"
         dash = column + style.sequence_offset
         lines = [_render_sequence_entry(entry, dash, style) for entry in value]

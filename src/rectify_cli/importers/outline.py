@@ -25,6 +25,7 @@ from .numbering import (
     ENUMERATED,
     LEVELS,
     NUMERALS,
+    RANK,
     UNNUMBERED,
     Levels,
     Numbered,
@@ -39,6 +40,10 @@ _LABELS = "|".join(map(re.escape, [*OUTCOME_WORDS, *MEASURES_WORDS]))
 # 整改成效: … / 【整改成效】… / [整改情况]: … : the label, then the text
 LABEL_RE = re.compile(rf"^(?:[【\[(]({_LABELS})[】\])]\s*:?|({_LABELS})\s*:)\s*(.*)$")
 LABEL_INSIDE_RE = re.compile(rf"(?:[【\[(](?:{_LABELS})[】\])]\s*:?|(?:{_LABELS})\s*:)")
+# A plan's lines that state one field of an item: 整改时限:2022年9月底前, 责任单位:办公室
+PLAN_FIELDS = (fields.ITEM.lead, fields.ITEM.departments, fields.ITEM.owner, fields.ITEM.deadline)
+_PLAN_WORDS = {word: spec.key for spec in PLAN_FIELDS for word in spec.words}
+PLAN_LINE_RE = re.compile(rf"^[【\[]?({'|'.join(map(re.escape, sorted(_PLAN_WORDS, key=len, reverse=True)))})[】\]]?\s*:\s*(.+)$")
 TITLE_PATTERNS = [  # the wrappers around a title, at every level
     re.compile(r"^关于“(.+)”问题的整改(?:情况)?$"),
     re.compile(r"^关于“(.+)”的问题$"),
@@ -47,6 +52,8 @@ TITLE_PATTERNS = [  # the wrappers around a title, at every level
     re.compile(r"^关于“(.+)”$"),
     re.compile(r"^关于“([^”]+)$"),
 ]
+ASPECT_TITLE_RE = re.compile(r"方面(?:的问题|存在的问题)?。?$")
+PROBLEM_TITLE_RE = re.compile(r"^关于“.+”(?:的)?问题")  # 关于“…”的问题, 关于“…”问题的整改
 DEFAULT_ASPECT = "巡察反馈问题"  # the one aspect made when the document has no aspect level
 HEADING_LENGTH = 60  # a numbered line longer than this is a paragraph, not a heading
 METADATA_RE = re.compile(r"^(?:来源|发布时间|时间|作者|点击量|浏览次数)\s*:")
@@ -59,6 +66,7 @@ class ParsedItem:
     line: int
     outcome_lines: list[str] = field(default_factory=list)
     measures_lines: list[str] = field(default_factory=list)
+    stated: dict[str, str] = field(default_factory=dict)  # field key → text of a plan line (整改时限:…)
 
     @property
     def outcome(self) -> str | None:
@@ -127,18 +135,28 @@ def _is_heading(token: Numbered) -> bool:
 
 
 def _depths(tokens: list[Numbered]) -> dict[str, int]:
-    """Each heading family's depth, as the document first nests it (一、 0, (一) 1, 1. 2 …)."""
-    stack: list[str] = []
-    depth: dict[str, int] = {}
-    for token in tokens:
-        if token.family in (UNNUMBERED, ENUMERATED):
-            continue
-        if token.family in stack:
-            del stack[stack.index(token.family) + 1:]
-        else:
-            stack.append(token.family)
-            depth.setdefault(token.family, len(stack) - 1)
-    return depth
+    """Each heading family's depth among those the document uses (一、 0, (一) 1, 1. 2 …)."""
+    present = {token.family for token in tokens if token.family in RANK}
+    return {family: depth for depth, family in enumerate(f for f in RANK if f in present)}
+
+
+def _problem_tokens(lines: list[str], tokens: list[Numbered]) -> list[Numbered]:
+    """Where outcomes are labelled, only the top-level blocks that hold a label tell the levels:
+    a part on how the work was organised may number its paragraphs 1. 2. 3. too."""
+    labelled = [bool(LABEL_RE.match(line)) for line in lines]
+    families = [token.family for token in tokens if _is_heading(token) and token.family in RANK]
+    if not any(labelled) or not families:
+        return tokens
+    top = min(families, key=RANK.index)
+    starts = [i for i, token in enumerate(tokens) if token.family == top and _is_heading(token)]
+    kept = list(tokens)
+    for start, end in zip([0, *starts], [*starts, len(tokens)], strict=True):
+        if not any(labelled[start:end]):
+            kept[start:end] = [NOTHING] * (end - start)
+    return kept
+
+
+NOTHING = Numbered(UNNUMBERED, None, "")
 
 
 def _outcome_owners(lines: list[str], tokens: list[Numbered]) -> tuple[Counter, Counter]:
@@ -165,26 +183,44 @@ def _outcome_owners(lines: list[str], tokens: list[Numbered]) -> tuple[Counter, 
 
 def infer_levels(lines: list[str], tokens: list[Numbered]) -> Levels:
     """The deepest family that owns outcomes is the item (else the deepest heading family);
-    the family above it the problem; above that the aspect, and above that the parts."""
-    depth = _depths([token if _is_heading(token) else Numbered(UNNUMBERED, None, "") for token in tokens])
+    the family above it the problem; above that the aspect, and above that the parts. Titles
+    settle what the nesting leaves open: `关于“…”的问题` is a problem, `…方面` an aspect."""
+    tokens = _problem_tokens(lines, tokens)
+    depth = _depths([token if _is_heading(token) else NOTHING for token in tokens])
     owners, above_unnumbered = _outcome_owners(lines, tokens)
     if above_unnumbered:
         depth[UNNUMBERED] = depth.get(above_unnumbered.most_common(1)[0][0], -1) + 1
-    candidates = [family for family in owners if family in depth] or list(depth)
-    candidates = [family for family in candidates if depth[family] < len(LEVELS)] or candidates  # four levels at most
+    fitting = [family for family in depth if depth[family] < len(LEVELS)]  # four levels at most
+    candidates = [family for family in owners if family in fitting] or fitting or list(depth)
     if not candidates:
         return Levels(None, None, UNNUMBERED, None)
     item = max(candidates, key=lambda family: depth[family])
     problem = (above_unnumbered.most_common(1)[0][0] if item == UNNUMBERED and above_unnumbered
                else _parent(item, tokens, depth))
-    deepest = depth[item] == len(LEVELS) - 1  # under a part, an aspect and a problem: an item for sure
-    if problem is None or item != UNNUMBERED and not deepest and not _are_items(item, problem, tokens):
+    if problem is None or item != UNNUMBERED and _not_items(item, problem, tokens, depth):
         item, problem = None, item  # headings with outcomes but no items under them: problems
+    elif item and _titled(problem, ASPECT_TITLE_RE, tokens):
+        item, problem = None, item  # (一)党的建设方面 → 1.理论学习不深入: the 1. are problems
     aspect = _parent(problem, tokens, depth)
     part = _parent(aspect, tokens, depth) if aspect else None
-    if aspect and part is None and _holding(aspect, problem, lines, tokens) < 2:
+    if aspect and part is None and not _titled(aspect, ASPECT_TITLE_RE, tokens) and _holding(
+            aspect, problem, lines, tokens) < 2:
         aspect, part = None, aspect  # one heading holds every problem: it is a part
     return Levels(part, aspect, problem, item)
+
+
+def _not_items(family: str, problem: str, tokens: list[Numbered], depth: dict[str, int]) -> bool:
+    """Headings that own outcomes but are problems: titled as problems, or never more than one
+    under a parent (unless nested as deep as items go)."""
+    if _titled(family, PROBLEM_TITLE_RE, tokens):
+        return True
+    return depth[family] < len(LEVELS) - 1 and not _are_items(family, problem, tokens)
+
+
+def _titled(family: str, pattern: re.Pattern, tokens: list[Numbered]) -> bool:
+    """Most headings of `family` have titles of the form `pattern` describes."""
+    titles = [token.rest for token in tokens if token.family == family and _is_heading(token)]
+    return bool(titles) and sum(bool(pattern.search(title)) for title in titles) * 2 > len(titles)
 
 
 def _parent(family: str, tokens: list[Numbered], depth: dict[str, int]) -> str | None:
@@ -236,6 +272,7 @@ class _Outline:
 
     def __init__(self, lines: list[str], tokens: list[Numbered], levels: Levels):
         self.lines, self.tokens, self.levels = lines, tokens, levels
+        self.labelled = _labelled(lines, 0, len(lines))
 
     def level(self, index: int) -> str | None:
         token = self.tokens[index]
@@ -248,13 +285,16 @@ class _Outline:
     def first_problem(self) -> int:
         return next((i for i in range(len(self.lines)) if self.level(i) == "problem"), len(self.lines))
 
-    def parts(self) -> list[tuple[int, int]]:
-        """(start, end) of each part: from its heading to the next one's."""
-        starts = [i for i in range(len(self.lines)) if self.level(i) == "part"]
-        return list(zip(starts, [*starts[1:], len(self.lines)], strict=True))
+    def blocks(self, level: str) -> list[tuple[int, int]]:
+        """(start, end) of each heading of `level`: from it to the next one's."""
+        starts = [i for i in range(len(self.lines)) if self.level(i) == level]
+        return list(zip(starts, [*starts[1:], len(self.lines)]))  # noqa: B905 (none: no such heading)
 
     def holds_problems(self, start: int, end: int) -> bool:
-        return any(self.level(i) in ("aspect", "problem") for i in range(start, end))
+        """A labelled outcome where the document labels them, else a problem heading."""
+        if self.labelled:
+            return _labelled(self.lines, start, end)
+        return any(self.level(i) == "problem" for i in range(start, end))
 
     def closing_start(self, start: int, end: int) -> int:
         """Where the closing begins within lines[start:end]: the first closing cue, else `end`."""
@@ -262,25 +302,34 @@ class _Outline:
 
 
 def _read_body(document: ParsedDocument, raw: list[str], outline: _Outline) -> None:
-    """The problems, and the report's narrative around them."""
-    lines = outline.lines
-    parts = outline.parts()
-    first = parts[0][0] if parts else next(
+    """The problems, and the report's narrative around them: parts (or, without parts, top
+    headings) that hold no problem are kept as sections of paragraphs."""
+    lines, levels = outline.lines, outline.levels
+    splitter = "part" if levels.part else "aspect"
+    blocks = outline.blocks(splitter)
+    first = blocks[0][0] if blocks else next(
         (i for i in range(len(lines)) if outline.level(i) in ("aspect", "problem")), len(lines))
     closing = outline.closing_start(first, len(lines))
     sections = []
-    if not parts:
-        _read_problems(document, outline, first, closing)
-    for start, end in parts:
+    if not blocks or blocks[0][0] > first:  # problems before any heading of the splitting level
+        _read_problems(document, outline, first, min(blocks[0][0] if blocks else closing, closing))
+    for start, end in blocks:
+        end = min(end, closing)
         heading = clean_heading(raw[start][len(lines[start]) - len(outline.tokens[start].rest):])
-        if outline.holds_problems(start + 1, end):
+        holds = outline.holds_problems(start, end)
+        if holds and splitter == "part":
             sections.append({"heading": heading, "problems": True})
-            _read_problems(document, outline, start + 1, min(end, closing))
+        if holds:
+            _read_problems(document, outline, start + (splitter == "part"), end)
         elif start < closing:
-            sections.append({"heading": heading, "paragraphs": _paragraphs(raw, start + 1, min(end, closing))})
+            sections.append({"heading": heading, "paragraphs": _paragraphs(raw, start + 1, end)})
     document.report = {key: value for key, value in (
         ("opening", _paragraphs(raw, 0, first, opening=True)), ("sections", sections),
         ("closing", _paragraphs(raw, closing, len(lines)))) if value}
+
+
+def _labelled(lines: list[str], start: int, end: int) -> bool:
+    return any(LABEL_RE.match(line) for line in lines[start:end])
 
 
 def _paragraphs(raw: list[str], start: int, end: int, opening: bool = False) -> list[str]:
@@ -342,6 +391,8 @@ class _Reader:
         token = self.outline.tokens[index]
         if LABEL_RE.match(text):
             self._outcome(index + 1, text)
+        elif PLAN_LINE_RE.match(text) and self.problem is not None:
+            self._plan_line(index + 1, PLAN_LINE_RE.match(text))
         elif level in ("aspect", "problem", "item") and self._continues(level, token):
             getattr(self, f"_{level}")(index + 1, token)
         else:
@@ -403,6 +454,12 @@ class _Reader:
         if rest:
             self.lines.append(rest)
         self.in_outcome = True
+
+    def _plan_line(self, number: int, match: re.Match) -> None:
+        if self.item is None:
+            self._new_item(number, None)
+        self.item.stated[_PLAN_WORDS[match[1]]] = match[2].strip()
+        self.in_outcome = False  # what follows is no longer the measures' text
 
     def _outcome_text(self, text: str) -> None:
         self.lines = self.item.outcome_lines
@@ -528,7 +585,7 @@ def _year_after(inspection, month: int) -> int | None:
     return end.year if month >= end.month else end.year + 1
 
 
-TITLE_LINE_RE = re.compile(r"^(.{2,30}?)(?:党组|党委)?关于.{2,60}(?:通报|报告|情况|公告)$")
+TITLE_LINE_RE = re.compile(r"^(.{2,30}?)(?:党组|党委)?关于.{2,60}(?:通报|报告|情况|公告|意见|方案)$")
 
 
 def _full_name(unit: str | None, opening: list[str]) -> str | None:
@@ -538,7 +595,7 @@ def _full_name(unit: str | None, opening: list[str]) -> str | None:
         match = TITLE_LINE_RE.match(line)
         if match and unit and unit != match[1] and match[1].endswith(unit):
             return match[1]
-        if match and unit is None:
+        if match and unit is None and fields.LEDGER.inspector.label not in match[1]:
             return match[1]
     return unit
 

@@ -32,6 +32,7 @@ class LedgerFacts:
     count_by: str | None = None
     figures: dict | None = None
     as_of: dt.date | None = None
+    report: dict | None = None  # the narrative of an imported report: opening, sections, closing
     aspects: dict[str, str] = field(default_factory=dict)
     # every ledger.yaml field as an exported workbook's data sheet recorded it (YAML data)
     recorded: dict = field(default_factory=dict)

@@ -14,9 +14,10 @@ from .. import checks, fields, journal, loading, newledger, rules
 from ..errors import Diagnostic, InvalidLedger, RectifyError
 from ..layout import ISSUES_DIR, LEDGER_FILE
 from ..model import LedgerInfo, Problem
-from ..vocab import CountBy, Status
-from ..yamlsource import SourceError, parse
+from ..vocab import CountBy, Kind, Status
+from ..yamlsource import SourceError, file_diff, parse
 from . import cues, plan
+from .deadlines import UnreadableDeadline, read_deadline
 from .outline import ParsedDocument
 
 ITEM, PROBLEM, LEDGER = fields.ITEM, fields.PROBLEM, fields.LEDGER
@@ -30,6 +31,9 @@ class ImportResult:
     kept: list[Path] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     recovered: list[journal.Recovery] = field(default_factory=list)  # commands killed before, rolled back
+    source_lines: dict[tuple, int] = field(default_factory=dict)  # node (see `source_lines`) → its line
+    ledger_diff: str = ""  # what the import writes to ledger.yaml, as a unified diff
+    levels: str = ""  # which numbering is which level, as --levels would say it
 
 
 def facts_of(parsed: ParsedDocument, as_of: dt.date | None = None) -> plan.LedgerFacts:
@@ -38,17 +42,42 @@ def facts_of(parsed: ParsedDocument, as_of: dt.date | None = None) -> plan.Ledge
         feedback_date=parsed.feedback_date, stated_items=parsed.stated_items, aspects=parsed.aspects,
         stated_problems=parsed.stated_problems, figures=parsed.figures or None, as_of=as_of or parsed.as_of,
         count_by=CountBy.PROBLEM.value if parsed.stated_problems is not None else None,
+        report=parsed.report if parsed.problems else None,  # the narrative around problems only
     )
 
 
-def problems_of(parsed: ParsedDocument, source: Path, as_of: dt.date | None = None) -> list[Problem]:
+def source_lines(parsed: ParsedDocument) -> dict[tuple, int]:
+    """Where each node stands in the document: (aspect key,), (problem id, None), (problem id, item number)."""
+    lines: dict[tuple, int] = {(key,): line for key, line in parsed.aspect_lines.items()}
+    for problem in parsed.problems:
+        lines[(problem.id, None)] = problem.line
+        lines.update({(problem.id, item.number): item.line for item in problem.items})
+    return lines
+
+
+def reading_warnings(parsed: ParsedDocument, source: Path) -> list[Diagnostic]:
+    """How the levels were read, when the document left room for doubt."""
+    warnings = []
+    if parsed.default_aspect:
+        key = next(iter(parsed.aspects))
+        message = (f"文档中的问题没有分{PROBLEM.aspect.label},已全部归入一个方面:({key}){parsed.aspects[key]};"
+                   f"可在 ledger.yaml 的 {LEDGER.aspects.key} 中改名")
+        warnings.append(Diagnostic(source, parsed.aspect_lines.get(key), None, message, "warning"))
+    return warnings
+
+
+def problems_of(parsed: ParsedDocument, source: Path, as_of: dt.date | None = None,
+                warnings: list[Diagnostic] | None = None) -> list[Problem]:
     """The problems read; an item whose outcome states no unfinished work is closed on the
-    document's as-of date (or `as_of`), when there is one."""
+    document's as-of date (or `as_of`), when there is one. A plan's item that states only
+    measures is not done yet: it stays open."""
     closed_on = as_of or parsed.as_of
     data = []
     for parsed_problem in parsed.problems:
         items = [{ITEM.number.key: item.number, ITEM.title.key: item.title, ITEM.measures.key: item.measures,
-                  ITEM.outcome.key: item.outcome, **_status(item.outcome, closed_on)} for item in parsed_problem.items]
+                  ITEM.outcome.key: item.outcome, **_status(item.outcome, closed_on),
+                  **_stated(item, parsed.feedback_date, source, warnings if warnings is not None else [])}
+                 for item in parsed_problem.items]
         if not items:
             raise RectifyError(f"{source}:{parsed_problem.line}: {PROBLEM.label} {parsed_problem.id} "
                                f"下没有任何{ITEM.label}或整改内容")
@@ -58,6 +87,20 @@ def problems_of(parsed: ParsedDocument, source: Path, as_of: dt.date | None = No
     if not data:
         raise RectifyError(f"{source}: 没有找到任何编号的问题(如 “1.关于……的问题”)")
     return validated_problems(data, source)
+
+
+def _stated(item, feedback_date: dt.date | None, source: Path, warnings: list[Diagnostic]) -> dict:
+    """The fields a plan's lines state (整改时限, 责任单位…): a deadline read as a 台账 cell is."""
+    stated = dict(item.stated)
+    text = stated.pop(ITEM.deadline.key, None)
+    if text is None:
+        return stated
+    try:
+        value = read_deadline(text, feedback_date)
+    except UnreadableDeadline as exc:
+        warnings.append(Diagnostic(source, item.line, None, str(exc), "warning"))
+        return stated
+    return {**stated, (ITEM.kind.key if isinstance(value, Kind) else ITEM.deadline.key): value}
 
 
 def _status(outcome: str | None, closed_on: dt.date | None) -> dict:
@@ -136,6 +179,10 @@ def import_problems(root: Path, problems: list[Problem], facts: plan.LedgerFacts
     with journal.locked(root) if not dry_run else contextlib.nullcontext([]) as recovered:
         result.recovered = recovered
         files = _planned_files(root, problems, facts, force, result, today, report)
+        ledger_path = root / LEDGER_FILE
+        if ledger_path in files:
+            before, after = files[ledger_path]
+            result.ledger_diff = file_diff(root, ledger_path, before, after.encode("utf-8"))
         if dry_run:
             return result
         changes = [(path, before, after.encode("utf-8")) for path, (before, after) in files.items()]
