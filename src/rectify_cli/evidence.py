@@ -184,8 +184,15 @@ def check_recorded(root: Path, problem, source: Source, referenced: set[Path]) -
     return found
 
 
+SHOWN_PATH = 80  # characters of a recorded path a message quotes
+
+
+def shown_path(path: str) -> str:
+    return path if len(path) <= SHOWN_PATH else path[:SHOWN_PATH] + "…"
+
+
 def _evidence_problem(root: Path, record) -> tuple[str | None, Path | None]:
-    shown = record.path if len(record.path) <= 80 else record.path[:80] + "…"
+    shown = shown_path(record.path)
     try:
         relative = Path(record.path)
         target = (root / relative).resolve()

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from rectify_cli.evidence import shown_path
+
 from .support import at, expect, tree
 from .support import run_child as run
 
@@ -72,7 +74,8 @@ REFUSED_ONE = "rectify: 台账有 1 处错误,请先修正(运行 rectify check 
 
 
 def out_of_ledger(recorded: str) -> str:
-    return f"{PATH_AT}佐证材料路径 {recorded} 指向台账目录之外;只能引用台账内的文件"
+    """The message, quoting the path as messages do (a long temporary path is cut)."""
+    return f"{PATH_AT}佐证材料路径 {shown_path(recorded)} 指向台账目录之外;只能引用台账内的文件"
 
 
 def record_evidence(ledger: Path, written: str, sha256: str | None = None) -> None:
