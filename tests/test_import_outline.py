@@ -309,3 +309,40 @@ def test_a_plans_deadline_and_department_lines_fill_their_fields(tmp_path):
     assert [(i.measures, i.departments, i.deadline, i.kind.value if i.kind else None, i.status.value) for i in items] == [
         ("制定学习计划。", ["办公室", "党建股"], dt.date(2022, 9, 30), None, "open"),
         ("清理资产。", [], None, "immediate", "open")]
+
+
+def test_an_outcomes_own_numbered_list_stays_in_the_outcome(tmp_path):
+    body = """(一)党的建设方面
+1.关于“理论学习不深入”的问题
+(1)学习计划未执行。
+整改成效:
+1.制定学习计划。
+2.建立学习台账。
+(2)学习记录不全。
+整改成效:已补齐。
+2.关于“资产管理不规范”的问题
+整改成效:已清理。
+"""
+    assert [row[1:] for row in imported_tree(tmp_path, body)] == [
+        ("理论学习不深入", "学习计划未执行", None, "1.制定学习计划。\n2.建立学习台账。"),
+        ("理论学习不深入", "学习记录不全", None, "已补齐。"),
+        ("资产管理不规范", None, None, "已清理。"),
+    ]
+
+
+def test_levels_naming_only_the_problem_and_item_keep_the_aspects_above(tmp_path):
+    body = """(一)党的建设方面
+1.关于“理论学习不深入”的问题
+一是学习计划未执行。已制定学习计划。
+二是学习记录不全。已补齐。
+(二)作风建设方面
+2.关于“会风不实”的问题
+一是会议过多。已精简会议。
+"""
+    folder = init(tmp_path / "ledger")
+    outcome = import_text(folder, write_doc(tmp_path, OPENING + body), "--levels", "1.=problem,一是=item")
+    assert outcome.code == 0, outcome.stderr
+    ledger = loading.load_valid(folder)
+    assert [(ledger.aspect_title(e.problem.aspect), e.id, e.item.title, e.item.outcome) for e in ledger.entries()] == [
+        ("党的建设方面", "1.1", "学习计划未执行", "已制定学习计划。"), ("党的建设方面", "1.2", "学习记录不全", "已补齐。"),
+        ("作风建设方面", "2", "会议过多", "已精简会议。")]

@@ -117,7 +117,9 @@ def parse(text: str, levels: Levels | None = None) -> ParsedDocument:
     raw = [line.strip() for line in text.splitlines()]
     lines = [normalise(line) for line in raw]
     tokens = [numbered(line) for line in lines]
-    document = ParsedDocument(levels=levels or infer_levels(lines, tokens), levels_inferred=levels is None)
+    given = levels
+    levels = _completed(given, lines, tokens) if given else infer_levels(lines, tokens)
+    document = ParsedDocument(levels=levels, levels_inferred=given is None)
     outline = _Outline(lines, tokens, document.levels)
     _read_opening(document, lines, outline.first_problem())
     document.as_of = _as_of(lines)
@@ -209,6 +211,22 @@ def infer_levels(lines: list[str], tokens: list[Numbered]) -> Levels:
     return Levels(part, aspect, problem, item)
 
 
+def _completed(given: Levels, lines: list[str], tokens: list[Numbered]) -> Levels:
+    """--levels as given; the aspect and the parts it leaves out are the families above, as inferred."""
+    if given.aspect or given.part:
+        return given
+    tokens = _problem_tokens(lines, tokens)
+    depth = _depths([token if _is_heading(token) else NOTHING for token in tokens])
+    aspect = _parent(given.problem, tokens, depth) if given.problem in depth else None
+    if aspect in (given.item, None):
+        return given
+    part = _parent(aspect, tokens, depth)
+    if part is None and not _titled(aspect, ASPECT_TITLE_RE, tokens) and _holding(
+            aspect, given.problem, lines, tokens) < 2:
+        aspect, part = None, aspect
+    return Levels(part, aspect, given.problem, given.item)
+
+
 def _not_items(family: str, problem: str, tokens: list[Numbered], depth: dict[str, int]) -> bool:
     """Headings that own outcomes but are problems: titled as problems, or never more than one
     under a parent (unless nested as deep as items go)."""
@@ -217,10 +235,11 @@ def _not_items(family: str, problem: str, tokens: list[Numbered], depth: dict[st
     return depth[family] < len(LEVELS) - 1 and not _are_items(family, problem, tokens)
 
 
-def _titled(family: str, pattern: re.Pattern, tokens: list[Numbered]) -> bool:
-    """Most headings of `family` have titles of the form `pattern` describes."""
+def _titled(family: str, pattern: re.Pattern, tokens: list[Numbered], half: bool = False) -> bool:
+    """Most headings of `family` (or, with `half`, at least half) have titles of the form `pattern`."""
     titles = [token.rest for token in tokens if token.family == family and _is_heading(token)]
-    return bool(titles) and sum(bool(pattern.search(title)) for title in titles) * 2 > len(titles)
+    matching = sum(bool(pattern.search(title)) for title in titles) * 2
+    return bool(titles) and (matching >= len(titles) if half else matching > len(titles))
 
 
 def _parent(family: str, tokens: list[Numbered], depth: dict[str, int]) -> str | None:
@@ -273,6 +292,8 @@ class _Outline:
     def __init__(self, lines: list[str], tokens: list[Numbered], levels: Levels):
         self.lines, self.tokens, self.levels = lines, tokens, levels
         self.labelled = _labelled(lines, 0, len(lines))
+        self.styles = {level: pattern for level, pattern in (("aspect", ASPECT_TITLE_RE), ("problem", PROBLEM_TITLE_RE))
+                       if getattr(levels, level) and _titled(getattr(levels, level), pattern, tokens, half=True)}
 
     def level(self, index: int) -> str | None:
         token = self.tokens[index]
@@ -403,7 +424,12 @@ class _Reader:
         of its level (an outcome's own 1. 2. list is text)."""
         if level == "item" and self.problem is None:
             return False
-        return not self.in_outcome or token.number == self.last.get(level, 0) + 1
+        if not self.in_outcome:
+            return True
+        styled = self.outline.styles.get(level)  # where problems read 关于“…”的问题, a heading has a wrapper
+        title = clean_heading(token.rest)
+        wrapped = styled is None or bool(styled.search(title)) or any(p.match(title) for p in TITLE_PATTERNS)
+        return token.number == self.last.get(level, 0) + 1 and wrapped
 
     def _heading(self, level: str, number: int | None) -> None:
         self.last[level] = number or 0
