@@ -392,7 +392,7 @@ def test_html_board_renders_in_chromium(rectify, tmp_path, chromium):
     expected = exported_ids(rectify, "--aspect", "二")
     assert len(expected) == 16
     assert re.findall(r'<tr\b[^>]*\bdata-id="([^"]+)"', rendered) == expected
-    assert "巡察反馈问题16个,已完成整改13个,正在整改3个" in rendered  # the filtered view's sentence
+    assert "筛选范围内 16 项:已销号 13 项,未销号 3 项" in rendered  # a selection says it is one
 
     png = tmp_path / "board.png"
     shot = chromium(f"--screenshot={png}", "--window-size=1400,1000", board.as_uri())

@@ -101,7 +101,8 @@ def test_a_filtered_view_counts_what_it_selects(stated_35, rectify):
     """The stated count speaks for the whole ledger only; a narrowed view is not flagged."""
     data = summary_json(rectify, "--aspect", "二")
     assert (data["summary"]["stated"], data["summary"]["found"], data["summary"]["closed"]) == (16, 16, 13)
-    assert data["summary"]["sentence"].startswith("巡察反馈问题16个,已完成整改13个,正在整改3个,整改完成率")
+    # a selection is not the ledger: not the official sentence, which describes the whole
+    assert data["summary"]["sentence"] == "筛选范围内 16 项:已销号 13 项,未销号 3 项,完成率 81.3%"
     assert "注意" not in summary_text(rectify, "--aspect", "二", "--format", "table")
 
 

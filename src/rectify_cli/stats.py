@@ -126,6 +126,7 @@ class Overall:
     overdue: int
     declared: int | None = None  # stated_items (or stated_problems) as ledger.yaml says, for the whole ledger
     count_by: CountBy = CountBy.ITEM  # what is counted: items, or problems
+    filtered: bool = False  # a selection, not the whole ledger: the official sentence does not apply
 
     @property
     def open(self) -> int:
@@ -148,7 +149,8 @@ def overall(ledger: Ledger, entries: list[Entry], today: dt.date, filtered: bool
     counted = _problem_tally(entries, today) if level is CountBy.PROBLEM else _item_tally(entries, today)
     declared = None if filtered else stated_count(ledger.info, level)
     return Overall(stated=denominator(ledger, counted.total, filtered, level), found=counted.total,
-                   closed=counted.closed, overdue=counted.overdue, declared=declared, count_by=level)
+                   closed=counted.closed, overdue=counted.overdue, declared=declared, count_by=level,
+                   filtered=filtered)
 
 
 def _item_tally(entries: list[Entry], today: dt.date) -> Tally:

@@ -463,10 +463,21 @@ BAR_WIDTH = 30
 
 
 def official_sentence(figures) -> str:
+    """The sentence reports publish, for the whole ledger; a selection says it is one."""
+    if figures.filtered:
+        return filtered_sentence(figures)
     return (
         f"巡察反馈问题{figures.stated}个,已完成整改{figures.closed}个,"
         f"正在整改{figures.open}个,整改完成率{rate_text(figures.rate)}"
     )
+
+
+def filtered_sentence(figures) -> str:
+    if figures.count_by is CountBy.PROBLEM:
+        return (f"筛选范围内 {figures.stated} 个问题:已完成 {figures.closed} 个,未完成 {figures.open} 个,"
+                f"完成率 {rate_text(figures.rate)}")
+    return (f"筛选范围内 {figures.stated} 项:已销号 {figures.closed} 项,未销号 {figures.open} 项,"
+            f"完成率 {rate_text(figures.rate)}")
 
 
 RESULTS_OPENING = "在巡察整改工作中,"
