@@ -199,11 +199,20 @@ def test_tsv_has_a_header_row(rectify, by, label):
     assert sum(int(row.split("\t")[1]) for row in rows) >= 34
 
 
-def test_tsv_rows_match_json(planned, rectify):
+def test_tsv_rows_match_json_and_end_with_the_total(planned, rectify):
     rows = [line.split("\t") for line in summary_text(rectify, "--by", "kind", "--format", "tsv").splitlines()[1:]]
-    assert [[label, int(t), int(c), int(o), int(d)] for label, t, c, o, d, _ in rows] == [
+    assert [[label, int(t), int(c), int(o), int(d)] for label, t, c, o, d, _ in rows[:-1]] == [
         list(row) for row in table_rows(summary_json(rectify, "--by", "kind"))
     ]
+    assert rows[-1] == ["合计", "34", "28", "6", "2", "82.4%"]  # every item once, not a column sum
+
+
+def test_summary_into_a_file_is_the_table_people_read(rectify, tmp_path):
+    """Not a terminal: the headline, the overdue line and the table, without colour; md ends in 合计."""
+    text = summary_text(rectify)
+    assert text.splitlines()[0] == SENTENCE and "逾期未销号 0 项" in text and "\x1b[" not in text
+    assert "┃ 方面" in text and "│ 合计" in text
+    assert summary_text(rectify, "--format", "md").splitlines()[-3] == "| 合计 | 34 | 28 | 6 | 0 | 82.4% |"
 
 
 def test_markdown_has_sentence_and_a_table(rectify):

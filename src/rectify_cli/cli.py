@@ -284,14 +284,14 @@ def summary(
     by: Annotated[stats.Dimension, typer.Option("--by", help="分组:aspect 方面 / problem 问题 / dept 部门 / lead 领导 / kind 类型", case_sensitive=False)] = stats.Dimension.ASPECT,
     trend: Annotated[stats.Period | None, typer.Option("--trend", help="按 week 周 / month 月 显示销号数和累计完成率", case_sensitive=False)] = None,
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
-    output: Annotated[views.SummaryFormat | None, typer.Option("--format", "-f", help="输出格式:table 表格 / json / md / tsv;非终端默认 tsv", case_sensitive=False)] = None,
+    output: Annotated[views.SummaryFormat | None, typer.Option("--format", "-f", help="输出格式:table 表格(默认,写入文件时不带颜色)/ json / md / tsv", case_sensitive=False)] = None,
 ) -> None:
     """整改进度:官方口径的完成情况,并按方面、问题、部门、领导或类型分组统计。"""
     state = _state(ctx)
     ledger = state.ledger(texts=bool(filters.search) or trend is not None)
     day = state.day(ledger)
     entries = query.select(ledger, filters, day)
-    fmt = _format(output)
+    fmt = OutputFormat(output.value) if output else OutputFormat.TABLE  # read by people, in a file too
     filtered = filters != Filters()
     if trend is not None:
         total = stats.denominator(ledger, len(entries), filtered)
@@ -301,7 +301,8 @@ def summary(
     results = stats.results(ledger, entries, filtered=filtered)
     _warn(views.difference_lines(results))
     rows = stats.tally(ledger, entries, by, day)  # rows count items: a problem spans departments
-    views.render_summary(figures, results, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout, state.stamp(ledger))
+    views.render_summary(figures, results, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout, state.stamp(ledger),
+                         stats.total_row(entries, day))
 
 
 def _warn(lines: list[str]) -> None:

@@ -175,6 +175,16 @@ def _problem_tally(entries: list[Entry], today: dt.date) -> Tally:
     return counted
 
 
+TOTAL_LABEL = "合计"
+
+
+def total_row(entries: list[Entry], today: dt.date) -> Tally:
+    """Every item once: a table's last row (a department's rows may share items, so no column sum)."""
+    row = _item_tally(entries, today)
+    row.label = TOTAL_LABEL
+    return row
+
+
 def tally(ledger: Ledger, entries: list[Entry], dimension: Dimension, today: dt.date) -> list[Tally]:
     """One row per aspect, problem, department, lead or kind, in a stable order."""
     rows: dict[str, Tally] = {}

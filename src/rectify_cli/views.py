@@ -16,7 +16,7 @@ from typing import IO
 from . import fields
 from .errors import Diagnostic
 from .records import Entry, Item, Ledger, as_data
-from .stats import Overall, completion_rate, rate_text, tally_text
+from .stats import TOTAL_LABEL, Overall, completion_rate, rate_text, tally_text
 from .vocab import (
     ACTION_LABELS,
     COUNT_BY_LABELS,
@@ -555,14 +555,16 @@ def tally_cells(row) -> list[str]:
 
 
 def render_summary(figures, results, rows, dimension_label: str, fmt: OutputFormat, stream: IO,
-                   stamp: dt.date | None = None) -> None:
-    """The official figures (by count_by) and results, then rows by item; `stamp` is a snapshot's date."""
+                   stamp: dt.date | None = None, total=None) -> None:
+    """The official figures (by count_by) and results, then rows by item and their `total` (合计)
+    row; `stamp` is a snapshot's date."""
     if fmt is OutputFormat.JSON:
         stream.write(_json({"schema_version": SCHEMA_VERSION, "summary": _figures_data(figures),
                             "results": results_data(results),
                             fields.LEDGER.as_of.key: stamp.isoformat() if stamp else None,
                             "by": dimension_label, "rows": [_tally_data(row) for row in rows]}))
         return
+    rows = [*rows, *([total] if total is not None else [])]
     if fmt is OutputFormat.MD:
         stream.write(summary_markdown(figures, results, rows, dimension_label, stamp))
         return
@@ -609,6 +611,8 @@ def _summary_table(figures, results, rows, dimension_label: str, stream: IO, sta
         table.add_column(header, justify="right", no_wrap=True)
     table.add_column("进度", no_wrap=True)
     for row in rows:
+        if row.label == TOTAL_LABEL:
+            table.add_section()
         overdue = Text(str(row.overdue), style="bold red" if row.overdue else "")
         cells = [Text(inert(row.label)), *map(Text, tally_cells(row))]
         cells[4] = overdue

@@ -182,7 +182,7 @@ ASCII_CASES = {  # name: (PYTHONIOENCODING, arguments)
     "list": ("ascii", ("list",)),
     "list-strict": ("ascii:strict", ("list",)),
     "show": ("ascii", ("show", "13.2")),
-    "summary": ("ascii", ("summary",)),
+    "summary": ("ascii", ("summary", "--format", "tsv")),
     "error": ("ascii", ("show", "99")),
     "close": ("ascii", ("close", "13.2", "--by", "李四")),
 }
@@ -198,6 +198,15 @@ def test_an_ascii_stream_gets_escapes_not_a_crash(tmp_path, name):
     assert plain.code == (1 if name == "error" else 0), plain.stderr
     assert plain.stdout + plain.stderr != escaped(plain.stdout + plain.stderr)  # there was Chinese to escape
     expect(out, plain.code, *escaped(plain.stderr).splitlines(), stdout=escaped(plain.stdout))
+
+
+def test_an_ascii_stream_gets_the_summary_table_with_escaped_chinese(tmp_path):
+    """The table (summary's form in a file too) draws its frame in what the stream can carry."""
+    ledger = copy_ledger(tmp_path / "ledger")
+    out = shell(command(ledger, "summary"), "", environment(PYTHONIOENCODING="ascii"))
+    assert out.code == 0 and "Traceback" not in out.stderr, out.stderr
+    assert escaped("巡察反馈问题34个,已完成整改28个") in out.stdout and escaped("合计") in out.stdout
+    out.stdout.encode("ascii")  # nothing the stream could not carry
 
 
 # --- point 10: a trend with closures far in the past or the future -----------------------------
