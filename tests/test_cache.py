@@ -109,9 +109,11 @@ def test_a_renamed_file_is_followed(cached):
     assert "status: closed" in (cached / "issues" / "013.yaml").read_text(encoding="utf-8").split("number: 2")[1]
 
 
-def test_a_new_version_of_rectify_ignores_the_old_cache(cached, monkeypatch):
+def test_a_new_version_of_rectify_ignores_the_old_cache(cached, monkeypatch, request):
     forge(cached)
     monkeypatch.setattr(cache, "__version__", "99.0.0")
+    cache.signature.cache_clear()  # stamped once per process: as if this one had loaded the new version
+    request.addfinalizer(cache.signature.cache_clear)
     assert json.loads(run(cached, "show", "13.1", "--format", "json").stdout)["items"][0]["problem_title"] == "资产管理不规范"
 
 
