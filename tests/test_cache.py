@@ -8,6 +8,7 @@ title shows, the cache was used; if the file's own title shows, it was not.
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import shutil
 
@@ -108,9 +109,11 @@ def test_a_renamed_file_is_followed(cached):
     assert "status: closed" in (cached / "issues" / "013.yaml").read_text(encoding="utf-8").split("number: 2")[1]
 
 
-def test_a_new_version_of_rectify_ignores_the_old_cache(cached, monkeypatch):
+def test_a_new_version_of_rectify_ignores_the_old_cache(cached, monkeypatch, request):
     forge(cached)
     monkeypatch.setattr(cache, "__version__", "99.0.0")
+    cache.signature.cache_clear()  # stamped once per process: as if this one had loaded the new version
+    request.addfinalizer(cache.signature.cache_clear)
     assert json.loads(run(cached, "show", "13.1", "--format", "json").stdout)["items"][0]["problem_title"] == "资产管理不规范"
 
 
@@ -261,3 +264,58 @@ def test_altered_texts_are_not_believed(cached, where):
     data[int(len(data) * where)] ^= 0xFF
     texts.write_bytes(bytes(data))
     assert everything() == before
+
+
+
+@pytest.mark.parametrize("command", [("show", "13.2"), ("list", "--search", "电表"), ("export", "--format", "json")])
+def test_texts_that_disagree_with_the_item_cores_are_a_cache_miss(cached, command):
+    # a validly signed cache whose problem 13 has two item cores and the texts of three items:
+    # before, reading it ended in `内部错误:ValueError: zip() argument 2 is longer…`, exit 3
+    expected = invoke("--ledger", str(cached), *command).stdout
+    state_dir = cached / ".rectify"
+    data = cache.read(state_dir)
+    assert cache.fill_texts(state_dir, data)
+    state, sha, packed, problem_id = data["files"]["issues/13.yaml"]
+    texts = marshal.loads(packed[-1])
+    data["files"]["issues/13.yaml"] = (state, sha, cache.with_texts(packed, marshal.dumps([*texts, texts[0]])), problem_id)
+    cache.write(state_dir, data["files"], data["written_ns"])
+    packed = cache.read(state_dir)["files"]["issues/13.yaml"][2]
+    with pytest.raises(ValueError, match="zip"):  # the forgery took: as found in the cache, it does not build
+        cache.problem_from(cache.with_texts(packed, cache._checked(
+            (state_dir / cache.TEXTS_FILE).read_bytes(), packed[-1])), full=True)
+    out = invoke("--ledger", str(cached), *command)
+    assert (out.code, out.stdout) == (0, expected), out.stderr
+    assert title_of(cached, "13.2") != FORGED
+
+
+def test_a_process_keeps_the_signature_of_the_code_it_loaded(tmp_path):
+    # a test session runs the CLI in-process while its checkout is edited or merged into: the
+    # code in memory is the old one, and must not stamp or accept caches as the new code's
+    import subprocess
+    import sys
+
+    package = tmp_path / "src" / "rectify_cli"
+    shutil.copytree(os.path.dirname(cache.__file__), package, ignore=shutil.ignore_patterns("__pycache__"))
+    probe = ("from pathlib import Path; from rectify_cli import cache; before = cache.signature(); "
+             "p = Path(cache.__file__).with_name('fields.py'); p.write_text(p.read_text() + '# edited\\n'); "
+             "print(before == cache.signature())")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
+    run_probe = lambda code: subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,  # noqa: E731
+                                            text=True, check=True).stdout.strip()
+    assert run_probe(probe) == "True"
+    first = run_probe("from rectify_cli import cache; print(cache.signature())")
+    (package / "fields.py").write_text((package / "fields.py").read_text() + "# again\n")
+    assert run_probe("from rectify_cli import cache; print(cache.signature())") != first  # a new process sees it
+
+
+def test_unreadable_kept_texts_do_not_stop_the_dead_ones_being_dropped_or_an_edit(cached):
+    texts = cached / ".rectify" / cache.TEXTS_FILE
+    data = bytearray(texts.read_bytes())
+    live = len(data)
+    data[5] ^= 0xFF  # the first problem's texts: kept by the edit below, now unreadable
+    texts.write_bytes(bytes(data) + b"\0" * (2 * live + 2 * 1024 * 1024))  # mostly dead: the edit compacts
+    out = invoke("--ledger", str(cached), "--today", "2022-03-01", "close", "13.2", "--by", "张三")
+    assert out.code == 0, out.stderr  # was TypeError (len of None), exit 3, after the edit was written
+    fresh = [run(cached, "show", str(problem_id), "--format", "json").stdout for problem_id in (1, 13)]
+    shutil.rmtree(cached / ".rectify")
+    assert [run(cached, "show", str(problem_id), "--format", "json").stdout for problem_id in (1, 13)] == fresh

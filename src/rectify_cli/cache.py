@@ -37,8 +37,12 @@ _SHAPING_MODULES = ("fields.py", "records.py", "vocab.py", "model.py", "checks.p
 FileState = tuple[int, int, int, int]
 
 
+@functools.cache
 def signature() -> str:
-    """What the cached data depends on, besides the ledger's own files."""
+    """What the cached data depends on, besides the ledger's own files: the code this process
+    runs, so stamped once, on first use (this module is loaded with the shaping ones). Read
+    on each call, a process that loaded older code (a test session, while the checkout is
+    edited or merged into) would stamp its caches as the new code's, and read theirs as its own."""
     package = Path(__file__).parent
     stamps = []
     for name in _SHAPING_MODULES:
@@ -107,7 +111,7 @@ def fill_texts(state_dir: Path, data: dict) -> bool:
     except OSError:
         return False
     for relative, (state, sha, packed, problem_id) in waiting:
-        texts = _checked(stored, packed[-1])
+        texts = _fitting(packed, _checked(stored, packed[-1]))
         if texts is None:
             return False
         data["files"][relative] = (state, sha, with_texts(packed, texts), problem_id)
@@ -118,7 +122,7 @@ def texts_of(state_dir: Path, packed: tuple) -> bytes | None:
     """One problem's texts: read from where the cache says they lie, if still there unaltered."""
     place = packed[-1]
     if not _is_place(place):
-        return place
+        return _fitting(packed, place)
     offset, length, _digest = place
     try:
         with open(state_dir / TEXTS_FILE, "rb") as stored:
@@ -126,7 +130,19 @@ def texts_of(state_dir: Path, packed: tuple) -> bytes | None:
             chunk = stored.read(length)
     except OSError:
         return None
-    return _checked(chunk, (0, length, place[2]))
+    return _fitting(packed, _checked(chunk, (0, length, place[2])))
+
+
+_LIST_CODES = (ord("["), ord("[") | 0x80)  # marshal's list, plain or flagged for reference
+
+
+def _fitting(packed: tuple, texts: bytes | None) -> bytes | None:
+    """The texts if they hold one entry per item core, else None. Read from marshal's list
+    header, not decoded: a count that disagrees (texts from another write or another
+    version of the code) is a cache miss, not an error half-way through a command."""
+    if texts is None or len(texts) < 5 or texts[0] not in _LIST_CODES:
+        return None
+    return texts if int.from_bytes(texts[1:5], "little") == len(packed[-2]) else None
 
 
 def _is_place(texts) -> bool:
@@ -196,8 +212,9 @@ def _store_texts(path: Path, problems: dict[str, bytes | tuple]) -> dict[str, tu
         if size > 2 * sum(place[1] for place in kept.values()) + 1024 * 1024:  # mostly dead: compact
             with contextlib.suppress(OSError):
                 old = path.read_bytes()
-                new.update({rel: _checked(old, place) for rel, place in kept.items()})
-                if all(texts is not None for texts in new.values()):
+                recovered = {rel: _checked(old, place) for rel, place in kept.items()}
+                if all(texts is not None for texts in recovered.values()):  # else append: a bad place stays a miss
+                    new.update(recovered)
                     kept = {}
     if not new:
         return dict(kept)

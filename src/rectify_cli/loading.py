@@ -276,7 +276,8 @@ def _texts_loader(root: Path, data: dict, paths: dict[int, Path]):
         packed = data["files"][by_id[problem_id]][2]
         texts = cache.texts_of(root / STATE_DIR, packed)
         if texts is not None:
-            return cache.problem_from(cache.with_texts(packed, texts), full=True)
+            with contextlib.suppress(ValueError, EOFError, TypeError):  # undecodable: read the file instead
+                return cache.problem_from(cache.with_texts(packed, texts), full=True)
         return _problem_from_file(root, paths[problem_id])
 
     return load
