@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -299,6 +300,17 @@ def test_trend_by_month(history, rectify):
     ]
 
 
+def test_trend_reopenings_have_their_own_column_and_the_cumulative_adds_up(history, rectify):
+    out = rectify("--today", "2022-04-30", "summary", "--trend", "month", "--format", "json")
+    rows = [(r["closures"], r["reopenings"], r["closed"]) for r in json.loads(out.stdout)["trend"]]
+    assert rows == [(28, 0, 28), (2, 0, 30), (2, 2, 30)]  # April: 13.1 and 13.2 reopened; 13.2 and 17 closed
+    for (_, _, before), (closures, reopenings, after) in itertools.pairwise(rows):
+        assert after == before + closures - reopenings
+    table = rectify("--today", "2022-04-30", "summary", "--trend", "month", "--format", "tsv").stdout.splitlines()
+    assert table[0].split("\t") == ["时段", "销号", "重新整改", "累计已销号", "累计完成率"]
+    assert table[3].split("\t") == ["2022-04", "2", "2", "30/34", "88.2%"]
+
+
 def test_trend_by_week(history, rectify):
     rows = trend_json(rectify, "week")
     assert [(period, closures, closed) for period, closures, closed, _, _ in rows] == WEEKS
@@ -337,10 +349,12 @@ def test_trend_table_draws_bars(history, rectify):
 
 def test_trend_tsv_and_md(history, rectify):
     tsv = rectify("--today", "2022-04-30", "summary", "--trend", "month", "--format", "tsv").stdout.splitlines()
-    assert tsv == ["时段\t销号\t累计已销号\t累计完成率", "2022-02\t28\t28/34\t82.4%", "2022-03\t2\t30/34\t88.2%", "2022-04\t2\t30/34\t88.2%"]
+    assert tsv == ["时段\t销号\t重新整改\t累计已销号\t累计完成率", "2022-02\t28\t0\t28/34\t82.4%",
+                   "2022-03\t2\t0\t30/34\t88.2%", "2022-04\t2\t2\t30/34\t88.2%"]
     md = rectify("--today", "2022-04-30", "summary", "--trend", "month", "--format", "md").stdout.splitlines()
-    assert md[:2] == ["| 时段 | 销号 | 累计已销号 | 累计完成率 |", "|---|---|---|---|"]
-    assert md[2:] == ["| 2022-02 | 28 | 28/34 | 82.4% |", "| 2022-03 | 2 | 30/34 | 88.2% |", "| 2022-04 | 2 | 30/34 | 88.2% |"]
+    assert md[:2] == ["| 时段 | 销号 | 重新整改 | 累计已销号 | 累计完成率 |", "|---|---|---|---|---|"]
+    assert md[2:] == ["| 2022-02 | 28 | 0 | 28/34 | 82.4% |", "| 2022-03 | 2 | 0 | 30/34 | 88.2% |",
+                      "| 2022-04 | 2 | 2 | 30/34 | 88.2% |"]
 
 
 def test_trend_rate_agrees_with_the_official_rate(stated_35, rectify):

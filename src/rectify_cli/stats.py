@@ -321,8 +321,9 @@ def _funds(items) -> Decimal | None:
 class TrendRow:
     period: str
     closures: int
-    closed: int  # closed at the period's end
+    closed: int  # closed at the period's end: closures less reopenings, so far
     total: int
+    reopenings: int = 0  # closed items reopened (重新整改) in the period
 
     @property
     def rate(self) -> Decimal:
@@ -358,8 +359,9 @@ def trend(entries: list[Entry], period: Period, total: int | None = None,
     rows = []
     for start, end, label in itertools.islice(_periods(first, max(dates), period), MAX_PERIODS[period]):
         closures = sum(1 for c in changes.values() for day, closed in c if closed and start <= day <= end)
+        reopenings = sum(1 for c in changes.values() for day, closed in c if not closed and start <= day <= end)
         closed = sum(1 for c in changes.values() if _closed_at(c, end))
-        rows.append(TrendRow(label, closures, closed, total or len(entries)))
+        rows.append(TrendRow(label, closures, closed, total or len(entries), reopenings))
     return rows
 
 

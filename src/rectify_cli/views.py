@@ -633,19 +633,23 @@ def _tally_data(row) -> dict:
             "overdue": row.overdue, "rate": float(row.rate)}
 
 
+REOPENED = "重新整改"  # reopened items, in a trend's own column
+
+
 def render_trend(rows, fmt: OutputFormat, stream: IO) -> None:
-    headers = ["时段", "销号", "累计已销号", "累计完成率"]
+    headers = ["时段", "销号", REOPENED, "累计已销号", "累计完成率"]
     if fmt is OutputFormat.JSON:
-        data = [{"period": r.period, "closures": r.closures, "closed": r.closed, "total": r.total,
-                 "rate": float(r.rate)} for r in rows]
+        data = [{"period": r.period, "closures": r.closures, "reopenings": r.reopenings, "closed": r.closed,
+                 "total": r.total, "rate": float(r.rate)} for r in rows]
         stream.write(_json({"schema_version": SCHEMA_VERSION, "trend": data}))
         return
-    cells = [[r.period, str(r.closures), tally_text(r.closed, r.total), rate_text(r.rate)] for r in rows]
+    cells = [[r.period, str(r.closures), str(r.reopenings), tally_text(r.closed, r.total), rate_text(r.rate)]
+             for r in rows]
     if fmt in (OutputFormat.TSV, OutputFormat.CSV):
         write_delimited([headers, *cells], fmt, stream)
         return
     if fmt is OutputFormat.MD:
-        lines = ["| " + " | ".join(headers) + " |", "|---|---|---|---|"]
+        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
         lines += ["| " + " | ".join(row) + " |" for row in cells]
         stream.write("\n".join(lines) + "\n")
         return
@@ -657,7 +661,9 @@ def render_trend(rows, fmt: OutputFormat, stream: IO) -> None:
         closures = "▇" * (max(1, round(row.closures / widest * 12)) if row.closures else 0)
         line = Text(f"{cell[0]:<8} 销号 {row.closures:>4} ")
         line.append(f"{closures:<12}", style="cyan")
-        line.append(f" 累计 {cell[2]:>9} {cell[3]:>6} ")
+        if any(r.reopenings for r in rows):  # a column of its own, where there are any
+            line.append(f" {REOPENED} {row.reopenings:>3}", style="yellow" if row.reopenings else "")
+        line.append(f" 累计 {cell[3]:>9} {cell[4]:>6} ")
         line.append(bar(row.rate, 12), style="green")
         console.print(line)
 
