@@ -27,10 +27,22 @@ def with_history(ledger):
     return ledger
 
 
-def test_every_field_is_labelled(rectify):
+def shown_labels(text: str) -> list[str]:
+    return [line.split(":", 1)[0] for line in text.splitlines() if ":" in line and not line.startswith(" ")]
+
+
+def test_only_fields_with_a_value_are_shown(rectify):
     out = rectify("show", "13.1", "--format", "tsv")
     assert out.code == 0
-    labels = [line.split(":", 1)[0] for line in out.stdout.splitlines() if ":" in line]
+    assert shown_labels(out.stdout) == ["编号", "具体问题", "问题", "方面", "整改类型", "状态", "销号日期", "整改成效"]
+    assert "—" not in out.stdout
+
+
+def test_every_field_is_labelled_with_all_fields(rectify):
+    out = rectify("show", "13.1", "--format", "tsv", "--all-fields")
+    assert out.code == 0
+    labels = shown_labels(out.stdout)
+    assert "问题描述:—" in out.stdout and "备注:—" in out.stdout  # the empty ones, marked
     for label in ["编号", "具体问题", "问题", "方面", "状态", "整改类型", "整改措施", "责任领导", "责任部门",
                   "责任人", "整改时限", "销号日期", "销号人", "整改成效", "佐证材料", "建章立制", "整改进展"]:
         assert label in labels

@@ -325,14 +325,15 @@ def show(
     ctx: typer.Context,
     item_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号,如 13.2、13-2、13(2);只写 13 则显示该问题的全部事项")],
     output: FormatOption = None,
+    all_fields: Annotated[bool, typer.Option("--all-fields", help="也列出未填写的字段(显示为 —)")] = False,
 ) -> None:
-    """查看一个事项的全部字段及其整改进展。"""
+    """查看一个事项已填写的字段及其整改进展。"""
     state = _state(ctx)
     ledger = state.ledger(texts=False)
     ledger.complete({entry.problem.id for entry in query.resolve(ledger, item_id)})
     entries = query.resolve(ledger, item_id)
     fmt = _format(output)
-    views.render_show(entries, ledger, state.day(ledger), fmt, sys.stdout)
+    views.render_show(entries, ledger, state.day(ledger), fmt, sys.stdout, all_fields)
 
 
 @app.command(cls=RectifyCommand)

@@ -310,15 +310,17 @@ def item_text(entry: Entry, spec: fields.Field, today: dt.date) -> str:
     return value_text(spec, getattr(entry.item, spec.key))
 
 
-def detail_fields(entry: Entry, ledger: Ledger, today: dt.date) -> list[tuple[str, str]]:
-    """Every field of one item, in the declared order; where it stands after its title."""
+def detail_fields(entry: Entry, ledger: Ledger, today: dt.date, all_fields: bool = False) -> list[tuple[str, str]]:
+    """The fields of one item that have a value (every field, — for the empty, with
+    `all_fields`), in the declared order; where it stands after its title."""
     problem = entry.problem
     rows = [(fields.ITEM_ID_LABEL, entry.id)]
     for spec in fields.ITEM:
         if not spec.shown:
             continue
         text = item_text(entry, spec, today)
-        rows.append((spec.label, f"{text}{YUAN}" if text and spec.type == fields.AMOUNT else text or EMPTY))
+        if text or all_fields:
+            rows.append((spec.label, f"{text}{YUAN}" if text and spec.type == fields.AMOUNT else text or EMPTY))
         if spec is fields.ITEM.title:
             rows.append((fields.PROBLEM.title.label, f"{problem.id}. {problem.title}"))
             rows.append((fields.PROBLEM.aspect.label, f"({problem.aspect}){ledger.aspect_title(problem.aspect)}"))
@@ -338,14 +340,15 @@ def history_lines(item: Item) -> list[str]:
     return [history_line(event) for event in sorted(item.history, key=lambda e: e.date)]
 
 
-def render_show(entries: list[Entry], ledger: Ledger, today: dt.date, fmt: OutputFormat, stream: IO) -> None:
+def render_show(entries: list[Entry], ledger: Ledger, today: dt.date, fmt: OutputFormat, stream: IO,
+                all_fields: bool = False) -> None:
     if fmt is OutputFormat.JSON:
         stream.write(_json({**_ledger_header(ledger, today), "items": [entry_data(e, ledger, today) for e in entries]}))
         return
     for index, entry in enumerate(entries):
         if index:
             stream.write("\n")
-        rows = detail_fields(entry, ledger, today)
+        rows = detail_fields(entry, ledger, today, all_fields)
         if fmt is OutputFormat.TABLE:
             _show_grid(rows, entry, today, stream)
         else:
