@@ -18,9 +18,10 @@ from typer.core import TyperCommand, TyperGroup
 
 from . import fields, layout, loading, query, records, stats, streams, views, vocab, writing
 from .errors import InvalidLedger, RectifyError, UsageProblem, describe_os_error
-from .messages import ChineseContext, usage_message
+from .messages import ChineseContext
 from .query import Filters, SortKey
 from .records import Ledger
+from .usage import is_help_request, parsing, usage_message
 from .views import OutputFormat
 from .vocab import Status
 
@@ -33,11 +34,19 @@ MAX_ERRORS_SHOWN = 5
 class RectifyCommand(TyperCommand):
     context_class = ChineseContext
 
+    def parse_args(self, ctx, args):
+        with parsing(ctx):
+            return super().parse_args(ctx, args)
+
 
 class RectifyGroup(TyperGroup):
     """Turns every failure into one line on stderr and an exit code; never a traceback."""
 
     context_class = ChineseContext
+
+    def parse_args(self, ctx, args):
+        with parsing(ctx):
+            return super().parse_args(ctx, args)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = list(args) if args is not None else sys.argv[1:]
@@ -64,7 +73,10 @@ def _run(invoke) -> int:
     except RectifyError as exc:
         _error(str(exc))
         return exc.exit_code
-    except typer.TyperException as exc:  # the parser's own errors (typer >= 0.29 vendors click)
+    except typer.TyperException as exc:  # the parser's own errors (typer vendors click)
+        if is_help_request(exc):  # a group called bare (`rectify`) shows its help, as --help does
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+            return 0
         code = getattr(exc, "exit_code", 2)
         _error(usage_message(exc) if code == 2 else str(exc))
         return code
