@@ -35,6 +35,24 @@ def parsing(ctx):
         raise
 
 
+EXAMPLES = "示例:"
+
+
+def examples_last(help_text: str | None, epilog: str | None) -> tuple[str | None, str | None]:
+    """A help text's closing examples (a paragraph `示例:` and a \\b block of command lines) move
+    to the epilog, so the help page ends with them, after the options."""
+    if not help_text or f"\n{EXAMPLES}" not in help_text:
+        return help_text, epilog
+    text, _, examples = help_text.partition(f"\n{EXAMPLES}")
+    return text.rstrip(), "\n\n".join(part for part in (epilog, EXAMPLES + examples) if part)
+
+
+def examples(help_page: str) -> list[str]:
+    """The example command lines a help page ends with."""
+    _, _, tail = help_page.partition(EXAMPLES)
+    return [line.strip() for line in tail.splitlines() if line.strip().startswith("rectify ")]
+
+
 def is_help_request(error: Exception) -> bool:
     """A group called without a command: click's way of asking for its help page."""
     return _kind(error) == "NoArgsIsHelpError"
