@@ -72,7 +72,7 @@ def test_a_folder_that_is_not_a_ledger(tmp_path):
 def test_global_options_go_before_the_command(repository):
     out = invoke("list", "--ledger", str(repository))
     assert out.code == 2
-    assert "没有这个选项:--ledger" in out.stderr
+    assert "--ledger 是全局选项,须写在命令之前" in out.stderr
 
 
 def test_python_dash_m_runs_the_tool(repository):

@@ -18,9 +18,10 @@ from typer.core import TyperCommand, TyperGroup
 
 from . import fields, layout, loading, query, records, stats, streams, views, vocab, writing
 from .errors import InvalidLedger, RectifyError, UsageProblem, describe_os_error
-from .messages import ChineseContext, usage_message
+from .messages import ChineseContext
 from .query import Filters, SortKey
 from .records import Ledger
+from .usage import examples_last, is_help_request, parsing, usage_message
 from .views import OutputFormat
 from .vocab import Status
 
@@ -33,11 +34,27 @@ MAX_ERRORS_SHOWN = 5
 class RectifyCommand(TyperCommand):
     context_class = ChineseContext
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.help, self.epilog = examples_last(self.help, self.epilog)
+
+    def parse_args(self, ctx, args):
+        with parsing(ctx):
+            return super().parse_args(ctx, args)
+
 
 class RectifyGroup(TyperGroup):
     """Turns every failure into one line on stderr and an exit code; never a traceback."""
 
     context_class = ChineseContext
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.help, self.epilog = examples_last(self.help, self.epilog)
+
+    def parse_args(self, ctx, args):
+        with parsing(ctx):
+            return super().parse_args(ctx, args)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = list(args) if args is not None else sys.argv[1:]
@@ -64,7 +81,10 @@ def _run(invoke) -> int:
     except RectifyError as exc:
         _error(str(exc))
         return exc.exit_code
-    except typer.TyperException as exc:  # the parser's own errors (typer >= 0.29 vendors click)
+    except typer.TyperException as exc:  # the parser's own errors (typer vendors click)
+        if is_help_request(exc):  # a group called bare (`rectify`) shows its help, as --help does
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+            return 0
         code = getattr(exc, "exit_code", 2)
         _error(usage_message(exc) if code == 2 else str(exc))
         return code
@@ -265,7 +285,15 @@ def list_items(
     sort: Annotated[SortKey, typer.Option("--sort", help="排序:id 编号 / deadline 时限 / status 状态", case_sensitive=False)] = SortKey.ID,
     output: FormatOption = None,
 ) -> None:
-    """列出整改事项,可按状态、方面、部门、领导、类型、时限、文字筛选(条件同时满足)。"""
+    """列出整改事项,可按状态、方面、部门、领导、类型、时限、文字筛选(条件同时满足)。
+
+    示例:
+
+    \b
+    rectify list --open
+    rectify list --dept 环卫所 --sort deadline
+    rectify list --search 车辆 --format json
+    """
     state = _state(ctx)
     fmt = _format(output)
     ledger = state.ledger(texts=bool(filters.search) or fmt is OutputFormat.JSON)
@@ -286,7 +314,15 @@ def summary(
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
     output: Annotated[views.SummaryFormat | None, typer.Option("--format", "-f", help="输出格式:table 表格(默认,写入文件时不带颜色)/ json / md / tsv", case_sensitive=False)] = None,
 ) -> None:
-    """整改进度:官方口径的完成情况,并按方面、问题、部门、领导或类型分组统计。"""
+    """整改进度:官方口径的完成情况,并按方面、问题、部门、领导或类型分组统计。
+
+    示例:
+
+    \b
+    rectify summary
+    rectify summary --by lead --dept 环卫所
+    rectify summary --trend month --format md
+    """
     state = _state(ctx)
     ledger = state.ledger(texts=bool(filters.search) or trend is not None)
     day = state.day(ledger)
@@ -327,7 +363,15 @@ def show(
     output: FormatOption = None,
     all_fields: Annotated[bool, typer.Option("--all-fields", help="也列出未填写的字段(显示为 —)")] = False,
 ) -> None:
-    """查看一个事项已填写的字段及其整改进展。"""
+    """查看一个事项已填写的字段及其整改进展。
+
+    示例:
+
+    \b
+    rectify show 13.2
+    rectify show 13 --all-fields
+    rectify show 13（2） --format json
+    """
     state = _state(ctx)
     ledger = state.ledger(texts=False)
     ledger.complete({entry.problem.id for entry in query.resolve(ledger, item_id)})
@@ -338,7 +382,15 @@ def show(
 
 @app.command(cls=RectifyCommand)
 def check(ctx: typer.Context) -> None:
-    """检查整个台账:逐条列出所有错误和警告(文件:行:列)。有错误时退出码为 1。"""
+    """检查整个台账:逐条列出所有错误和警告(文件:行:列)。有错误时退出码为 1。
+
+    示例:
+
+    \b
+    rectify check
+    rectify --ledger 整改台账 check
+    rectify --today 2022-06-30 check
+    """
     state = _state(ctx)
     _roll_back_interrupted(state.root())
     result = loading.load(state.root(), state.today, evidence=True)
@@ -443,7 +495,15 @@ def close(
     all_items: Annotated[bool, typer.Option("--all", help="编号是整个问题时,销号其下全部未销号事项")] = False,
     dry_run: DryRunOption = False,
 ) -> None:
-    """销号:把整改完成并经核实的事项标为已销号,记录日期、经办人和佐证材料。"""
+    """销号:把整改完成并经核实的事项标为已销号,记录日期、经办人和佐证材料。
+
+    示例:
+
+    \b
+    rectify close 13.2 --by 张三 --evidence 处置清单.pdf
+    rectify close 13 --all --by 张三 --note 已报财政局审核
+    rectify close 15.1 --outcome 已完成人员信息核对 --evidence-note 《人事管理制度》 --dry-run
+    """
     state = _state(ctx)
     who = _who(state, on, by)
     named = [{"name": name} for name in evidence_note or []]
@@ -466,7 +526,14 @@ def reopen(
     by: ByOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
-    """重新打开(回头看):把已销号的事项改回未销号,原销号记录保留在进展中。"""
+    """重新打开(回头看):把已销号的事项改回未销号,原销号记录保留在进展中。
+
+    示例:
+
+    \b
+    rectify reopen 13.1 --reason 回头看:仍有车辆在院内充电
+    rectify reopen 13.1 --reason 台账与实际不符 --by 李四 --dry-run
+    """
     state = _state(ctx)
     who = _who(state, on, by)
 
@@ -487,7 +554,14 @@ def note(
     by: ByOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
-    """记录整改进展:给事项追加一条带日期的进展(已销号的也可以)。"""
+    """记录整改进展:给事项追加一条带日期的进展(已销号的也可以)。
+
+    示例:
+
+    \b
+    rectify note 15.1 已向县直机关工委提交申请 --by 李四
+    rectify note 16 "已完成 23 名聘用人员的信息核对" --on 2022-02-20
+    """
     state = _state(ctx)
     who = _who(state, on, by)
 
@@ -504,7 +578,14 @@ def undo(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问,直接撤销")] = False,
 ) -> None:
-    """撤销上一条编辑命令(close、reopen、note、import),可多次执行逐条回退。"""
+    """撤销上一条编辑命令(close、reopen、note、import),可多次执行逐条回退。
+
+    示例:
+
+    \b
+    rectify undo
+    rectify --ledger 整改台账 undo --yes
+    """
     from . import journal
 
     root = _state(ctx).root()
@@ -574,7 +655,15 @@ def export(
     out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;文本格式默认输出到屏幕,xlsx 必须指定", metavar="FILE")] = None,
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
 ) -> None:
-    """导出整改台账:Excel(可直接打印)、CSV、JSON、Markdown 或 HTML 进度看板;筛选条件同 list。"""
+    """导出整改台账:Excel(可直接打印)、CSV、JSON、Markdown 或 HTML 进度看板;筛选条件同 list。
+
+    示例:
+
+    \b
+    rectify export -f xlsx -o 整改台账.xlsx
+    rectify export -f html -o 进度看板.html
+    rectify export -f md --dept 环卫所 --open
+    """
     from .export import documents
 
     state = _state(ctx)
@@ -609,7 +698,15 @@ def init(
     stated: Annotated[int | None, typer.Option("--stated", help="反馈意见写明的问题数", metavar="N", min=0)] = None,
     aspect: Annotated[list[str] | None, typer.Option("--aspect", help="方面,写成 键=名称;可多次使用", metavar="KEY=TITLE")] = None,
 ) -> None:
-    """新建一个空台账:ledger.yaml(未给出的信息标为“(待填写)”)、issues/、schemas/。"""
+    """新建一个空台账:ledger.yaml(未给出的信息标为“(待填写)”)、issues/、schemas/。
+
+    示例:
+
+    \b
+    rectify init 整改台账 --unit 县城管执法局 --inspector 县委第二巡察组
+    rectify init 整改台账 --start 2021-09-01 --end 2021-10-31 --feedback 2021-12-01 --stated 34
+    rectify init 整改台账 --aspect 一=贯彻落实党中央决策部署方面 --aspect 二=落实全面从严治党责任方面
+    """
     from . import newledger, schemas
     from .importers import plan
 
@@ -639,7 +736,8 @@ def _check_new_ledger(folder: Path, text: str) -> None:
 
 
 import_app = typer.Typer(
-    cls=RectifyGroup, help="导入:从反馈意见/整改进展情况文档(txt、docx、html、pdf)或 Excel 台账生成问题文件。",
+    cls=RectifyGroup, help="导入:从反馈意见/整改进展情况文档(txt、docx、html、pdf)或 Excel 台账生成问题文件。\n\n示例:\n\n\b\n"
+    "rectify import text 反馈意见.docx\nrectify import xlsx 整改台账.xlsx --dry-run",
     no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")
@@ -663,6 +761,13 @@ def import_text(
     """读取反馈意见、整改方案或整改进展情况,生成问题文件,并填上 ledger.yaml 中的空白。
 
     哪种编号是方面、问题、具体问题,由文档的层次推断(如“一、(一)1.(1)整改成效:”);推断不对时用 --levels 指明。
+
+    示例:
+
+    \b
+    rectify --ledger 整改台账 import text 反馈意见.docx
+    rectify import text 整改进展情况.pdf --as-of 2022-02-23 --force --dry-run
+    rectify import text 反馈意见.txt --levels "一、=aspect,(一)=problem,1.=item"
     """
     from .importers import documents, numbering, outline, service
 
@@ -692,7 +797,14 @@ def import_xlsx(
     as_of: Annotated[str | None, typer.Option("--as-of", help=f"已完成却没有{fields.ITEM.closed_on.label}的行,以此日期销号", metavar="DATE")] = None,
     dry_run: DryRunOption = False,
 ) -> None:
-    """读取 Excel 台账:按列名(问题、具体问题、整改措施、责任部门……)找到表头,合并单元格向下填充。"""
+    """读取 Excel 台账:按列名(问题、具体问题、整改措施、责任部门……)找到表头,合并单元格向下填充。
+
+    示例:
+
+    \b
+    rectify import xlsx 整改台账.xlsx --dry-run
+    rectify import xlsx 整改台账.xlsx --as-of 2022-02-23 --force
+    """
     from .importers import service, workbook
 
     closed_on = parse_cli_date(as_of, "--as-of") if as_of else None
@@ -741,7 +853,15 @@ def report(
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md / txt / docx(Word)", case_sensitive=False)] = ReportFormat.MD,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;md/txt 默认输出到屏幕,docx 必须指定", metavar="FILE")] = None,
 ) -> None:
-    """整改进展情况通报:按反馈意见的提纲(方面、问题、具体问题、整改成效)生成公开通报。"""
+    """整改进展情况通报:按反馈意见的提纲(方面、问题、具体问题、整改成效)生成公开通报。
+
+    示例:
+
+    \b
+    rectify report
+    rectify report -f docx -o 整改进展情况.docx
+    rectify report -f txt -o 整改进展情况.txt
+    """
     from .export import report as public_report
 
     state = _state(ctx)
@@ -774,7 +894,14 @@ def schema(
     readme: Annotated[Path, typer.Option("--readme", help="其中有字段表标记时,更新该表", metavar="FILE")] = Path(
         "README.md"),
 ) -> None:
-    """由数据模型生成 JSON Schema(ledger.schema.json、issue.schema.json),供编辑器校验;并更新 README 的字段表。"""
+    """由数据模型生成 JSON Schema(ledger.schema.json、issue.schema.json),供编辑器校验;并更新 README 的字段表。
+
+    示例:
+
+    \b
+    rectify schema
+    rectify schema -o 整改台账/schemas --readme 说明.md
+    """
     from . import schemas
 
     for path in writing.write_json_files(out, schemas.documents()):
