@@ -34,6 +34,7 @@ h1{font-size:1.5em;margin:0 0 .3em}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}
 th{background:#f0f0f0}
+thead th{white-space:nowrap}
 tr.group th{background:#e4e4e4;font-size:1.05em}
 tr.group .figure{font-weight:normal;margin-left:1em}
 td.state,.legend .key{print-color-adjust:exact;-webkit-print-color-adjust:exact}
