@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -14,6 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
+
+from rectify_cli import fields
 
 from .conftest import add_to_open_items, replace_once
 
@@ -82,6 +85,16 @@ def listed_ids(rectify, *args: str) -> list[str]:
     out = rectify(*TODAY, "list", *args, "--format", "tsv")
     assert out.code == 0, out.stderr
     return [line.split("\t")[0] for line in out.stdout.splitlines()[1:]]
+
+
+def board_order(rectify, *args: str) -> list[str]:
+    """Items as the board shows them: by aspect, overdue then open then closed, in ID order within."""
+    out = rectify(*TODAY, "list", *args, "--format", "tsv")
+    assert out.code == 0, out.stderr
+    rows = [line.split("\t") for line in out.stdout.splitlines()[1:]]
+    aspects = list(dict.fromkeys(row[2] for row in rows))
+    urgency = {"逾期": 0, "未销号": 1, "已销号": 2}
+    return [row[0] for row in sorted(rows, key=lambda row: (aspects.index(row[2]), urgency[row[-1]]))]
 
 
 def exported_ids(rectify, *args: str) -> list[str]:
@@ -340,7 +353,7 @@ def test_html_is_a_printable_progress_board(rectify):
         ("(二)群众身边腐败问题和不正之风方面", "81.3"),
         ("(三)基层党组织软弱涣散、组织力欠缺方面", "25.0"),
     ]
-    assert re.findall(r'<tr class="\w+" data-id="([^"]+)"', page) == listed_ids(rectify)
+    assert re.findall(r'<tr class="\w+" data-id="([^"]+)"', page) == board_order(rectify)
     assert "@media print" in page and "@page" in page
 
 
@@ -350,8 +363,32 @@ def test_html_colours_rows_by_status(planned, rectify):
     assert {item_id for item_id, state in states.items() if state == "overdue"} == {"11.3", "16"}
     assert {item_id for item_id, state in states.items() if state == "open"} == {"8.2", "13.2", "15.1", "17"}
     assert sum(state == "closed" for state in states.values()) == 28
-    styles = re.findall(r"tr\.(closed|open|overdue) td\.state\{color:#[0-9a-f]{6}", page)
-    assert sorted(styles) == ["closed", "open", "overdue"]
+    fills = dict(re.findall(r"tr\.(\w+) td\.state,\.legend \.\1\{background:#([0-9a-f]{6})\}", page))
+    assert fills == {"closed": "ddebf7", "open": "fff2cc", "overdue": "f8cbad"}  # blue, yellow, red
+    legend = re.search(r'<p class="legend">完成情况：(.*?)</p>', page).group(1)
+    assert re.findall(r'<span class="key (\w+)">(\w+)</span>', legend) == [
+        ("closed", "已销号"), ("open", "正在整改"), ("overdue", "逾期")]
+
+
+def test_html_groups_items_under_aspects_urgent_first(planned, rectify):
+    page = export(rectify, "--format", "html")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    head = re.findall(r"<th>([^<]+)</th>", re.search(r"<thead><tr>(.*?)</tr></thead>", page).group(1))
+    brief = [column.header for column in (fields.ITEM_ID, *(spec.column for spec in fields.ITEM if spec.column)) if column.brief]
+    assert head == brief  # the declared narrow columns, the aspect left to the group rows
+    assert head[:2] == ["序号", "具体问题"] and "完成情况" in head and "问题类别" not in head
+    groups = re.findall(rf'<tr class="group"><th colspan="{len(head)}" scope="colgroup">([^<]+)<span class="figure">([^<]+)</span>', page)
+    assert groups == [
+        ("(一)贯彻落实党的路线方针政策和党中央决策部署方面", "14/14 100.0%"),
+        ("(二)群众身边腐败问题和不正之风方面", "13/16 81.3%"),
+        ("(三)基层党组织软弱涣散、组织力欠缺方面", "1/4 25.0%"),
+    ]
+    assert page.count("贯彻落实党的路线方针政策和党中央决策部署方面") == 2  # its bar and its group, not every row
+    rows = re.findall(r'<tr class="(\w+)" data-id="([^"]+)"', page)
+    assert [item_id for _state, item_id in rows] == board_order(rectify)
+    second = [pair for pair in rows if pair[1].split(".")[0] in {"8", "9", "10", "11", "12", "13", "14"}]
+    assert second[:3] == [("overdue", "11.3"), ("open", "8.2"), ("open", "13.2")]
+    assert second[3:] == [("closed", i) for i in ["8.1", "8.3", "9", "10.1", "10.2", "11.1", "11.2", "12.1", "12.2", "12.3", "13.1", "14.1", "14.2"]]
 
 
 def test_html_escapes_ledger_text(ledger, rectify):
@@ -389,8 +426,8 @@ def test_html_board_renders_in_chromium(rectify, tmp_path, chromium):
     dom = chromium("--dump-dom", board.as_uri())
     assert dom.returncode == 0, dom.stderr.decode(errors="replace")[-2000:]
     rendered = dom.stdout.decode("utf-8")
-    expected = exported_ids(rectify, "--aspect", "二")
-    assert len(expected) == 16
+    expected = board_order(rectify, "--aspect", "二")
+    assert len(expected) == 16 and sorted(expected) == sorted(exported_ids(rectify, "--aspect", "二"))
     assert re.findall(r'<tr\b[^>]*\bdata-id="([^"]+)"', rendered) == expected
     assert "筛选范围内 16 项:已销号 13 项,未销号 3 项" in rendered  # a selection says it is one
 
@@ -401,3 +438,61 @@ def test_html_board_renders_in_chromium(rectify, tmp_path, chromium):
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 5000
+
+
+# Measured in one Chromium start: the board in two iframes (srcdoc shares the host's origin, so
+# the host's script reads their layout). An iframe is a viewport of its own size: media queries,
+# innerWidth and scrolling all answer to it.
+SCREENS = {"phone": (390, 844), "desktop": (1280, 800)}
+MEASURE = r"""
+function measure(frame) {
+  const win = frame.contentWindow, doc = frame.contentDocument, width = win.innerWidth;
+  const style = el => win.getComputedStyle(el);
+  const fits = el => { const r = el.getBoundingClientRect(); return r.left >= -0.5 && r.right <= width + 0.5; };
+  const shown = el => { const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && style(el).visibility !== 'hidden'; };
+  const scrolled = el => {  // inside its own horizontally scrolling box, which itself fits
+    for (let up = el.parentElement; up; up = up.parentElement)
+      if (['auto', 'scroll'].includes(style(up).overflowX)) return fits(up);
+    return false; };
+  const name = cell => cell.parentElement.dataset.id || cell.textContent.slice(0, 12);
+  const cells = [...doc.querySelectorAll('#items td, #items tbody th')];
+  return {innerWidth: width, scrollWidth: doc.documentElement.scrollWidth, columns: doc.querySelectorAll('#items thead th').length,
+    body: [style(doc.body).overflowX, style(doc.body).overflowY], cells: cells.length,
+    unseen: cells.filter(c => !shown(c) || !(fits(c) || scrolled(c))).map(name),
+    bars: [...doc.querySelectorAll('.aspect .track')].map(t => t.getBoundingClientRect().width),
+    fills: [...doc.querySelectorAll('.aspect .fill')].map(t => t.getBoundingClientRect().width)};
+}
+window.addEventListener('load', () => {
+  const frames = [...document.querySelectorAll('iframe')];
+  document.getElementById('out').textContent = JSON.stringify(Object.fromEntries(frames.map(f => [f.id, measure(f)])));
+});
+"""
+
+
+def measured_in_chromium(chromium, page: str, folder: Path) -> dict:
+    frames = "".join(f'<iframe id="{screen}" width="{width}" height="{height}" style="border:0;display:block" '
+                     f'srcdoc="{html.escape(page, quote=True)}"></iframe>' for screen, (width, height) in SCREENS.items())
+    host = folder / "measure.html"
+    host.write_text(f'<!DOCTYPE html><html><body style="margin:0">{frames}<pre id="out"></pre>'
+                    f"<script>{MEASURE}</script></body></html>", encoding="utf-8")
+    dom = chromium("--window-size=1400,1800", "--dump-dom", host.as_uri())
+    assert dom.returncode == 0, dom.stderr.decode(errors="replace")[-2000:]
+    found = re.search(r'<pre id="out">(.+?)</pre>', dom.stdout.decode("utf-8"), re.S)
+    assert found, dom.stdout.decode("utf-8")[-2000:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.mark.slow
+def test_html_board_fits_a_phone_and_a_desktop_slow(planned, rectify, tmp_path, chromium):
+    page = export(rectify, "--format", "html")
+    measured = measured_in_chromium(chromium, page, tmp_path)
+    for screen, (width, _height) in SCREENS.items():
+        seen = measured[screen]
+        assert seen["innerWidth"] == width, screen
+        assert seen["scrollWidth"] <= width, (screen, seen["scrollWidth"])  # the page never scrolls sideways
+        assert "hidden" not in seen["body"], screen
+        assert seen["columns"] >= 5 and seen["cells"] == 34 * seen["columns"] + 3  # every item's cells and the three aspects' header rows
+        assert seen["unseen"] == [], screen
+        assert len(seen["bars"]) == 3 and min(seen["bars"]) > 50, (screen, seen["bars"])
+        assert all(fill > 0 for fill in seen["fills"]), (screen, seen["fills"])

@@ -202,9 +202,14 @@ def tally(ledger: Ledger, entries: list[Entry], dimension: Dimension, today: dt.
     return result
 
 
+def aspect_label(ledger: Ledger, key: str) -> str:
+    """An aspect as its row and the board's group header name it: (一)…方面."""
+    return f"({key}){ledger.aspect_title(key)}"
+
+
 def _known_keys(ledger: Ledger, dimension: Dimension) -> list[tuple[str, str]]:
     if dimension is Dimension.ASPECT:
-        return [(key, f"({key}){title}") for key, title in ledger.info.aspects.items()]
+        return [(key, aspect_label(ledger, key)) for key in ledger.info.aspects]
     if dimension is Dimension.PROBLEM:
         return [(str(p.id), f"{p.id}. {p.title}") for p in sorted(ledger.problems, key=lambda p: p.id)]
     if dimension is Dimension.KIND:
@@ -229,7 +234,7 @@ def _label_of(entry: Entry, ledger: Ledger, dimension: Dimension, key: str) -> s
     if not key:
         return UNASSIGNED
     if dimension is Dimension.ASPECT:
-        return f"({key}){ledger.aspect_title(key)}"
+        return aspect_label(ledger, key)
     if dimension is Dimension.PROBLEM:
         return f"{entry.problem.id}. {entry.problem.title}"
     if dimension is Dimension.KIND:

@@ -1,4 +1,9 @@
-"""A self-contained progress board (挂图作战): one HTML file, no external resources."""
+"""A self-contained progress board (挂图作战): one HTML file, no external resources.
+
+Items are grouped under their aspect's header row, the open and overdue ones first. On a
+narrow screen (a phone) each item becomes a card whose cells carry their column's name;
+wider, the table sits in its own horizontally scrolling box, so the page never does.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +12,57 @@ from html import escape
 
 from .. import fields
 from ..records import Entry, Ledger
-from ..stats import rate_text, tally_text
+from ..stats import aspect_label, rate_text, tally_text
 from ..views import inert
 from . import tabular
 
+NARROW = "40em"  # below this width items are cards
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222}
 h1{font-size:1.5em;margin:0 0 .3em}
 .sentence{font-size:1.15em;font-weight:bold;margin:.5em 0}
 .meta{color:#666;font-size:.9em}
 .aspects{margin:1em 0 1.5em}
-.aspect{display:flex;align-items:center;margin:.3em 0}
-.aspect .name{width:26em;font-size:.9em}
-.aspect .track{display:block;flex:1;background:#eee;height:1.1em;border-radius:3px;overflow:hidden}
+.aspect{display:flex;flex-wrap:wrap;align-items:center;margin:.3em 0}
+.aspect .name{flex:0 1 26em;font-size:.9em}
+.aspect .track{display:block;flex:1 1 8em;min-width:6em;background:#eee;height:1.1em;border-radius:3px;overflow:hidden}
 .aspect .fill{display:block;background:#2e7d32;height:100%}
-.aspect .figure{width:9em;text-align:right;font-size:.9em}
+.aspect .figure{flex:0 0 9em;text-align:right;font-size:.9em}
+.legend{font-size:.9em;margin:.5em 0}
+.legend .key{display:inline-block;padding:.1em .6em;margin-right:.5em;border:1px solid #999}
+.scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid #999;padding:.3em .5em;vertical-align:top;text-align:left}
 th{background:#f0f0f0}
-tr.closed td.state{color:#2e7d32}
-tr.open td.state{color:#b26a00;font-weight:bold}
-tr.overdue td.state{color:#c62828;font-weight:bold}
-tr.overdue{background:#fff3f3}
+thead th{white-space:nowrap}
+tr.group th{background:#e4e4e4;font-size:1.05em}
+tr.group .figure{font-weight:normal;margin-left:1em}
+td.state,.legend .key{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+tr.open td.state,tr.overdue td.state{font-weight:bold}
 td.text{white-space:pre-wrap}
 td.short{white-space:nowrap}
+@media screen and (max-width:NARROW){
+body{margin:.8em}
+.aspect .name{flex-basis:100%}
+.aspect .figure{flex-basis:auto;margin-left:.5em}
+#items,#items tbody,#items tr,#items td,#items th{display:block}
+#items thead{display:none}
+#items tr{border:1px solid #999;margin:.6em 0}
+#items tr.group{border:none;margin-top:1.2em}
+#items td{border:none;border-top:1px solid #ddd}
+#items td.short{display:inline-block;border:none}
+#items td::before{content:attr(data-label);color:#666;margin-right:.5em}
+}
 @media print{body{margin:0}.aspect .fill{print-color-adjust:exact;-webkit-print-color-adjust:exact}
 tr{page-break-inside:avoid}thead{display:table-header-group}}
 @page{size:A4 landscape;margin:12mm}
-"""
-BRIEF = [index for index, (column, _cell) in enumerate(tabular.COLUMNS) if column.brief]
+""".replace("NARROW", NARROW) + "".join(
+    f"tr.{state} td.state,.legend .{state}{{background:#{fill.lower()}}}\n" for state, _word, fill in tabular.STATES)
+# the narrow table's columns, less the aspect: it heads each group instead
+BRIEF = [index for index, (column, _cell) in enumerate(tabular.COLUMNS)
+         if column.brief and column is not fields.PROBLEM.aspect.column]
 LONG_TEXT = 40  # a column this wide holds paragraphs: keep their line breaks
+URGENCY = {"overdue": 0, "open": 1, "closed": 2}  # the order of items within an aspect
 
 
 def _css(column: fields.Column) -> str:
@@ -49,17 +75,18 @@ def _css(column: fields.Column) -> str:
     return f' class="{" ".join(names)}"' if names else ""
 
 
-_CLASSES = {index: _css(tabular.COLUMNS[index][0]) for index in BRIEF}
-
-
 def _h(text: str) -> str:
     return escape(inert(text), quote=True)
+
+
+_OPENERS = {index: f'<td{_css(tabular.COLUMNS[index][0])} data-label="{_h(tabular.HEADERS[index])}">' for index in BRIEF}
 
 
 def board(entries: list[Entry], ledger: Ledger, today: dt.date, sentence: str, aspect_rows) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_h(ledger.info.title)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{_h(ledger.info.title)}</h1>",
@@ -68,28 +95,56 @@ def board(entries: list[Entry], ledger: Ledger, today: dt.date, sentence: str, a
         '<section class="aspects">',
         *(_aspect_bar(row) for row in aspect_rows),
         "</section>",
-        _table(entries, ledger, today),
+        _legend(),
+        _table(entries, ledger, today, {row.label: row for row in aspect_rows}),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _figure(row) -> str:
+    return f"{tally_text(row.closed, row.total)} {rate_text(row.rate)}"
 
 
 def _aspect_bar(row) -> str:
     return (
         f'<div class="aspect"><span class="name">{_h(row.label)}</span>'
         f'<span class="track"><span class="fill" style="width:{rate_text(row.rate)}"></span></span>'
-        f'<span class="figure">{tally_text(row.closed, row.total)} {rate_text(row.rate)}</span></div>'
+        f'<span class="figure">{_figure(row)}</span></div>'
     )
 
 
-def _table(entries: list[Entry], ledger: Ledger, today: dt.date) -> str:
+def _legend() -> str:
+    keys = "".join(f'<span class="key {state}">{word}</span>' for state, word, _fill in tabular.STATES)
+    return f'<p class="legend">{_h(fields.ITEM.status.column.header)}：{keys}</p>'
+
+
+def _state(entry: Entry, today: dt.date) -> str:
+    return "overdue" if entry.is_overdue(today) else "open" if entry.is_open else "closed"
+
+
+def _groups(entries: list[Entry], ledger: Ledger) -> dict[str, list[Entry]]:
+    """Entries by aspect, in the ledger's order of aspects; the entries keep their order."""
+    groups: dict[str, list[Entry]] = {key: [] for key in ledger.info.aspects}
+    for entry in entries:
+        groups.setdefault(entry.problem.aspect, []).append(entry)
+    return {key: members for key, members in groups.items() if members}
+
+
+def _table(entries: list[Entry], ledger: Ledger, today: dt.date, tallies: dict) -> str:
     head = "".join(f"<th>{_h(tabular.HEADERS[index])}</th>" for index in BRIEF)
-    rows = [_row(entry, ledger, today) for entry in entries]
-    return f'<table id="items"><thead><tr>{head}</tr></thead><tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+    bodies = []
+    for key, members in _groups(entries, ledger).items():
+        label = aspect_label(ledger, key)
+        figure = f'<span class="figure">{_figure(tallies[label])}</span>' if label in tallies else ""
+        header = f'<tr class="group"><th colspan="{len(BRIEF)}" scope="colgroup">{_h(label)}{figure}</th></tr>'
+        ordered = sorted(members, key=lambda entry: URGENCY[_state(entry, today)])  # stable: ID order within
+        bodies.append("<tbody>\n" + "\n".join([header, *(_row(entry, ledger, today) for entry in ordered)]) + "\n</tbody>")
+    return (f'<div class="scroll"><table id="items"><thead><tr>{head}</tr></thead>\n'
+            + "\n".join(bodies) + "\n</table></div>")
 
 
 def _row(entry: Entry, ledger: Ledger, today: dt.date) -> str:
     cells = tabular.row(entry, ledger, today)
-    state = "overdue" if entry.is_overdue(today) else "open" if entry.is_open else "closed"
-    tds = [f"<td{_CLASSES[index]}>{_h(cells[index])}</td>" for index in BRIEF]
-    return f'<tr class="{state}" data-id="{_h(entry.id)}">' + "".join(tds) + "</tr>"
+    tds = [f"{_OPENERS[index]}{_h(cells[index])}</td>" for index in BRIEF]
+    return f'<tr class="{_state(entry, today)}" data-id="{_h(entry.id)}">' + "".join(tds) + "</tr>"

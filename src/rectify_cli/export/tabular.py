@@ -38,6 +38,8 @@ COLUMNS = _columns()
 SOURCES = [fields.ITEM_ID, fields.PROBLEM.aspect, fields.PROBLEM.title, *(spec for spec in fields.ITEM if spec.column)]
 assert [getattr(source, "column", source) for source in SOURCES] == [column for column, _cell in COLUMNS]
 HEADERS = [column.header for column, _cell in COLUMNS]
+# the red-yellow-blue convention clerks use for 完成情况: (state, legend word, light fill as RGB hex)
+STATES = (("closed", "已销号", "DDEBF7"), ("open", "正在整改", "FFF2CC"), ("overdue", "逾期", "F8CBAD"))
 PROBLEM_COLUMNS = tuple(index for index, (column, _cell) in enumerate(COLUMNS)
                         if column in (fields.PROBLEM.aspect.column, fields.PROBLEM.title.column))
 
