@@ -39,6 +39,8 @@ SIGNATURE_RIGHT_INDENT_CHARS = 4  # the 落款's date about four characters in f
 PAGE_NUMBER_INSET_CHARS = 1  # odd pages right, even left, one character in from the 版心's edge
 PAGE_NUMBER_BELOW_MM = 7  # the page number's line sits 7 mm below the 版心
 
+PROPERTY_LIMIT = 255  # characters of a core property (title, author)
+
 STYLE_NAMES = {0: "公文标题", 1: "一级标题", 2: "二级标题", 3: "三级标题", 4: "四级标题"}
 SIGNATURE_STYLE = "落款"
 
@@ -67,13 +69,18 @@ def document(paragraphs: list[Paragraph], title: str, unit: str) -> bytes:
     for paragraph in paragraphs:
         style = SIGNATURE_STYLE if paragraph.signed else STYLE_NAMES.get(paragraph.level, "Normal")
         doc.add_paragraph(full_width(inert(paragraph.text, keep_newlines=False)), style=style)
-    doc.core_properties.title = title
-    doc.core_properties.author = unit
-    doc.core_properties.last_modified_by = unit
+    properties = doc.core_properties
+    properties.title = _property(title)
+    properties.author = properties.last_modified_by = _property(unit)
     doc.core_properties.comments = ""
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _property(text: str) -> str:
+    """Ledger text as a core property: inert, and within the format's 255 characters."""
+    return inert(text, keep_newlines=False)[:PROPERTY_LIMIT]
 
 
 def _page(doc) -> None:
