@@ -22,7 +22,7 @@ from ..vocab import COUNT_BY_LABELS, Action, Status
 NUMERALS = "一二三四五六七八九十"
 CLOSING = "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。"
 IN_PROGRESS = "（该项正在整改中）"
-PROGRESS_LABEL = "整改进展"
+PROGRESS_LABEL = fields.ITEM.history.label  # 整改进展
 # views' results sentence is the summary's wording; the report shows its punctuation full-width
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
 _SENTENCE_END = re.compile(r"[。！？]$")
