@@ -66,9 +66,15 @@ def document(paragraphs: list[Paragraph], title: str, unit: str) -> bytes:
     _styles(doc)
     _page_numbers(doc)
     _title_fallback(doc)
+    from docx.shared import Pt
+
+    previous = None
     for paragraph in paragraphs:
         style = SIGNATURE_STYLE if paragraph.signed else STYLE_NAMES.get(paragraph.level, "Normal")
-        doc.add_paragraph(full_width(inert(paragraph.text, keep_newlines=False)), style=style)
+        block = doc.add_paragraph(full_width(inert(paragraph.text, keep_newlines=False)), style=style)
+        if paragraph.signed and not (previous and previous.signed):
+            block.paragraph_format.space_before = Pt(LINE_PITCH_PT)  # one blank line above the 落款
+        previous = paragraph
     properties = doc.core_properties
     properties.title = _property(title)
     properties.author = properties.last_modified_by = _property(unit)
