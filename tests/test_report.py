@@ -215,3 +215,13 @@ def test_word_needs_an_output_file(rectify):
     out = rectify("report", "--format", "docx")
     assert out.code == 2
     assert "-o" in out.stderr and out.stdout == ""
+
+
+def test_problems_follow_the_parts_where_none_is_marked(ledger, rectify):
+    source = ledger / "ledger.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("      problems: true\n", ""), encoding="utf-8")
+    lines = report_text(rectify).splitlines()
+    third = lines.index("三、建章立制,坚持常态长效,全面促使整改成果巩固提升")
+    assert lines[third - 1] == "二、严实并举,坚持问题导向,全力推动整改任务落地见效"
+    assert lines.index("（一）贯彻落实党的路线方针政策和党中央决策部署方面") > third
+    assert report_headings("\n".join(lines)) == reference_headings()

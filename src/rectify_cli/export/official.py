@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..views import inert
+from .report import FULL_WIDTH
 
 if TYPE_CHECKING:
     from .report import Paragraph
@@ -45,7 +46,6 @@ STYLE_NAMES = {0: "公文标题", 1: "一级标题", 2: "二级标题", 3: "三�
 SIGNATURE_STYLE = "落款"
 
 # Ledger text keeps its ASCII punctuation; between Chinese characters the docx shows it full-width.
-_FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
 _CHINESE = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026"
 _BESIDE_CHINESE = re.compile(rf"(?<=[{_CHINESE}])[(),:;]+|[(),:;]+(?=[{_CHINESE}])")
 _BRACKETED = re.compile(rf"\((?=[^()]*[{_CHINESE}])[^()]*\)|\([0-9A-Za-z一-十]{{1,3}}\)(?=[{_CHINESE}])")
@@ -53,8 +53,8 @@ _BRACKETED = re.compile(rf"\((?=[^()]*[{_CHINESE}])[^()]*\)|\([0-9A-Za-z一-十]
 
 def full_width(text: str) -> str:
     """ASCII ( ) : , ; written next to Chinese text shown full-width: `(1)学习` → `（1）学习`."""
-    text = _BRACKETED.sub(lambda m: m.group().translate(_FULL_WIDTH), text)
-    return _BESIDE_CHINESE.sub(lambda m: m.group().translate(_FULL_WIDTH), text)
+    text = _BRACKETED.sub(lambda m: m.group().translate(FULL_WIDTH), text)
+    return _BESIDE_CHINESE.sub(lambda m: m.group().translate(FULL_WIDTH), text)
 
 
 def document(paragraphs: list[Paragraph], title: str, unit: str) -> bytes:
@@ -209,6 +209,7 @@ def _page_field(paragraph):
 def _title_fallback(doc) -> None:
     """Where 方正小标宋简体 is not installed, the font table offers 宋体 (a 宋 face, GB2312)."""
     from docx.oxml import parse_xml
+    from lxml import etree
 
     part = next(p for p in doc.part.package.iter_parts() if p.partname == "/word/fontTable.xml")
     fonts = parse_xml(part.blob)
@@ -217,6 +218,4 @@ def _title_fallback(doc) -> None:
         f'<w:altName w:val="{TITLE_FALLBACK}"/><w:charset w:val="86"/><w:family w:val="roman"/>'
         '<w:pitch w:val="variable"/></w:font>')
     fonts.append(font)
-    from lxml import etree
-
     part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)

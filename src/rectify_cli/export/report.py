@@ -23,8 +23,8 @@ NUMERALS = "一二三四五六七八九十"
 CLOSING = "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。"
 IN_PROGRESS = "（该项正在整改中）"
 PROGRESS_LABEL = fields.ITEM.history.label  # 整改进展
-# views' results sentence is the summary's wording; the report shows its punctuation full-width
-_FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
+# ASCII punctuation and its full-width form: the report's own words use the latter
+FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
 _SENTENCE_END = re.compile(r"[。！？]$")
 
 
@@ -102,7 +102,7 @@ def _opening(ledger: Ledger, entries: list[Entry], today: dt.date, report) -> li
             "按照党务公开原则和巡察工作有关要求，现将巡察整改进展情况予以公布。")]
     sentence = results_sentence(results(ledger, entries, filtered=False))
     if sentence:
-        paragraphs.append(Paragraph(sentence.translate(_FULL_WIDTH)))
+        paragraphs.append(Paragraph(sentence.translate(FULL_WIDTH)))  # summary's wording, full-width
     return paragraphs
 
 
