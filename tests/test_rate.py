@@ -78,7 +78,7 @@ def test_exports_and_report_show_one_of_sixteen(one_of_sixteen, rectify):
         assert out.code == 0, out.stderr
         assert SENTENCE in out.stdout, fmt
     report = rectify(*TODAY, "report", "--format", "txt").stdout
-    assert "已完成整改1个,正在整改15个,整改完成率6.3%。" in report
+    assert "已完成整改1个，正在整改15个，整改完成率6.3%。" in report
 
 
 def test_html_bar_of_a_group_counts_the_group(ledger, rectify):

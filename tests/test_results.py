@@ -244,7 +244,8 @@ def test_summary_and_report_print_the_shipped_results(rectify):
     report = rectify("report", "--format", "txt")
     assert report.stderr == ""
     paragraphs = report.stdout.splitlines()
-    assert paragraphs[2] == SHIPPED_RESULTS  # after the opening paragraph with the counts
+    # after the opening paragraph and where the work stands; the report's punctuation is full-width
+    assert paragraphs[3] == "在巡察整改工作中，制定及修改完善制度16项（新建13项、修订3项）。"
 
 
 OTHER_ITEM = """\

@@ -82,7 +82,7 @@ def test_stated_problems_is_the_denominator_and_check_flags_it(by_problem, recti
 
 def test_count_by_problem_in_report_and_exports(by_problem, rectify, tmp_path):
     report = rectify("report", "--format", "txt").stdout
-    assert "等17个问题。截至2022年2月23日,已完成整改11个,正在整改6个,整改完成率64.7%" in report
+    assert "截至2022年2月23日，已完成整改11个，正在整改6个，整改完成率64.7%" in report
     assert BY_PROBLEM in rectify("export", "--format", "md").stdout
     assert BY_PROBLEM in rectify("export", "--format", "html").stdout
     assert json.loads(rectify("export", "--format", "json").stdout)["ledger"]["count_by"] == "problem"
@@ -126,7 +126,7 @@ def test_as_of_line_under_tables_and_in_json(rectify):
 
 def test_report_and_board_are_dated_as_of(rectify):
     report = rectify("report", "--format", "txt").stdout
-    assert "截至2022年2月23日,已完成整改28个" in report
+    assert "截至2022年2月23日，已完成整改28个" in report
     assert f"截至{dt.date.today().year}年" not in report
     assert "截至 2022-02-23" in rectify("export", "--format", "html").stdout
 

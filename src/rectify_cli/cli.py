@@ -871,7 +871,7 @@ def report(
     if output_format is ReportFormat.DOCX:
         if out is None:
             raise UsageProblem("docx 格式须用 -o 指定输出文件,如 -o 整改进展情况.docx")
-        data = public_report.as_docx(paragraphs)
+        data = public_report.as_docx(paragraphs, ledger.info.unit)
     else:
         render = public_report.as_markdown if output_format is ReportFormat.MD else public_report.as_text
         data = render(paragraphs).encode("utf-8")

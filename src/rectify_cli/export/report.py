@@ -1,19 +1,31 @@
-"""The public progress report (整改进展情况) in the reference document's outline."""
+"""The public progress report (整改进展情况) in the reference document's outline.
+
+`build` makes the paragraphs: the title; the opening; the parts of the ledger's `report:`
+(一、 二、 三、, numbered here), one of which holds every aspect, problem and item with its
+outcome; the closing; the 落款. Without `report:` the outline is the opening, the problems and
+the usual closing. The tool's own words use full-width punctuation; ledger text is as written.
+as_text / as_markdown print the paragraphs; as_docx lays them out (official.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from .. import fields
 from ..records import Entry, Ledger
 from ..stats import overall, rate_text, results
 from ..views import inert, results_sentence
-from ..vocab import COUNT_BY_LABELS, Status
+from ..vocab import COUNT_BY_LABELS, Action, Status
 
 NUMERALS = "一二三四五六七八九十"
-CLOSING = "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议,请及时向我们反映。"
-IN_PROGRESS = "(该项正在整改中)"
+CLOSING = "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。"
+IN_PROGRESS = "（该项正在整改中）"
+PROGRESS_LABEL = fields.ITEM.history.label  # 整改进展
+# ASCII punctuation and its full-width form: the report's own words use the latter
+FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
+_SENTENCE_END = re.compile(r"[。！？]$")
 
 
 @dataclass(frozen=True)
@@ -22,6 +34,7 @@ class Paragraph:
 
     text: str
     level: int | None = None  # None: body text
+    signed: bool = False  # a line of the 落款 (unit and date)
 
 
 def chinese_number(position: int) -> str:
@@ -32,55 +45,109 @@ def chinese_number(position: int) -> str:
 
 
 def _date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "(日期未填)"
+    return f"{day.year}年{day.month}月{day.day}日" if day else "（日期未填）"
 
 
 def _inspection_dates(info) -> str:
     if info.inspection is None:
-        return "(巡察日期未填)"
+        return "（巡察日期未填）"
     return f"{_date(info.inspection.start)}至{_date(info.inspection.end)}"
 
 
-def build(ledger: Ledger, today: dt.date) -> list[Paragraph]:
-    entries = ledger.entries()
-    figures = overall(ledger, entries, today, filtered=False)
+def title(ledger: Ledger) -> str:
     info = ledger.info
-    paragraphs = [Paragraph(f"{info.unit}关于{info.inspector}巡察反馈意见整改进展情况的通报", 0)]
-    first_aspect = next(iter(info.aspects.values()), "")
-    paragraphs.append(Paragraph(
-        f"{_inspection_dates(info)},{info.inspector}对{info.unit}进行了巡察。"
-        f"{_date(info.feedback_date)},{info.inspector}反馈了巡察意见,指出了{first_aspect}等{figures.stated}个{COUNT_BY_LABELS[figures.count_by]}。"
-        f"截至{_date(today)},已完成整改{figures.closed}个,正在整改{figures.open}个,整改完成率{rate_text(figures.rate)}。"
-        "按照党务公开原则和巡察工作有关要求,现将巡察整改进展情况予以公布。"
-    ))
+    return f"{info.unit}关于{info.inspector}巡察反馈意见整改进展情况的通报"
+
+
+def build(ledger: Ledger, today: dt.date) -> list[Paragraph]:
+    """The report's paragraphs, dated `today` (the ledger's as_of for a snapshot)."""
+    entries = ledger.entries()
+    report = ledger.info.report
+    paragraphs = [Paragraph(title(ledger), 0), *_opening(ledger, entries, today, report)]
+    sections = list(report.sections) if report else []
+    if not any(section.problems for section in sections):
+        sections.append(None)  # no part is marked for the problems: they follow the parts
+    numbered = 0
+    for section in sections:
+        heading = section.heading if section else None
+        if heading:
+            numbered += 1
+            paragraphs.append(Paragraph(f"{chinese_number(numbered)}、{heading}", 1))
+        if section is None or section.problems:
+            paragraphs += _problems(ledger, entries)
+        if section is not None:
+            paragraphs += [Paragraph(text) for text in section.paragraphs]
+    paragraphs += [Paragraph(text) for text in (report.closing if report and report.closing else [CLOSING])]
+    paragraphs += [Paragraph(ledger.info.unit, signed=True), Paragraph(_date(today), signed=True)]
+    return paragraphs
+
+
+def _opening(ledger: Ledger, entries: list[Entry], today: dt.date, report) -> list[Paragraph]:
+    """The ledger's opening as written, then where the work stands (unless the opening says it);
+    without one, a generated opening with the dates and counts. Then the results sentence."""
+    info = ledger.info
+    figures = overall(ledger, entries, today, filtered=False)
+    standing = (f"截至{_date(today)}，已完成整改{figures.closed}个，正在整改{figures.open}个，"
+                f"整改完成率{rate_text(figures.rate)}。")
+    if report and report.opening:
+        paragraphs = [Paragraph(text) for text in report.opening]
+        if not any("已完成整改" in text for text in report.opening):
+            paragraphs.append(Paragraph(standing))
+    else:
+        first_aspect = next(iter(info.aspects.values()), "")
+        paragraphs = [Paragraph(
+            f"{_inspection_dates(info)}，{info.inspector}对{info.unit}进行了巡察。"
+            f"{_date(info.feedback_date)}，{info.inspector}反馈了巡察意见，"
+            f"指出了{first_aspect}等{figures.stated}个{COUNT_BY_LABELS[figures.count_by]}。{standing}"
+            "按照党务公开原则和巡察工作有关要求，现将巡察整改进展情况予以公布。")]
     sentence = results_sentence(results(ledger, entries, filtered=False))
     if sentence:
-        paragraphs.append(Paragraph(sentence))
-    for position, (key, title) in enumerate(info.aspects.items(), start=1):
+        paragraphs.append(Paragraph(sentence.translate(FULL_WIDTH)))  # summary's wording, full-width
+    return paragraphs
+
+
+def _problems(ledger: Ledger, entries: list[Entry]) -> list[Paragraph]:
+    paragraphs = []
+    for position, (key, name) in enumerate(ledger.info.aspects.items(), start=1):
         numeral = key if key in NUMERALS else chinese_number(position)
-        paragraphs.append(Paragraph(f"({numeral}){title}", 1))
+        paragraphs.append(Paragraph(f"（{numeral}）{name}", 2))
         for problem in sorted((p for p in ledger.problems if p.aspect == key), key=lambda p: p.id):
             paragraphs += _problem(problem, entries)
-    paragraphs.append(Paragraph(CLOSING))
     return paragraphs
 
 
 def _problem(problem, entries: list[Entry]) -> list[Paragraph]:
-    paragraphs = [Paragraph(f"{problem.id}.关于“{problem.title}”的问题。", 2)]
-    own = [e for e in entries if e.problem.id == problem.id]
-    for entry in own:
+    paragraphs = [Paragraph(f"{problem.id}.关于“{problem.title}”的问题。", 3)]
+    for entry in (e for e in entries if e.problem.id == problem.id):
         if not entry.single:
-            paragraphs.append(Paragraph(f"({entry.item.number}){entry.item.title}。", 3))
-        paragraphs.append(Paragraph(_outcome(entry)))
+            paragraphs.append(Paragraph(f"（{entry.item.number}）{_sentence(entry.item.title or '')}", 4))
+        paragraphs += _outcome(entry)
     return paragraphs
 
 
-def _outcome(entry: Entry) -> str:
+def _sentence(text: str) -> str:
+    """Ledger text ending a paragraph: as written, with a 。 where it has no closing mark."""
+    return text if _SENTENCE_END.search(text) else text + "。"
+
+
+def _outcome(entry: Entry) -> list[Paragraph]:
+    """整改成效：…; an open item adds its latest progress notes and （该项正在整改中）."""
     label = fields.ITEM.outcome.label
-    text = entry.item.outcome or f"(尚未填写{label})"
-    if entry.item.status is Status.OPEN:
-        return f"{label}:{text}{IN_PROGRESS}"
-    return f"{label}:{text}"
+    texts = [f"{label}：{entry.item.outcome or f'（尚未填写{label}）'}"]
+    if entry.item.status is not Status.OPEN:
+        return [Paragraph(texts[0])]
+    texts += [f"{PROGRESS_LABEL}：{_date(note.date)}，{_sentence(note.note)}" for note in latest_progress(entry.item)]
+    texts[-1] += IN_PROGRESS
+    return [Paragraph(text) for text in texts]
+
+
+def latest_progress(item) -> list:
+    """The progress notes of the latest date since the item was last reopened, in their order."""
+    since = [event for event in item.history if event.action is Action.REOPEN]
+    start = item.history.index(since[-1]) + 1 if since else 0
+    notes = [e for e in item.history[start:] if e.action is Action.PROGRESS and e.note]
+    latest = max((note.date for note in notes), default=None)
+    return [note for note in notes if note.date == latest]
 
 
 def as_text(paragraphs: list[Paragraph]) -> str:
@@ -99,30 +166,9 @@ def _md_escape(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in text)
 
 
-def as_docx(paragraphs: list[Paragraph]) -> bytes:
-    """A Word document (python-docx), which is what gets published."""
-    import io
+def as_docx(paragraphs: list[Paragraph], unit: str) -> bytes:
+    """A Word document in the GB/T 9704 layout (official.py), which is what gets published."""
+    from . import official
 
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.size = Pt(14)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
-    for paragraph in paragraphs:
-        block = document.add_paragraph()
-        run = block.add_run(inert(paragraph.text, keep_newlines=False))
-        if paragraph.level == 0:
-            block.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run.bold = True
-            run.font.size = Pt(20)
-        elif paragraph.level is not None:
-            run.bold = True
-        else:
-            block.paragraph_format.first_line_indent = Pt(28)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    heading = next((p.text for p in paragraphs if p.level == 0), "")
+    return official.document(paragraphs, heading, unit)
