@@ -79,7 +79,7 @@ def test_opening_as_written_then_where_the_work_stands(rectify):
         "一、高点站位,坚持政治统领,全面抓好整改工作部署落实",
         "二、严实并举,坚持问题导向,全力推动整改任务落地见效",
         "三、建章立制,坚持常态长效,全面促使整改成果巩固提升"]
-    assert lines[-3].startswith("欢迎广大干部群众") and lines[-2:] == ["泾县城管执法局", "2022年2月23日"]
+    assert lines[-3].startswith("欢迎广大干部群众") and lines[-2:] == ["泾县城管执法局", "2022年2月25日"]  # the publication date report: holds
 
 
 def test_a_ledger_without_report_has_the_generated_outline(ledger, rectify):
@@ -171,7 +171,7 @@ def test_word_layout_is_gbt_9704(word):
     by_style = {p.style.name: p.text for p in document.paragraphs}
     assert by_style["一级标题"].startswith("三、") and by_style["三级标题"].startswith("17.")
     signature = [p for p in document.paragraphs if p.style.name == "落款"]
-    assert [p.text for p in signature] == ["泾县城管执法局", "2022年2月23日"]
+    assert [p.text for p in signature] == ["泾县城管执法局", "2022年2月25日"]
     assert styles["落款"].paragraph_format.right_indent == Pt(64)
     assert document.settings.odd_and_even_pages_header_footer
     assert not section.different_first_page_header_footer
@@ -225,3 +225,10 @@ def test_problems_follow_the_parts_where_none_is_marked(ledger, rectify):
     assert lines[third - 1] == "二、严实并举,坚持问题导向,全力推动整改任务落地见效"
     assert lines.index("（一）贯彻落实党的路线方针政策和党中央决策部署方面") > third
     assert report_headings("\n".join(lines)) == reference_headings()
+
+
+def test_a_later_report_is_signed_on_its_own_day(rectify):
+    """The imported report's publication date signs a report of its own snapshot, not a later one."""
+    out = rectify("--today", "2022-06-30", "report", "-f", "txt")
+    assert out.code == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "2022年6月30日"

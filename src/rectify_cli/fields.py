@@ -221,7 +221,8 @@ REPORT_SECTION = Group("ReportSection", "通报部分", "通报的一个部分:�
 REPORT = Group("Report", "通报正文", "导入的通报中不是问题的部分:开头、各部分、结尾,供生成通报使用", [
     Field("opening", "开头", STRINGS, "标题之后、第一部分之前的段落"),
     Field("sections", "部分", MANY, "按顺序的各部分;problems: true 的部分放问题", of=REPORT_SECTION.name),
-    Field("closing", "结尾", STRINGS, "最后的段落:欢迎监督、联系电话、落款等"),
+    Field("closing", "结尾", STRINGS, "最后的段落:欢迎监督、联系电话等"),
+    Field("date", "落款日期", DATE, "通报的发布日期,印在落款;不写则为数据截至日期或今天"),
 ])
 
 LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何时,以及问题的方面", [

@@ -78,7 +78,9 @@ def build(ledger: Ledger, today: dt.date) -> list[Paragraph]:
         if section is not None:
             paragraphs += [Paragraph(text) for text in section.paragraphs]
     paragraphs += [Paragraph(text) for text in (report.closing if report and report.closing else [CLOSING])]
-    paragraphs += [Paragraph(ledger.info.unit, signed=True), Paragraph(_date(today), signed=True)]
+    published = report.date if report is not None else None  # the imported report's publication date,
+    signed_on = published if published and published >= today else today  # for its own snapshot only
+    paragraphs += [Paragraph(ledger.info.unit, signed=True), Paragraph(_date(signed_on), signed=True)]
     return paragraphs
 
 

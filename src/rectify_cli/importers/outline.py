@@ -123,8 +123,11 @@ def parse(text: str, levels: Levels | None = None) -> ParsedDocument:
     outline = _Outline(lines, tokens, document.levels)
     _read_opening(document, lines, outline.first_problem())
     document.as_of = _as_of(lines)
+    published = _published(lines)
     document.stated_done = _stated_done("\n".join(lines))
     _read_body(document, raw, outline)
+    if document.report and published:
+        document.report["date"] = published
     _renumber_if_repeated(document)
     return document
 
