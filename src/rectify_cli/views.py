@@ -17,6 +17,7 @@ from . import fields
 from .errors import Diagnostic
 from .records import Entry, Item, Ledger, as_data
 from .stats import TOTAL_LABEL, Overall, completion_rate, rate_text, tally_text
+from .tables import Col, fitted, screen_width
 from .vocab import (
     ACTION_LABELS,
     COUNT_BY_LABELS,
@@ -54,11 +55,12 @@ class SummaryFormat(StrEnum):
     TSV = "tsv"
 
 
-# list's columns: (header, kept on one line)
-LIST_COLUMNS = ((fields.ITEM_ID_LABEL, True), (fields.PROBLEM.title.label, False), (fields.PROBLEM.aspect.label, True),
-                (fields.ITEM.departments.label, False), (fields.ITEM.deadline.label, True),
-                (fields.ITEM.status.label, True))
-LIST_HEADERS = [header for header, _one_line in LIST_COLUMNS]
+# list's columns; when the terminal is narrow, 方面 goes first, then 责任部门, then 整改时限
+LIST_COLUMNS = [Col(fields.ITEM_ID_LABEL), Col(fields.PROBLEM.title.label, one_line=False, min_width=16),
+                Col(fields.PROBLEM.aspect.label, drop=1), Col(fields.ITEM.departments.label, one_line=False,
+                                                               min_width=8, drop=2),
+                Col(fields.ITEM.deadline.label, drop=3), Col(fields.ITEM.status.label)]
+LIST_HEADERS = [column.header for column in LIST_COLUMNS]
 OVERDUE_LABEL = "逾期"
 EMPTY = "—"
 YUAN = "元"
@@ -207,17 +209,17 @@ def write_delimited(rows: list[list[str]], fmt: OutputFormat, stream: IO) -> Non
 
 def _list_table(entries: list[Entry], today: dt.date, figures: Overall, stream: IO,
                 official: Overall | None, stamp: dt.date | None) -> None:
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(header_style="bold")
-    for header, one_line in LIST_COLUMNS:
-        table.add_column(header, no_wrap=one_line, overflow="fold")
-    for entry in entries:
-        cells = [Text(inert(cell)) for cell in list_row(entry, today)]
+    width = screen_width(stream)
+    rows = [[inert(cell) for cell in list_row(entry, today)] for entry in entries]
+    layout = fitted(LIST_COLUMNS, rows, width)
+    table = _table(LIST_COLUMNS, layout)
+    for entry, row in zip(entries, rows, strict=True):
+        cells = [Text(row[index]) for index, _width in layout]
         cells[-1].stylize(_status_style(entry, today))
         table.add_row(*cells)
-    console = _console(stream)
+    console = _console(stream, width)
     console.print(table)
     console.print(Text(footer(figures, official)))
     if stamp:
@@ -230,10 +232,23 @@ def _status_style(entry: Entry, today: dt.date) -> str:
     return "yellow" if entry.is_open else "green"
 
 
-def _console(stream: IO):
+def _console(stream: IO, width: int | None = None):
     from rich.console import Console
 
-    return Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=False)
+    return Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=False,
+                   width=width or screen_width(stream))
+
+
+def _table(columns: list[Col], layout: list[tuple[int, int | None]]):
+    """A rich table of the columns `tables.fitted` kept, at the widths it gave."""
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for index, width in layout:
+        column = columns[index]
+        table.add_column(column.header, no_wrap=column.one_line, overflow="fold", width=width,
+                         justify="right" if column.numeric else "left")
+    return table
 
 
 # --- show -------------------------------------------------------------------
@@ -462,6 +477,9 @@ def write_diff(diff: str, stream: IO) -> None:
 # --- summary --------------------------------------------------------------------------
 
 TALLY_HEADERS = ["总数", "已销号", "未销号", "逾期", "完成率"]
+PROGRESS_HEADER = "进度"
+# When the terminal is narrow, summary's columns go in this order: 进度, 未销号, 逾期, 总数, 已销号
+TALLY_DROPS = {PROGRESS_HEADER: 1, "未销号": 2, "逾期": 3, "总数": 4, "已销号": 5, "完成率": None}
 BAR_WIDTH = 30
 
 
@@ -596,7 +614,6 @@ def _md_cell(text: str) -> str:
 
 
 def _summary_table(figures, results, rows, dimension_label: str, stream: IO, stamp: dt.date | None) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     console = _console(stream)
@@ -608,18 +625,17 @@ def _summary_table(figures, results, rows, dimension_label: str, stream: IO, sta
     for note in summary_notes(figures):
         style = "yellow" if note.startswith("注意") or figures.overdue else ""
         console.print(Text(note, style=style))
-    table = Table(header_style="bold")
-    table.add_column(dimension_label, overflow="fold")
-    for header in TALLY_HEADERS:
-        table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("进度", no_wrap=True)
-    for row in rows:
+    columns = [Col(dimension_label, one_line=False, min_width=16),
+               *(Col(header, drop=TALLY_DROPS[header], numeric=True) for header in TALLY_HEADERS),
+               Col(PROGRESS_HEADER, drop=TALLY_DROPS[PROGRESS_HEADER])]
+    texts = [[inert(row.label), *tally_cells(row), bar(row.rate, 12)] for row in rows]
+    layout = fitted(columns, texts, console.width)
+    table = _table(columns, layout)
+    for row, text in zip(rows, texts, strict=True):
         if row.label == TOTAL_LABEL:
             table.add_section()
-        overdue = Text(str(row.overdue), style="bold red" if row.overdue else "")
-        cells = [Text(inert(row.label)), *map(Text, tally_cells(row))]
-        cells[4] = overdue
-        table.add_row(*cells, Text(bar(row.rate, 12), style="green"))
+        styles = {4: "bold red" if row.overdue else "", 6: "green"}  # 逾期, 进度
+        table.add_row(*(Text(text[index], style=styles.get(index, "")) for index, _width in layout))
     console.print(table)
     if stamp:
         console.print(Text(as_of_line(stamp)))
