@@ -15,9 +15,10 @@ import yaml
 from openpyxl import Workbook, load_workbook
 
 from rectify_cli import loading
+from rectify_cli.export import tabular
 from rectify_cli.records import as_data
 
-from .conftest import DATA, REFERENCE, invoke, snapshot
+from .conftest import DATA, REFERENCE, invoke, snapshot, xlsx_rows
 
 # --- helpers ---------------------------------------------------------------------------
 
@@ -859,7 +860,8 @@ def worked_on(ledger: Path, rectify, tmp_path: Path) -> tuple[Path, str]:
                       "--evidence", str(photo), "--note", "已核实")
     assert outcome.code == 0, outcome.stderr
     book = tmp_path / "整改台账.xlsx"
-    assert rectify("export", "--format", "xlsx", "-o", str(book)).code == 0
+    every = ",".join(tabular.HEADERS)  # the columns empty in every row too, for a clerk to fill in
+    assert rectify("export", "--format", "xlsx", "-o", str(book), "--columns", every).code == 0
     return book, hashlib.sha256(photo.read_bytes()).hexdigest()
 
 
@@ -890,8 +892,7 @@ def test_exported_workbook_gives_back_every_field_and_fact(tmp_path, ledger, rec
 
 def cell_of(sheet, item_id: str, header: str):
     column = next(cell.column for cell in sheet[2] if cell.value == header)
-    row = next(cell.row for cell in sheet["A"] if cell.value == item_id)
-    return sheet.cell(row=row, column=column)
+    return sheet.cell(row=xlsx_rows(sheet.parent)[item_id], column=column)
 
 
 def test_a_visible_cell_edited_after_export_wins_and_is_listed(tmp_path, ledger, rectify):
@@ -985,7 +986,7 @@ def test_edited_text_cells_win(tmp_path, ledger, rectify):
 def delete_row(sheet, item_id: str) -> None:
     """Delete an item's row as Excel would; the problem cells merged over it are unmerged first
     (openpyxl moves no merged range: delete from the bottom up)."""
-    row = next(cell.row for cell in sheet["A"] if cell.value == item_id)
+    row = xlsx_rows(sheet.parent)[item_id]
     for merged in [m for m in sheet.merged_cells.ranges if m.min_row <= row <= m.max_row]:
         sheet.unmerge_cells(str(merged))
     sheet.delete_rows(row)
