@@ -18,6 +18,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 
 from .conftest import add_to_open_items, replace_once, xlsx_rows
+from .render import needs_office, pdf_pages, to_pdf
 
 TODAY = ("--today", "2022-03-01")
 TITLE = "泾县城管执法局落实县委第二巡察组反馈意见整改台账"
@@ -472,3 +473,24 @@ def test_html_board_renders_in_chromium(rectify, tmp_path, chromium):
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 5000
+
+
+# --- the xlsx as a reader sees it: LibreOffice prints it -------------------------------------
+
+
+@needs_office
+@pytest.mark.slow
+def test_slow_xlsx_prints_every_text_whole_and_the_summary_on_one_page(rectify, ledger, tmp_path):
+    from rectify_cli import loading
+
+    book = export_file(rectify, tmp_path, "xlsx")
+    pages = pdf_pages(to_pdf(book, tmp_path / "pdf"), raw=True)
+    flat = [re.sub(r"\s", "", page) for page in pages]
+    longest = max((entry.item.outcome or "" for entry in loading.load_valid(ledger).entries()), key=len)
+    assert len(longest) > 300
+    assert re.sub(r"\s", "", longest) in "".join(flat)  # no row cuts its text short
+    summary = [number for number, page in enumerate(flat) if "按方面统计" in page or "按责任部门统计" in page]
+    assert len(summary) == 1 and "完成率" in flat[summary[0]]  # the 统计 sheet: one page
+    assert "100.0%" in flat[summary[0]] and "81.3%" in flat[summary[0]]
+    assert all(f"第{number}页,共" in page for number, page in enumerate(flat[:summary[0]], start=1))  # footer
+    assert not any('"entries"' in page for page in flat)  # the hidden data sheet is not printed
