@@ -16,7 +16,7 @@ SHEET = "data"
 CONTINUED_SHEET = "附表"  # visible: the whole text of a cell too long for a row's greatest height
 CONTINUED = "(续见附表)"  # ends such a cell
 LEGEND = "图例:"  # the first cell of the row under the table that explains its colours; no item
-CONTINUED_HEADERS = ("序号", "编号", "列", "全文")  # a long text may take several rows, in order
+CONTINUED_HEADERS = (fields.ITEM_ID.header, fields.ITEM_ID_LABEL, "列", "全文")  # a long text may take several rows, in order
 CHUNK = 32_000  # an Excel cell holds at most 32,767 characters
 FORMAT = 1
 # the payload's keys

@@ -54,6 +54,7 @@ class Column(NamedTuple):
     header: str  # the column's Chinese header, as 台账 spreadsheets name it
     width: int  # in xlsx, in characters
     brief: bool = True  # also in the narrow tables (md, html board)
+    before: str | None = None  # the key of the field whose column this one precedes (the 台账's order)
 
 
 class Field(NamedTuple):
@@ -175,7 +176,7 @@ ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,�
           column=Column("销号日期", 12)),
     Field("closed_by", "销号人", TEXT, "办理销号的人"),
     Field("outcome", "整改成效", TEXT, "整改取得的成效;导出时与进展说明合为一栏",
-          synonyms=("整改落实情况", "整改进展", "整改情况", "进展情况", "整改结果"), column=Column("整改进展及成效", 48)),
+          synonyms=("整改落实情况", "整改进展", "整改情况", "进展情况", "整改结果"), column=Column("整改进展及成效", 48, before="status")),
     Field("evidence", "佐证材料", MANY, "文件、照片等佐证材料", of=EVIDENCE.name, synonyms=("佐证资料",),
           column=Column("佐证材料", 18, brief=False)),
     Field("institutions", "建章立制", MANY, "整改中制定或修订的制度;只写名称即为新制定", of=INSTITUTION.name,

@@ -25,6 +25,18 @@ def _item_cell(spec: fields.Field) -> Cell:
     return lambda entry, ledger, today: item_text(entry, spec, today)
 
 
+def _item_columns() -> list[fields.Field]:
+    """The item's fields that are columns, in declared order but where a column says `before`."""
+    specs = [spec for spec in fields.ITEM if spec.column]
+    for spec in [spec for spec in specs if spec.column.before]:
+        specs.remove(spec)
+        specs.insert(specs.index(fields.ITEM.get(spec.column.before)), spec)
+    return specs
+
+
+ITEM_COLUMNS = _item_columns()
+
+
 def _columns() -> list[tuple[fields.Column, Cell]]:
     """Where the item stands (its ID, aspect, problem), then every exported field, in order."""
     where: list[tuple[fields.Column, Cell]] = [
@@ -32,12 +44,12 @@ def _columns() -> list[tuple[fields.Column, Cell]]:
         (fields.PROBLEM.aspect.column, lambda entry, ledger, today: ledger.aspect_title(entry.problem.aspect)),
         (fields.PROBLEM.title.column, lambda entry, ledger, today: f"{entry.problem.id}.{entry.problem.title}"),
     ]
-    return where + [(spec.column, _item_cell(spec)) for spec in fields.ITEM if spec.column]
+    return where + [(spec.column, _item_cell(spec)) for spec in ITEM_COLUMNS]
 
 
 COLUMNS = _columns()
 # what each column shows: the item's ID, its problem's aspect and title, then its own fields
-SOURCES = [fields.ITEM_ID, fields.PROBLEM.aspect, fields.PROBLEM.title, *(spec for spec in fields.ITEM if spec.column)]
+SOURCES = [fields.ITEM_ID, fields.PROBLEM.aspect, fields.PROBLEM.title, *ITEM_COLUMNS]
 assert [getattr(source, "column", source) for source in SOURCES] == [column for column, _cell in COLUMNS]
 HEADERS = [column.header for column, _cell in COLUMNS]
 # what else `--columns` may call a column: the field's label and key (an item's own fields by theirs)
