@@ -155,7 +155,7 @@ def _ledger_sheet(sheet, entries: list[Entry], ledger: Ledger, today: dt.date, p
 
 def _value(cell, source, text: str, number: int) -> None:
     """序号 as the running number, dates as dates, the rest as text; the status cell coloured."""
-    from openpyxl.styles import PatternFill
+    from openpyxl.styles import Alignment, PatternFill
 
     if source is fields.ITEM_ID:
         cell.value = number
@@ -164,6 +164,8 @@ def _value(cell, source, text: str, number: int) -> None:
         cell.number_format = DATE_FORMAT
     else:
         _text(cell, text)
+    if source is fields.ITEM_ID or source in DATES:
+        cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
     if source is fields.ITEM.status and text in FILLS:
         cell.fill = PatternFill("solid", fgColor=FILLS[text])
 
