@@ -205,6 +205,8 @@ def test_unknown_columns_are_refused_naming_the_valid_ones(rectify, tmp_path):
     assert out.code == 1 and out.stderr.startswith("rectify: ") and "颜色" in out.stderr
     assert all(header in out.stderr for header in HEADERS)
     assert not (tmp_path / "x.xlsx").exists()
+    out = rectify(*TODAY, "export", "-f", "md", "--columns", "序号")
+    assert out.code == 1 and "csv / xlsx" in out.stderr and out.stdout == ""
 
 
 def test_xlsx_merges_problem_cells_over_their_items(rectify, tmp_path):
