@@ -37,8 +37,8 @@ def workbook(entries: list[Entry], ledger: Ledger, today: dt.date, sentences: li
     from openpyxl import Workbook
 
     book = Workbook()
-    book.properties.title = ledger.info.title
-    book.properties.creator = book.properties.lastModifiedBy = ledger.info.unit
+    book.properties.title = inert(ledger.info.title)  # no character XML cannot carry
+    book.properties.creator = book.properties.lastModifiedBy = inert(ledger.info.unit)
     sheet = book.active
     sheet.title = "整改台账"
     continued = _ledger_sheet(sheet, entries, ledger, today, picks)
