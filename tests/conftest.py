@@ -121,3 +121,18 @@ def add_to_open_items(ledger: Path, extras: dict[str, str]) -> Path:
     for name, extra in extras.items():
         replace_once(ledger / "issues" / name, "    status: open\n", "    status: open\n" + extra)
     return ledger
+
+
+def xlsx_rows(book) -> dict[str, int]:
+    """Each item's row in an exported 整改台账 sheet, by its ID (the visible 序号 is 1…n): the hidden
+    data sheet lists the items in row order. For an export of whole problems."""
+    from collections import Counter
+
+    from rectify_cli import datasheet
+    from rectify_cli.export.xlsx import FIRST_ROW
+    from rectify_cli.ids import display_id
+
+    entries = datasheet.read(book)[datasheet.ENTRIES]
+    counts = Counter(head["id"] for _shown, head, _item in entries)
+    return {display_id(head["id"], item["number"], counts[head["id"]] == 1): FIRST_ROW + offset
+            for offset, (_shown, head, item) in enumerate(entries)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import json
@@ -14,20 +15,24 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 
 from rectify_cli import fields
 
-from .conftest import add_to_open_items, replace_once
+from .conftest import add_to_open_items, replace_once, xlsx_rows
+from .render import needs_office, pdf_pages, to_pdf
 
 TODAY = ("--today", "2022-03-01")
 TITLE = "泾县城管执法局落实县委第二巡察组反馈意见整改台账"
 SENTENCE = "巡察反馈问题34个,已完成整改28个,正在整改6个,整改完成率82.4%"
 HEADERS = [
-    "序号", "问题类别", "问题", "具体问题", "整改措施", "责任领导", "责任部门",
-    "整改时限", "整改类型", "完成情况", "销号日期", "整改进展及成效", "佐证材料", "建章立制", "问责", "追缴资金(元)", "备注",
+    "序号", "问题类别", "问题", "具体问题", "问题描述", "整改措施", "责任领导", "责任部门", "责任人",
+    "整改时限", "整改类型", "整改进展及成效", "完成情况", "销号日期", "佐证材料", "建章立制", "问责情况", "追缴资金", "备注",
 ]
-LAST = get_column_letter(len(HEADERS))  # the last column's letter
+# the xlsx leaves out the columns empty in every row of the shipped ledger
+SHOWN = ["序号", "问题类别", "问题", "具体问题", "责任部门", "整改类型", "整改进展及成效", "完成情况", "销号日期"]
+LAST = get_column_letter(len(SHOWN))  # the last column's letter
 HYPERLINK = '=HYPERLINK("http://x","点我")'
 FORMULA_STARTS = ("=", "+", "-", "@")
 SINGLE_ITEM_PROBLEMS = [2, 4, 6, 9, 16, 17]
@@ -176,9 +181,7 @@ def open_ledger_sheet(path: Path):
 
 
 def row_of(sheet, item_id: str) -> int:
-    rows = [cell.row for cell in sheet["A"] if cell.value == item_id]
-    assert len(rows) == 1, item_id
-    return rows[0]
+    return xlsx_rows(sheet.parent)[item_id]
 
 
 def merged(sheet) -> set[str]:
@@ -186,15 +189,37 @@ def merged(sheet) -> set[str]:
 
 
 def test_xlsx_title_header_and_rows(rectify, tmp_path):
-    _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
+    book, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
     assert sheet["A1"].value == TITLE
     assert f"A1:{LAST}1" in merged(sheet)
-    assert [cell.value for cell in sheet[2]] == HEADERS
-    assert sheet.max_row == 2 + 34
-    assert [sheet.cell(row=r, column=1).value for r in range(3, 37)] == listed_ids(rectify)
+    assert [cell.value for cell in sheet[2]][:len(SHOWN)] == SHOWN
+    assert [sheet.cell(row=r, column=1).value for r in range(3, 37)] == list(range(1, 35))  # 序号: numbers
+    assert list(xlsx_rows(book)) == listed_ids(rectify)
     row = row_of(sheet, "13.2")
     assert sheet.cell(row=row, column=4).value.startswith("截止2021年8月底")
-    assert sheet.cell(row=row, column=HEADERS.index("完成情况") + 1).value == "未销号"
+    assert sheet.cell(row=row, column=SHOWN.index("完成情况") + 1).value == "未销号"
+    closed = sheet.cell(row=row_of(sheet, "13.1"), column=SHOWN.index("销号日期") + 1)
+    assert closed.value == dt.datetime(2022, 2, 23) and closed.number_format == "yyyy-mm-dd"
+    assert (book.properties.title, book.properties.creator) == (TITLE, "泾县城管执法局")
+
+
+def test_xlsx_keeps_every_named_column_in_the_order_named(planned, rectify, tmp_path):
+    _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx", "--columns", "序号,完成情况,deadline,问责情况"))
+    assert [cell.value for cell in sheet[2]] == ["序号", "完成情况", "整改时限", "问责情况"]
+    deadline = sheet.cell(row=row_of(sheet, "11.3"), column=3)
+    assert deadline.value == dt.datetime(2022, 1, 31) and deadline.number_format == "yyyy-mm-dd"
+    assert sheet.cell(row=row_of(sheet, "1.1"), column=3).value is None  # an empty column, kept as named
+    written = export_file(rectify, tmp_path, "csv", "--columns", "具体问题,序号")
+    assert csv_rows(written)[0] == ["具体问题", "序号"] and csv_rows(written)[1][1] == "1.1"
+
+
+def test_unknown_columns_are_refused_naming_the_valid_ones(rectify, tmp_path):
+    out = rectify(*TODAY, "export", "-f", "xlsx", "-o", str(tmp_path / "x.xlsx"), "--columns", "序号,颜色")
+    assert out.code == 1 and out.stderr.startswith("rectify: ") and "颜色" in out.stderr
+    assert all(header in out.stderr for header in HEADERS)
+    assert not (tmp_path / "x.xlsx").exists()
+    out = rectify(*TODAY, "export", "-f", "md", "--columns", "序号")
+    assert out.code == 1 and "csv / xlsx" in out.stderr and out.stdout == ""
 
 
 def test_xlsx_merges_problem_cells_over_their_items(rectify, tmp_path):
@@ -218,33 +243,82 @@ def test_xlsx_print_setup(rectify, tmp_path):
     assert sheet.auto_filter.ref == f"A2:{LAST}36"
     assert sheet.page_setup.orientation == "landscape"
     assert str(sheet.page_setup.paperSize) == "9"  # A4
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows in ("2:2", "$2:$2")
+    assert sheet.oddFooter.center.text == "第 &P 页,共 &N 页"
+    assert sheet.oddHeader.right.text == "截至2022年2月23日"  # the ledger's as_of
+
+
+def test_xlsx_looks_like_an_office_sheet(planned, rectify, tmp_path):
+    _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
+    headers = [cell.value for cell in sheet[2] if cell.value]
+    assert "整改时限" in headers and "责任领导" in headers  # filled in by the fixture: not left out
+    assert (sheet["A1"].font.sz, sheet["A1"].font.b) == (16, True)
+    data = [cell for row in sheet.iter_rows(min_row=3, max_row=36, max_col=len(headers)) for cell in row
+            if not isinstance(cell, MergedCell)]
+    assert {(cell.font.name, cell.font.sz) for cell in data} == {("宋体", 11)}
+    assert all(cell.border.left.style == cell.border.bottom.style == "thin" for cell in data)
+    status = headers.index("完成情况") + 1
+    fills = [sheet.cell(row=row_of(sheet, item), column=status).fill.fgColor.rgb[-6:] for item in ("1.1", "13.2", "11.3")]
+    assert fills == ["DDEBF7", "FFF2CC", "FFC7CE"]  # closed blue, open yellow, overdue red
+    legend = [cell.value for cell in sheet[38] if cell.value]
+    assert legend == ["图例:", "已销号", "未销号(正在整改)", "逾期未销号"]
+    assert sheet.print_area == f"'整改台账'!$A$1:${get_column_letter(len(headers))}$38"
+
+
+def test_xlsx_rows_are_as_tall_as_their_wrapped_text(rectify, tmp_path):
+    from rectify_cli.export.xlsx import LINE, lines
+
+    _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
+    widths = [sheet.column_dimensions[get_column_letter(i + 1)].width for i in range(len(SHOWN))]
+    spanned = {row for span in sheet.merged_cells.ranges if span.min_row > 1 for row in range(span.min_row, span.max_row + 1)}
+    for row in range(3, 37):
+        cells = [sheet.cell(row=row, column=c + 1) for c in range(len(SHOWN))]
+        tallest = max(lines(str(cell.value or ""), widths[c]) for c, cell in enumerate(cells)
+                      if c not in (1, 2) or row not in spanned)  # a merged problem cell spans its rows
+        assert tallest * LINE <= sheet.row_dimensions[row].height <= (tallest + 1) * LINE, row
+    assert lines("一二三四五六七八九十", 22) == 1 and lines("一二三四五六七八九十a", 22) == 2  # CJK: two units
 
 
 def test_xlsx_wraps_text_with_sensible_widths(rectify, tmp_path):
     _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
-    widths = [sheet.column_dimensions[chr(ord("A") + i)].width for i in range(len(HEADERS))]
+    widths = [sheet.column_dimensions[get_column_letter(i + 1)].width for i in range(len(SHOWN))]
     assert all(6 <= width <= 60 for width in widths), widths
-    assert widths[HEADERS.index("整改进展及成效")] > widths[HEADERS.index("具体问题")] > widths[0]
-    assert all(cell.alignment.wrap_text for row in sheet.iter_rows(min_row=3) for cell in row if cell.value)
+    assert widths[SHOWN.index("整改进展及成效")] > widths[SHOWN.index("具体问题")] > widths[0]
+    assert all(cell.alignment.wrap_text for row in sheet.iter_rows(min_row=3, max_row=36) for cell in row if cell.value)
 
 
 def test_xlsx_summary_sheet(rectify, tmp_path):
     book, _ = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx"))
-    rows = list(book["统计"].iter_rows(values_only=True))
+    sheet = book["统计"]
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == SENTENCE
-    for title in ("按方面统计", "按问题统计", "按责任部门统计", "按责任领导统计", "按整改类型统计"):
+    assert rows[1][0].startswith("在巡察整改工作中,制定及修改完善制度16项")  # the results sentence
+    for title in ("按方面统计", "按责任部门统计"):
         assert (title,) == tuple(value for value in rows[[r[0] for r in rows].index(title)] if value is not None)
     header = rows.index(("方面", "总数", "已销号", "未销号", "逾期", "完成率"))
-    assert rows[header + 1] == ("(一)贯彻落实党的路线方针政策和党中央决策部署方面", 14, 14, 0, 0, "100.0%")
-    assert rows[header + 3] == ("(三)基层党组织软弱涣散、组织力欠缺方面", 4, 1, 3, 0, "25.0%")
+    assert rows[header + 1] == ("(一)贯彻落实党的路线方针政策和党中央决策部署方面", 14, 14, 0, 0, 1)
+    assert rows[header + 3] == ("(三)基层党组织软弱涣散、组织力欠缺方面", 4, 1, 3, 0, 0.25)
+    rate = sheet.cell(row=header + 3, column=6)
+    assert rate.value == 0.813 and rate.number_format == "0.0%"  # 13/16 as the summary rounds it: 81.3%
+    assert sheet.cell(row=header + 1, column=1).border.left.style == "thin"
+    assert sheet.page_setup.fitToHeight == sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and str(sheet.page_setup.paperSize) == "9"
 
 
 def test_xlsx_follows_filters(rectify, tmp_path):
-    _, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx", "--open"))
-    assert [sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row + 1)] == listed_ids(rectify, "--open")
-    assert merged(sheet) == {f"A1:{LAST}1"}  # each problem keeps one open item
-    assert sheet.auto_filter.ref == f"A2:{LAST}8"
+    book, sheet = open_ledger_sheet(export_file(rectify, tmp_path, "xlsx", "--open"))
+    assert [sheet.cell(row=r, column=1).value for r in range(3, 9)] == list(range(1, 7))
+    assert len(openpyxl_data_entries(book)) == len(listed_ids(rectify, "--open")) == 6
+    assert len(merged(sheet)) == 1  # the title's: each problem keeps one open item
+    assert sheet.auto_filter.ref.startswith("A2:") and sheet.auto_filter.ref.endswith("8")
+
+
+def openpyxl_data_entries(book) -> list:
+    from rectify_cli import datasheet
+
+    return datasheet.read(book)[datasheet.ENTRIES]
 
 
 def test_xlsx_keeps_formulas_as_text(formulas, rectify, tmp_path):
@@ -255,7 +329,7 @@ def test_xlsx_keeps_formulas_as_text(formulas, rectify, tmp_path):
         ("13.2", "整改进展及成效"): HYPERLINK,
     }
     for (item_id, column), text in cells.items():
-        cell = sheet.cell(row=row_of(sheet, item_id), column=HEADERS.index(column) + 1)
+        cell = sheet.cell(row=row_of(sheet, item_id), column=SHOWN.index(column) + 1)
         assert cell.value in (text, "'" + text), (item_id, column)
         assert cell.data_type == "s", (item_id, column)
     with zipfile.ZipFile(path) as archive:
@@ -299,12 +373,12 @@ def test_markdown_has_sentence_and_table(rectify):
     lines = export(rectify, "--format", "md").splitlines()
     assert lines[0] == f"# {TITLE}"
     assert SENTENCE in lines
-    header = lines.index("| 序号 | 问题类别 | 具体问题 | 责任部门 | 整改时限 | 完成情况 | 销号日期 | 整改进展及成效 |")
+    header = lines.index("| 序号 | 问题类别 | 具体问题 | 责任部门 | 整改时限 | 整改进展及成效 | 完成情况 | 销号日期 |")
     assert lines[header + 1] == "|---|---|---|---|---|---|---|---|"
     rows = lines[header + 2 :]
     assert [row.split(" | ")[0].lstrip("| ") for row in rows] == listed_ids(rectify)
     assert any(row.startswith("| 13.2 | 群众身边腐败问题和不正之风方面 | 截止2021年8月底,报废固定资产账面原价457272.89元,"
-                              "未及时处置,造成资产不实 |  |  | 未销号 |  | 一是及时开展了资产处置工作。") for row in rows)
+                              "未及时处置,造成资产不实 |  |  | 一是及时开展了资产处置工作。") and "| 未销号 |  |" in row for row in rows)
 
 
 def test_markdown_escapes_a_pipe(ledger, rectify):
@@ -496,3 +570,24 @@ def test_html_board_fits_a_phone_and_a_desktop_slow(planned, rectify, tmp_path, 
         assert seen["unseen"] == [], screen
         assert len(seen["bars"]) == 3 and min(seen["bars"]) > 50, (screen, seen["bars"])
         assert all(fill > 0 for fill in seen["fills"]), (screen, seen["fills"])
+
+
+# --- the xlsx as a reader sees it: LibreOffice prints it -------------------------------------
+
+
+@needs_office
+@pytest.mark.slow
+def test_slow_xlsx_prints_every_text_whole_and_the_summary_on_one_page(rectify, ledger, tmp_path):
+    from rectify_cli import loading
+
+    book = export_file(rectify, tmp_path, "xlsx")
+    pages = pdf_pages(to_pdf(book, tmp_path / "pdf"), raw=True)
+    flat = [re.sub(r"\s", "", page) for page in pages]
+    longest = max((entry.item.outcome or "" for entry in loading.load_valid(ledger).entries()), key=len)
+    assert len(longest) > 300
+    assert re.sub(r"\s", "", longest) in "".join(flat)  # no row cuts its text short
+    summary = [number for number, page in enumerate(flat) if "按方面统计" in page or "按责任部门统计" in page]
+    assert len(summary) == 1 and "完成率" in flat[summary[0]]  # the 统计 sheet: one page
+    assert "100.0%" in flat[summary[0]] and "81.3%" in flat[summary[0]]
+    assert all(f"第{number}页,共" in page for number, page in enumerate(flat[:summary[0]], start=1))  # footer
+    assert not any('"entries"' in page for page in flat)  # the hidden data sheet is not printed

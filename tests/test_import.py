@@ -15,9 +15,10 @@ import yaml
 from openpyxl import Workbook, load_workbook
 
 from rectify_cli import loading
+from rectify_cli.export import tabular
 from rectify_cli.records import as_data
 
-from .conftest import DATA, REFERENCE, invoke, snapshot
+from .conftest import DATA, REFERENCE, invoke, snapshot, xlsx_rows
 
 # --- helpers ---------------------------------------------------------------------------
 
@@ -859,7 +860,8 @@ def worked_on(ledger: Path, rectify, tmp_path: Path) -> tuple[Path, str]:
                       "--evidence", str(photo), "--note", "已核实")
     assert outcome.code == 0, outcome.stderr
     book = tmp_path / "整改台账.xlsx"
-    assert rectify("export", "--format", "xlsx", "-o", str(book)).code == 0
+    every = ",".join(tabular.HEADERS)  # the columns empty in every row too, for a clerk to fill in
+    assert rectify("export", "--format", "xlsx", "-o", str(book), "--columns", every).code == 0
     return book, hashlib.sha256(photo.read_bytes()).hexdigest()
 
 
@@ -890,8 +892,7 @@ def test_exported_workbook_gives_back_every_field_and_fact(tmp_path, ledger, rec
 
 def cell_of(sheet, item_id: str, header: str):
     column = next(cell.column for cell in sheet[2] if cell.value == header)
-    row = next(cell.row for cell in sheet["A"] if cell.value == item_id)
-    return sheet.cell(row=row, column=column)
+    return sheet.cell(row=xlsx_rows(sheet.parent)[item_id], column=column)
 
 
 def test_a_visible_cell_edited_after_export_wins_and_is_listed(tmp_path, ledger, rectify):
@@ -985,7 +986,7 @@ def test_edited_text_cells_win(tmp_path, ledger, rectify):
 def delete_row(sheet, item_id: str) -> None:
     """Delete an item's row as Excel would; the problem cells merged over it are unmerged first
     (openpyxl moves no merged range: delete from the bottom up)."""
-    row = next(cell.row for cell in sheet["A"] if cell.value == item_id)
+    row = xlsx_rows(sheet.parent)[item_id]
     for merged in [m for m in sheet.merged_cells.ranges if m.min_row <= row <= m.max_row]:
         sheet.unmerge_cells(str(merged))
     sheet.delete_rows(row)
@@ -1048,3 +1049,35 @@ def test_a_data_sheet_altered_by_hand_falls_back_to_the_cells(tmp_path, ledger, 
     assert outcome.code == 0, outcome.stderr
     assert "数据表 data 无法读取" in outcome.stderr
     assert entry_fields(loading.load_valid(folder)) == entry_fields(loading.load_valid(ledger))
+
+
+LONG = "".join(f"第{n}条:对照问题清单逐项整改,完善制度并落实到人。" for n in range(1, 61))  # ~1,500 characters
+
+
+def test_a_text_too_long_for_a_row_continues_in_the_appendix_and_comes_back_whole(tmp_path, ledger, rectify):
+    from rectify_cli.export.xlsx import MAX_HEIGHT
+
+    assert rectify("--today", "2022-02-23", "close", "13.2", "--by", "王", "--outcome", LONG).code == 0
+    book = tmp_path / "整改台账.xlsx"
+    assert rectify("export", "--format", "xlsx", "-o", str(book)).code == 0
+    workbook = load_workbook(book)
+    assert workbook.sheetnames == ["整改台账", "统计", "附表", "data"]
+    sheet = workbook["整改台账"]
+    cut = cell_of(sheet, "13.2", "整改进展及成效")
+    assert cut.value.endswith("(续见附表)") and LONG.startswith(cut.value.removesuffix("(续见附表)"))
+    assert len(cut.value) > 500 and sheet.row_dimensions[cut.row].height <= MAX_HEIGHT  # as much as fits
+    appendix = list(workbook["附表"].iter_rows(values_only=True))
+    assert appendix[0] == ("序号", "编号", "列", "全文")
+    assert {row[:3] for row in appendix[1:]} == {(cut.row - 2, "13.2", "整改进展及成效")}
+    assert "".join(row[3] for row in appendix[1:]) == LONG
+    assert all(workbook["附表"].row_dimensions[row].height <= MAX_HEIGHT for row in range(2, len(appendix) + 1))
+    folder = init(tmp_path / "new")
+    outcome = import_xlsx(folder, book)
+    assert outcome.code == 0, outcome.stderr
+    assert "以表格中的为准" not in outcome.stderr
+    assert issues(folder)[13]["items"][1]["outcome"] == LONG
+    del workbook["data"]  # from the cells alone: the 附表 still gives the whole text
+    workbook.save(book)
+    cells_only = init(tmp_path / "cells")
+    assert import_xlsx(cells_only, book).code == 0
+    assert issues(cells_only)[13]["items"][1]["outcome"] == LONG

@@ -125,7 +125,7 @@ def test_accountability_shown_exported_and_imported_back(ledger, rectify, tmp_pa
     assert rectify("check").code == 0
     assert "问责:诫勉1人\n    责令检查、批评教育、提醒谈话等15人\n" in show(rectify)
     row = next(r for r in csv_rows(rectify, tmp_path) if r["序号"] == "13.2")
-    assert row["问责"] == "诫勉1人\n责令检查、批评教育、提醒谈话等15人"
+    assert row["问责情况"] == "诫勉1人\n责令检查、批评教育、提醒谈话等15人"
     data = json.loads(rectify("show", "13.2", "--format", "json").stdout)["items"][0]
     assert data["accountability"] == [{"kind": ["admonition"], "people": 1},
                                       {"kind": ["ordered_review", "criticism", "reminder_talk"], "people": 15}]
@@ -180,7 +180,7 @@ def test_funds_shown_exported_and_imported_back(ledger, rectify, tmp_path):
     assert rectify("check").code == 0
     assert "追缴资金:34600元" in show(rectify)
     row = next(r for r in csv_rows(rectify, tmp_path) if r["序号"] == "13.2")
-    assert row["追缴资金(元)"] == "34600"
+    assert row["追缴资金"] == "34600"
     data = json.loads(rectify("show", "13.2", "--format", "json").stdout)["items"][0]
     assert data["funds_recovered"] == 34600
     assert str(round_trip(rectify, tmp_path).funds_recovered) == "34600.00"

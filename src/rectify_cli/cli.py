@@ -653,6 +653,7 @@ def export(
     ctx: typer.Context,
     output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv / xlsx(Excel 台账)/ json / md / html(进度看板)", case_sensitive=False)] = ExportFormat.CSV,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;文本格式默认输出到屏幕,xlsx 必须指定", metavar="FILE")] = None,
+    columns: Annotated[str | None, typer.Option("--columns", help="csv / xlsx 的列及其顺序:列名或字段名,逗号分隔,如 deadline,status", metavar="列,列")] = None,
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
 ) -> None:
     """导出整改台账:Excel(可直接打印)、CSV、JSON、Markdown 或 HTML 进度看板;筛选条件同 list。
@@ -672,7 +673,7 @@ def export(
     entries = query.select(ledger, filters, day)
     if output_format is ExportFormat.XLSX and out is None:
         raise UsageProblem("xlsx 格式须用 -o 指定输出文件,如 -o 整改台账.xlsx")
-    data = documents.export(output_format.value, ledger, entries, day, filtered=filters != Filters())
+    data = documents.export(output_format.value, ledger, entries, day, filtered=filters != Filters(), columns=columns)
     _deliver(data, out)
 
 

@@ -13,6 +13,10 @@ from . import fields
 from .records import Entry, Ledger, as_data
 
 SHEET = "data"
+CONTINUED_SHEET = "附表"  # visible: the whole text of a cell too long for a row's greatest height
+CONTINUED = "(续见附表)"  # ends such a cell
+LEGEND = "图例:"  # the first cell of the row under the table that explains its colours; no item
+CONTINUED_HEADERS = (fields.ITEM_ID.header, fields.ITEM_ID_LABEL, "列", "全文")  # a long text may take several rows, in order
 CHUNK = 32_000  # an Excel cell holds at most 32,767 characters
 FORMAT = 1
 # the payload's keys
@@ -21,9 +25,10 @@ HEAD = [spec for spec in fields.PROBLEM if spec is not fields.PROBLEM.items]  # 
 
 
 def payload(entries: list[Entry], ledger: Ledger, today: dt.date) -> dict:
-    """[display ID, problem head, item] per entry: the ID as the visible sheet shows it."""
+    """[display ID, problem head, item] per entry: the ID as the visible sheet's 序号 shows it,
+    the row's running number 1…n."""
     heads = {entry.problem.id: _head(entry.problem) for entry in entries}
-    rows = [[entry.id, heads[entry.problem.id], as_data(entry.item)] for entry in entries]
+    rows = [[str(number), heads[entry.problem.id], as_data(entry.item)] for number, entry in enumerate(entries, start=1)]
     return {VERSION: FORMAT, TODAY: today.isoformat(), INFO: as_data(ledger.info), ENTRIES: rows}
 
 
@@ -53,3 +58,17 @@ def read(book) -> dict | None:
     if not isinstance(data, dict) or data.get(VERSION) != FORMAT:
         raise ValueError(SHEET)
     return data
+
+
+def read_continued(book) -> dict[tuple[str, str], str]:
+    """(序号, column header) → the whole text the 附表 holds for that cell; empty without a 附表."""
+    if CONTINUED_SHEET not in book.sheetnames:
+        return {}
+    texts: dict[tuple[str, str], str] = {}
+    for row in book[CONTINUED_SHEET].iter_rows(min_row=2, max_col=len(CONTINUED_HEADERS), values_only=True):
+        number, _item, column, text = (*row, None, None, None, None)[:4]
+        if number is None or not column:
+            continue
+        key = (str(number).strip(), str(column).strip())
+        texts[key] = texts.get(key, "") + str(text or "")
+    return texts

@@ -54,6 +54,7 @@ class Column(NamedTuple):
     header: str  # the column's Chinese header, as 台账 spreadsheets name it
     width: int  # in xlsx, in characters
     brief: bool = True  # also in the narrow tables (md, html board)
+    before: str | None = None  # the key of the field whose column this one precedes (the 台账's order)
 
 
 class Field(NamedTuple):
@@ -156,33 +157,34 @@ ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,�
           shown=False),
     Field("title", "具体问题", TEXT, "具体问题的表述;问题只有一项时可省略", core=True,
           synonyms=("问题具体表现", "问题表现", "问题内容", "存在问题", "具体表现"), column=Column("具体问题", 28)),
-    Field("description", "问题描述", TEXT, "问题的详细表现"),
+    Field("description", "问题描述", TEXT, "问题的详细表现", column=Column("问题描述", 24, brief=False)),
     Field("measures", "整改措施", TEXT, "计划采取的整改措施", synonyms=("整改目标", "措施"),
           column=Column("整改措施", 24, brief=False)),
     Field("lead", "责任领导", TEXT, "牵头负责的领导", core=True, synonyms=("牵头领导", "分管领导"),
           column=Column("责任领导", 10, brief=False)),
     Field("departments", "责任部门", NAMES, "负责整改的部门(可写多个)", core=True,
           synonyms=("牵头部门", "责任单位", "责任单位(部门)", "牵头单位", "配合部门"), column=Column("责任部门", 12)),
-    Field("owner", "责任人", TEXT, "具体负责的人员", synonyms=("整改责任人", "具体责任人")),
+    Field("owner", "责任人", TEXT, "具体负责的人员", synonyms=("整改责任人", "具体责任人"),
+          column=Column("责任人", 8, brief=False)),
     Field("deadline", "整改时限", DATE, "应完成整改的日期", core=True, synonyms=("完成时限", "整改完成时限", "时限"),
-          column=Column("整改时限", 11)),
+          column=Column("整改时限", 12)),
     Field("kind", "整改类型", KIND, "立行立改 / 限期整改 / 长期坚持", core=True,
           synonyms=("整改方式",), column=Column("整改类型", 10, brief=False)),
     Field("status", "状态", STATUS, "open 未销号 / closed 已销号", default=Status.OPEN, core=True,
           synonyms=("整改状态", "是否完成", "是否销号", "完成状态", "销号情况"), column=Column("完成情况", 9)),
     Field("closed_on", "销号日期", DATE, "销号的日期", core=True, synonyms=("销号时间", "完成时间"),
-          column=Column("销号日期", 11)),
+          column=Column("销号日期", 12)),
     Field("closed_by", "销号人", TEXT, "办理销号的人"),
     Field("outcome", "整改成效", TEXT, "整改取得的成效;导出时与进展说明合为一栏",
-          synonyms=("整改落实情况", "整改进展", "整改情况", "进展情况", "整改结果"), column=Column("整改进展及成效", 48)),
+          synonyms=("整改落实情况", "整改进展", "整改情况", "进展情况", "整改结果"), column=Column("整改进展及成效", 48, before="status")),
     Field("evidence", "佐证材料", MANY, "文件、照片等佐证材料", of=EVIDENCE.name, synonyms=("佐证资料",),
           column=Column("佐证材料", 18, brief=False)),
     Field("institutions", "建章立制", MANY, "整改中制定或修订的制度;只写名称即为新制定", of=INSTITUTION.name,
           core=True, synonyms=("制度建设",), column=Column("建章立制", 20, brief=False)),
     Field("accountability", "问责", MANY, "对相关人员的问责:方式及人数", of=ACCOUNTABILITY.name, core=True,
-          synonyms=("追责问责", "问责情况"), column=Column("问责", 16, brief=False)),
+          synonyms=("追责问责", "问责情况"), column=Column("问责情况", 16, brief=False)),
     Field("funds_recovered", "追缴资金", AMOUNT, "追缴或收回的资金,元,至多两位小数;可写 34600、34600.00、3.46万元",
-          core=True, synonyms=("收回资金", "追缴金额", "清退资金"), column=Column("追缴资金(元)", 12, brief=False)),
+          core=True, synonyms=("收回资金", "追缴金额", "清退资金"), column=Column("追缴资金", 12, brief=False)),
     Field("remarks", "备注", TEXT, "其他需要说明的情况", column=Column("备注", 16, brief=False)),
     Field("history", "整改进展", MANY, "按日期记录的进展、销号、重新打开", of=HISTORY_ENTRY.name),
 ])

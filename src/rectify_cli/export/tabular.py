@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 
 from .. import fields
+from ..errors import RectifyError
 from ..records import Entry, Ledger, as_data
 from ..views import entry_data, inert, item_text, md_text, neutralise
 from ..vocab import SCHEMA_VERSION
@@ -23,6 +25,18 @@ def _item_cell(spec: fields.Field) -> Cell:
     return lambda entry, ledger, today: item_text(entry, spec, today)
 
 
+def _item_columns() -> list[fields.Field]:
+    """The item's fields that are columns, in declared order but where a column says `before`."""
+    specs = [spec for spec in fields.ITEM if spec.column]
+    for spec in [spec for spec in specs if spec.column.before]:
+        specs.remove(spec)
+        specs.insert(specs.index(fields.ITEM.get(spec.column.before)), spec)
+    return specs
+
+
+ITEM_COLUMNS = _item_columns()
+
+
 def _columns() -> list[tuple[fields.Column, Cell]]:
     """Where the item stands (its ID, aspect, problem), then every exported field, in order."""
     where: list[tuple[fields.Column, Cell]] = [
@@ -30,18 +44,39 @@ def _columns() -> list[tuple[fields.Column, Cell]]:
         (fields.PROBLEM.aspect.column, lambda entry, ledger, today: ledger.aspect_title(entry.problem.aspect)),
         (fields.PROBLEM.title.column, lambda entry, ledger, today: f"{entry.problem.id}.{entry.problem.title}"),
     ]
-    return where + [(spec.column, _item_cell(spec)) for spec in fields.ITEM if spec.column]
+    return where + [(spec.column, _item_cell(spec)) for spec in ITEM_COLUMNS]
 
 
 COLUMNS = _columns()
 # what each column shows: the item's ID, its problem's aspect and title, then its own fields
-SOURCES = [fields.ITEM_ID, fields.PROBLEM.aspect, fields.PROBLEM.title, *(spec for spec in fields.ITEM if spec.column)]
+SOURCES = [fields.ITEM_ID, fields.PROBLEM.aspect, fields.PROBLEM.title, *ITEM_COLUMNS]
 assert [getattr(source, "column", source) for source in SOURCES] == [column for column, _cell in COLUMNS]
 HEADERS = [column.header for column, _cell in COLUMNS]
 # the red-yellow-blue convention clerks use for 完成情况: (state, legend word, light fill as RGB hex)
 STATES = (("closed", "已销号", "DDEBF7"), ("open", "正在整改", "FFF2CC"), ("overdue", "逾期", "F8CBAD"))
+# what else `--columns` may call a column: the field's label and key (an item's own fields by theirs)
+OTHER_NAMES = {fields.ITEM_ID: (fields.ITEM_ID_LABEL, "id"), fields.PROBLEM.aspect: (fields.PROBLEM.aspect.label, "aspect"),
+               fields.PROBLEM.title: ("problem",)}
 PROBLEM_COLUMNS = tuple(index for index, (column, _cell) in enumerate(COLUMNS)
                         if column in (fields.PROBLEM.aspect.column, fields.PROBLEM.title.column))
+
+
+def pick(names: str | None) -> list[int] | None:
+    """The columns `--columns` names, in its order, separated by commas (Chinese headers, labels
+    or field keys); None: all."""
+    if names is None:
+        return None
+    known: dict[str, int] = {}
+    for index, source in enumerate(SOURCES):
+        words = OTHER_NAMES.get(source) or (source.label, source.key)
+        for word in (HEADERS[index], *words):
+            known.setdefault(word, index)
+    wanted = [name.strip() for name in re.split(r"[,,、]", names) if name.strip()]
+    unknown = [name for name in wanted if name not in known]
+    if unknown or not wanted:
+        raise RectifyError(f"--columns 中没有这样的列:{'、'.join(unknown) or '(空)'};可选的列:{'、'.join(HEADERS)}"
+                           "(也可写字段名,如 deadline)")
+    return list(dict.fromkeys(known[name] for name in wanted))
 
 
 def row(entry: Entry, ledger: Ledger, today: dt.date) -> list[str]:
@@ -54,13 +89,16 @@ def progress_and_outcome(entry: Entry) -> str:
     return "\n".join([*([item.outcome] if item.outcome else []), *notes])
 
 
-def as_csv(entries: list[Entry], ledger: Ledger, today: dt.date) -> bytes:
-    """UTF-8 with a BOM, so that Excel on Windows reads the Chinese correctly."""
+def as_csv(entries: list[Entry], ledger: Ledger, today: dt.date, picks: list[int] | None = None) -> bytes:
+    """UTF-8 with a BOM, so that Excel on Windows reads the Chinese correctly. Every column, or
+    those picked."""
+    chosen = range(len(HEADERS)) if picks is None else picks
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow([HEADERS[index] for index in chosen])
     for entry in entries:
-        writer.writerow([neutralise(inert(cell)) for cell in row(entry, ledger, today)])
+        cells = row(entry, ledger, today)
+        writer.writerow([neutralise(inert(cells[index])) for index in chosen])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 

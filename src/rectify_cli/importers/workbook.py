@@ -51,8 +51,9 @@ def read(path: Path, as_of: dt.date | None = None, feedback_date: dt.date | None
     """`as_of` dates the closed rows without a date; `feedback_date` places a deadline of `3月份`."""
     book = _open_book(path)
     sheet = _ledger_sheet(book)
-    grid = _filled_grid(sheet)
+    grid = _before_legend(_filled_grid(sheet))
     header_row, columns = _find_header(grid, path)
+    _continue_cut_cells(grid, header_row, columns, datasheet.read_continued(book))
     rows = Rows(as_of, feedback_date)
     unread = []
     try:
@@ -129,6 +130,24 @@ def _filled_grid(sheet) -> list[list]:
                 if r - 1 < len(grid) and c - 1 < len(grid[r - 1]):
                     grid[r - 1][c - 1] = value
     return grid
+
+
+def _before_legend(grid: list[list]) -> list[list]:
+    """The rows above the legend an exported 台账 has under its table."""
+    ends = [number for number, row in enumerate(grid) if row and _text(row[0]) == datasheet.LEGEND]
+    return grid[:ends[0]] if ends else grid
+
+
+def _continue_cut_cells(grid: list[list], header_row: int, columns, continued: dict) -> None:
+    """A cell cut short with (续见附表) takes the whole text the 附表 keeps for its 序号 and column."""
+    if not continued or fields.ITEM_ID not in columns:
+        return
+    headers = [_text(cell) for cell in grid[header_row]]
+    for row in grid[header_row + 1:]:
+        number = _text(row[columns[fields.ITEM_ID]]) if columns[fields.ITEM_ID] < len(row) else ""
+        for index, cell in enumerate(row):
+            if isinstance(cell, str) and cell.endswith(datasheet.CONTINUED) and index < len(headers):
+                row[index] = continued.get((number, headers[index]), cell)
 
 
 def _text(value) -> str:
@@ -448,21 +467,29 @@ def _from_data_sheet(recorded: dict, rows: list[list], first_line: int, columns,
         edited = set()
         for source, want in zip(tabular.SOURCES, tabular.row(entry, ledger, today), strict=True):
             got = _cell(row, columns, source)
-            if got is None or got == _text(views.inert(want)):
-                continue
+            if source is fields.ITEM_ID or got is None or _unchanged(got, _text(views.inert(want))):
+                continue  # the 序号 is the running number the row was matched by
             header = (getattr(source, "column", None) or source).header
-            result.warnings.append(Diagnostic(path, line, None, f"{shown_id} {header}: {_brief(want)} → {_brief(got)}"
+            result.warnings.append(Diagnostic(path, line, None, f"{entry.id} {header}: {_brief(want)} → {_brief(got)}"
                                               "(以表格中的为准)", "warning"))
             _take_cell(source, got, item, problems[head[PROBLEM.id.key]], aspects, (line, result, path))
             edited.add(source)
         if edited & {ITEM.status, ITEM.closed_on}:
             _settle_closed(item, _cell(row, columns, ITEM.status) or "", (line, result, path), dates)
     _refuse_undated(dates.undated, path)
-    if visible:  # rows matched by ID: the visible sheet says which items are still there
-        _leave_out_deleted(recorded, visible, problems, result, path)
+    if visible:  # rows matched by 序号: the visible sheet says which items are still there
+        ids = {shown_id: shown[(head[PROBLEM.id.key], item[ITEM.number.key])].id
+               for shown_id, head, item in recorded[datasheet.ENTRIES]}
+        _leave_out_deleted(recorded, visible, ids, problems, result, path)
     result.problems = [_restored(problem) for problem in problems.values()]
     result.facts = LedgerFacts(aspects=aspects, recorded=_yaml_dates(LEDGER, _cleaned(info)))
     return result
+
+
+def _unchanged(got: str, want: str) -> bool:
+    """The same text, or its beginning cut short with (续见附表) where no 附表 gave the rest."""
+    cut = got.removesuffix(datasheet.CONTINUED)
+    return got == want or cut != got and want.startswith(cut)
 
 
 def _cell(row: list, columns, source) -> str | None:
@@ -479,8 +506,10 @@ def _settle_closed(item: dict, status_text: str, where, dates: Rows) -> None:
         item.pop(ITEM.closed_by.key, None)
 
 
-def _leave_out_deleted(recorded: dict, visible: dict, problems: dict[int, dict], result: WorkbookImport, path: Path) -> None:
-    """Items whose rows were deleted in Excel are not imported, nor a problem left without items."""
+def _leave_out_deleted(recorded: dict, visible: dict, ids: dict[str, str], problems: dict[int, dict],
+                       result: WorkbookImport, path: Path) -> None:
+    """Items whose rows were deleted in Excel are not imported, nor a problem left without items;
+    `ids`: each row's item ID by its 序号, to name them."""
     entries = recorded[datasheet.ENTRIES]
     gone = [(shown, head, item) for shown, head, item in entries if shown not in visible]
     if not gone:
@@ -492,7 +521,7 @@ def _leave_out_deleted(recorded: dict, visible: dict, problems: dict[int, dict],
     for number in emptied:
         del problems[number]
     message = (f"导出时的 {len(entries)} 项中,表格里已删除 {len(gone)} 项:"
-               f"{'、'.join(shown for shown, _head, _item in gone)};未导入")
+               f"{'、'.join(ids[shown] for shown, _head, _item in gone)};未导入")
     if emptied:
         message += f"。{PROBLEM.label} {'、'.join(map(str, emptied))} 已没有{ITEM.label},也未导入"
     result.warnings.append(Diagnostic(path, None, None, message, "warning"))
