@@ -19,6 +19,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 
 from rectify_cli import fields
+from rectify_cli.export import tabular
 
 from .conftest import add_to_open_items, replace_once, xlsx_rows
 from .render import needs_office, pdf_pages, to_pdf
@@ -261,7 +262,7 @@ def test_xlsx_looks_like_an_office_sheet(planned, rectify, tmp_path):
     assert all(cell.border.left.style == cell.border.bottom.style == "thin" for cell in data)
     status = headers.index("完成情况") + 1
     fills = [sheet.cell(row=row_of(sheet, item), column=status).fill.fgColor.rgb[-6:] for item in ("1.1", "13.2", "11.3")]
-    assert fills == ["DDEBF7", "FFF2CC", "FFC7CE"]  # closed blue, open yellow, overdue red
+    assert fills == [fill for _state, _word, fill in tabular.STATES]  # closed blue, open yellow, overdue red
     legend = [cell.value for cell in sheet[38] if cell.value]
     assert legend == ["图例:", "已销号", "未销号(正在整改)", "逾期未销号"]
     assert sheet.print_area == f"'整改台账'!$A$1:${get_column_letter(len(headers))}$38"
@@ -313,6 +314,8 @@ def test_xlsx_follows_filters(rectify, tmp_path):
     assert len(openpyxl_data_entries(book)) == len(listed_ids(rectify, "--open")) == 6
     assert len(merged(sheet)) == 1  # the title's: each problem keeps one open item
     assert sheet.auto_filter.ref.startswith("A2:") and sheet.auto_filter.ref.endswith("8")
+    summary = book["统计"]["A1"].value  # a selection is not the ledger: not the official sentence
+    assert summary == "筛选范围内 6 项:已销号 0 项,未销号 6 项,完成率 0.0%"
 
 
 def openpyxl_data_entries(book) -> list:
@@ -448,7 +451,7 @@ def test_html_groups_items_under_aspects_urgent_first(planned, rectify):
     page = export(rectify, "--format", "html")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     head = re.findall(r"<th>([^<]+)</th>", re.search(r"<thead><tr>(.*?)</tr></thead>", page).group(1))
-    brief = [column.header for column in (fields.ITEM_ID, *(spec.column for spec in fields.ITEM if spec.column)) if column.brief]
+    brief = [column.header for column in (fields.ITEM_ID, *(spec.column for spec in tabular.ITEM_COLUMNS)) if column.brief]
     assert head == brief  # the declared narrow columns, the aspect left to the group rows
     assert head[:2] == ["序号", "具体问题"] and "完成情况" in head and "问题类别" not in head
     groups = re.findall(rf'<tr class="group"><th colspan="{len(head)}" scope="colgroup">([^<]+)<span class="figure">([^<]+)</span>', page)
