@@ -138,6 +138,7 @@ HISTORY_ENTRY = Group("HistoryEntry", "整改进展", "一次事件:进展、销
     Field("closed_on", "原销号日期", DATE, "重新打开时记录被撤销的销号日期"),
     Field("closed_by", "原销号人", TEXT, "重新打开时记录被撤销的销号人"),
     Field("previous_outcome", "原整改成效", TEXT, "销号时被替换的整改成效原文"),
+    Field("source", "来源", TEXT, "由部门填报表导入时:填报表编号/行号,防止重复导入", shown=False),
 ])
 
 INSTITUTION = Group("Institution", "制度", "建立或完善的一项制度;只写名称即为新制定", [
