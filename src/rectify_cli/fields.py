@@ -244,9 +244,23 @@ LEDGER = Group("LedgerInfo", "台账", "ledger.yaml:巡察了谁、由谁、何�
     Field("report", "通报正文", ONE, "导入的通报中问题以外的部分(开头、各部分、结尾)", of=REPORT.name),
 ])
 
+WORKSPACE_LEDGER = Group("WorkspaceLedger", "台账条目", "工作区中的一本台账:本地目录(path)或 git 仓库(git),二者取其一", [
+    Field("path", "目录", TEXT, "台账目录,相对于工作区"),
+    Field("git", "仓库", TEXT, "git 能识别的地址,克隆到工作区的 ledgers/<name>/"),
+    Field("name", "单位简称", TEXT, "用于编号和表格的单位简称,唯一;不含 /、: 和 ..;默认为台账的 unit",
+          pattern=r"^[^/:：]+$"),  # `..` is refused by the workspace loader
+    Field("round", "轮次", TEXT, "巡察轮次,如 四届第七轮"),
+    Field("level", "层级", TEXT, "单位层级,如 县直单位、乡镇、村"),
+])
+
+WORKSPACE = Group("Workspace", "工作区", "workspace.yaml:巡察办汇总的多本台账", [
+    Field("ledgers", "台账", MANY, "工作区中的台账", required=True, of=WORKSPACE_LEDGER.name),
+    Field("title", "标题", TEXT, "如 县委巡察办 2022年巡察整改汇总"),
+])
+
 GROUPS = {group.name: group for group in (EVIDENCE, HISTORY_ENTRY, INSTITUTION, ACCOUNTABILITY, ITEM, PROBLEM,
                                           INSPECTION, RULE_COUNTS, FIGURES, REPORT_SECTION, REPORT,
-                                          LEDGER)}
+                                          LEDGER, WORKSPACE_LEDGER, WORKSPACE)}
 
 # The columns an item's row carries besides its own fields: where it stands.
 ITEM_ID = Column("序号", 7)  # the item's ID, 13.2 (编号 in show and list)

@@ -147,6 +147,7 @@ for _group in fields.GROUPS.values():
     _model(_group)
 Evidence, HistoryEntry, Item = MODELS[fields.EVIDENCE.name], MODELS[fields.HISTORY_ENTRY.name], MODELS[fields.ITEM.name]
 Problem, Inspection, LedgerInfo = MODELS[fields.PROBLEM.name], MODELS[fields.INSPECTION.name], MODELS[fields.LEDGER.name]
+Workspace = MODELS[fields.WORKSPACE.name]
 
 
 def to_record(instance):

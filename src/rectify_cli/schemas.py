@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from . import fields
-from .model import LedgerInfo, Problem
+from .model import LedgerInfo, Problem, Workspace
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-FILES = {"ledger.schema.json": (LedgerInfo, "巡察整改台账 ledger.yaml"), "issue.schema.json": (Problem, "巡察整改台账 问题文件 issues/NN.yaml")}
+FILES = {"ledger.schema.json": (LedgerInfo, "巡察整改台账 ledger.yaml"), "issue.schema.json": (Problem, "巡察整改台账 问题文件 issues/NN.yaml"),
+         "workspace.schema.json": (Workspace, "巡察整改汇总工作区 workspace.yaml")}
 
 
 def documents() -> dict[str, dict]:
