@@ -556,6 +556,9 @@ def _shown_argument(arg: str) -> str:
     return f'"{arg}"' if not arg or any(c.isspace() for c in arg) else arg
 
 
+ForceOutputOption = Annotated[bool, typer.Option("--force", help="-o 的文件已存在时覆盖它(原子替换)")]
+
+
 class ExportFormat(StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
@@ -571,6 +574,7 @@ def export(
     output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv / xlsx(Excel 台账)/ json / md / html(进度看板)", case_sensitive=False)] = ExportFormat.CSV,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;文本格式默认输出到屏幕,xlsx 必须指定", metavar="FILE")] = None,
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
+    force: ForceOutputOption = False,
 ) -> None:
     """导出整改台账:Excel(可直接打印)、CSV、JSON、Markdown 或 HTML 进度看板;筛选条件同 list。"""
     from .export import documents
@@ -582,7 +586,7 @@ def export(
     if output_format is ExportFormat.XLSX and out is None:
         raise UsageProblem("xlsx 格式须用 -o 指定输出文件,如 -o 整改台账.xlsx")
     data = documents.export(output_format.value, ledger, entries, day, filtered=filters != Filters())
-    _deliver(data, out)
+    _deliver(data, out, force)
 
 
 def _aspect_pairs(values: list[str] | None) -> dict[str, str]:
@@ -738,6 +742,7 @@ def report(
     ctx: typer.Context,
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md / txt / docx(Word)", case_sensitive=False)] = ReportFormat.MD,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;md/txt 默认输出到屏幕,docx 必须指定", metavar="FILE")] = None,
+    force: ForceOutputOption = False,
 ) -> None:
     """整改进展情况通报:按反馈意见的提纲(方面、问题、具体问题、整改成效)生成公开通报。"""
     from .export import report as public_report
@@ -753,16 +758,16 @@ def report(
     else:
         render = public_report.as_markdown if output_format is ReportFormat.MD else public_report.as_text
         data = render(paragraphs).encode("utf-8")
-    _deliver(data, out)
+    _deliver(data, out, force)
 
 
-def _deliver(data: bytes, out: Path | None) -> None:
+def _deliver(data: bytes, out: Path | None, force: bool = False) -> None:
     if out is None:  # each format made its own cells inert; the bytes go out as they are
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    writing.write_output(out, data)
+    writing.write_output(out, data, force)
     sys.stderr.write(f"已写入 {out}\n")
 
 
