@@ -203,6 +203,7 @@ FormatOption = Annotated[
 ]
 # The filter options of list, summary and export, declared once: (parameter, type and option, default).
 _ITEM, _DEADLINE = fields.ITEM, fields.ITEM.deadline.label
+_COMPLETE = "、".join(spec.label for spec in _ITEM if spec.complete)
 FILTER_OPTIONS = (
     ("only_open", Annotated[bool, typer.Option("--open", help="只要未销号的")], False),
     ("only_closed", Annotated[bool, typer.Option("--closed", help="只要已销号的")], False),
@@ -271,6 +272,8 @@ def list_items(
     ledger = state.ledger(texts=bool(filters.search) or fmt is OutputFormat.JSON)
     day = state.day(ledger)
     entries = query.select(ledger, filters, day, sort)
+    if query.overdue_unknowable(ledger, filters):
+        _warn([views.NO_DEADLINES])
     filtered = filters != Filters()
     figures = stats.overall(ledger, entries, day, filtered, count_by=vocab.CountBy.ITEM)
     official = stats.overall(ledger, entries, day, filtered)
@@ -335,21 +338,29 @@ def show(
 
 
 @app.command(cls=RectifyCommand)
-def check(ctx: typer.Context) -> None:
-    """检查整个台账:逐条列出所有错误和警告(文件:行:列)。有错误时退出码为 1。"""
+def check(
+    ctx: typer.Context,
+    strict: Annotated[bool, typer.Option("--strict", help=f"台账须完整:未填写{_COMPLETE}算作错误(其他警告仍是警告)")] = False,
+    output: Annotated[views.CheckFormat, typer.Option(
+        "--format", "-f", help="输出格式:text 逐行(文件:行:列)/ json(诊断为对象,输出到标准输出)", case_sensitive=False)
+    ] = views.CheckFormat.TEXT,
+) -> None:
+    """检查整个台账:逐条列出所有错误和警告(文件:行:列),以及未填写“五个一”的事项。有错误时退出码为 1。"""
+    from . import rules
+
     state = _state(ctx)
-    _roll_back_interrupted(state.root())
-    result = loading.load(state.root(), state.today, evidence=True)
-    for diagnostic in result.diagnostics:
-        sys.stderr.write(views.diagnostic_line(diagnostic) + "\n")
-    errors = len(result.errors)
-    warnings = len(result.diagnostics) - errors
-    if errors:
-        sys.stderr.write(f"检查未通过:{errors} 处错误,{warnings} 处警告\n")
+    root = state.root()
+    _roll_back_interrupted(root)
+    result = loading.load(root, state.today, evidence=True)
+    diagnostics = list(result.diagnostics)
+    counts = None
+    if result.ledger is not None:
+        entries = result.ledger.entries()
+        diagnostics += rules.completeness(entries, root / layout.LEDGER_FILE, strict)
+        counts = (len(result.ledger.problems), len(entries))
+    views.render_check(diagnostics, counts, output, sys.stdout, sys.stderr)
+    if any(d.is_error for d in diagnostics):
         raise typer.Exit(1)
-    items = sum(len(p.items) for p in result.ledger.problems)
-    problems = len(result.ledger.problems)
-    sys.stdout.write(f"检查通过:{problems} 个问题,{items} 项{fields.ITEM.label}" + (f",{warnings} 处警告" if warnings else "") + "\n")
 
 
 def _roll_back_interrupted(root: Path) -> None:
