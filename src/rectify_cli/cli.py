@@ -356,7 +356,8 @@ def check(
     counts = None
     if result.ledger is not None:
         entries = result.ledger.entries()
-        diagnostics += rules.completeness(entries, root / layout.LEDGER_FILE, strict)
+        if not result.errors:  # a ledger read in part would count blanks wrongly: errors first
+            diagnostics += rules.completeness(entries, root / layout.LEDGER_FILE, strict)
         counts = (len(result.ledger.problems), len(entries))
     views.render_check(diagnostics, counts, output, sys.stdout, sys.stderr)
     if any(d.is_error for d in diagnostics):
