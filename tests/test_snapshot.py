@@ -9,6 +9,7 @@ import json
 import pytest
 
 from .conftest import replace_once
+from .hostile.support import without_blanks
 
 BY_PROBLEM = "巡察反馈问题17个,已完成整改11个,正在整改6个,整改完成率64.7%"
 BY_ITEM = "巡察反馈问题34个,已完成整改28个,正在整改6个,整改完成率82.4%"
@@ -145,7 +146,7 @@ def test_check_warns_of_events_after_as_of(rectify):
     out = rectify("check")
     assert out.code == 0
     assert "issues/08.yaml:18:15: 警告: 整改进展的日期 2022-03-01 晚于 ledger.yaml 的 as_of(数据截至)2022-02-23" in out.stderr
-    assert "1 处警告" in out.stdout
+    assert "5 处警告" in out.stdout  # and the four blanks of the 五个一
 
 
 def test_check_warns_of_a_closed_on_after_as_of(ledger, rectify):
@@ -164,4 +165,4 @@ def test_a_live_ledger_stands_at_the_real_date(deadlines, rectify, ledger):
     today = dt.date.today()
     assert f"截至{today.year}年{today.month}月{today.day}日" in rectify("report", "--format", "txt").stdout
     assert rectify("note", "8.2", "召开专题会", "--on", "2022-03-01", "--by", "张三").code == 0
-    assert "警告" not in rectify("check").stderr
+    assert "警告" not in without_blanks(rectify("check").stderr)

@@ -223,6 +223,7 @@ FormatOption = Annotated[
 ]
 # The filter options of list, summary and export, declared once: (parameter, type and option, default).
 _ITEM, _DEADLINE = fields.ITEM, fields.ITEM.deadline.label
+_COMPLETE = "、".join(spec.label for spec in _ITEM if spec.complete)
 FILTER_OPTIONS = (
     ("only_open", Annotated[bool, typer.Option("--open", help="只要未销号的")], False),
     ("only_closed", Annotated[bool, typer.Option("--closed", help="只要已销号的")], False),
@@ -299,6 +300,8 @@ def list_items(
     ledger = state.ledger(texts=bool(filters.search) or fmt is OutputFormat.JSON)
     day = state.day(ledger)
     entries = query.select(ledger, filters, day, sort)
+    if query.overdue_unknowable(ledger, filters):
+        _warn([views.NO_DEADLINES])
     filtered = filters != Filters()
     figures = stats.overall(ledger, entries, day, filtered, count_by=vocab.CountBy.ITEM)
     official = stats.overall(ledger, entries, day, filtered)
@@ -381,29 +384,38 @@ def show(
 
 
 @app.command(cls=RectifyCommand)
-def check(ctx: typer.Context) -> None:
-    """检查整个台账:逐条列出所有错误和警告(文件:行:列)。有错误时退出码为 1。
+def check(
+    ctx: typer.Context,
+    strict: Annotated[bool, typer.Option("--strict", help=f"台账须完整:未填写{_COMPLETE}算作错误(其他警告仍是警告)")] = False,
+    output: Annotated[views.CheckFormat, typer.Option(
+        "--format", "-f", help="输出格式:text 逐行(文件:行:列)/ json(诊断为对象,输出到标准输出)", case_sensitive=False)
+    ] = views.CheckFormat.TEXT,
+) -> None:
+    """检查整个台账:逐条列出所有错误和警告(文件:行:列),以及未填写“五个一”的事项。有错误时退出码为 1。
 
     示例:
 
     \b
     rectify check
-    rectify --ledger 整改台账 check
-    rectify --today 2022-06-30 check
+    rectify check --strict
+    rectify --today 2022-06-30 check --format json
     """
+    from . import rules
+
     state = _state(ctx)
-    _roll_back_interrupted(state.root())
-    result = loading.load(state.root(), state.today, evidence=True)
-    for diagnostic in result.diagnostics:
-        sys.stderr.write(views.diagnostic_line(diagnostic) + "\n")
-    errors = len(result.errors)
-    warnings = len(result.diagnostics) - errors
-    if errors:
-        sys.stderr.write(f"检查未通过:{errors} 处错误,{warnings} 处警告\n")
+    root = state.root()
+    _roll_back_interrupted(root)
+    result = loading.load(root, state.today, evidence=True)
+    diagnostics = list(result.diagnostics)
+    counts = None
+    if result.ledger is not None:
+        entries = result.ledger.entries()
+        if not result.errors:  # a ledger read in part would count blanks wrongly: errors first
+            diagnostics += rules.completeness(entries, root / layout.LEDGER_FILE, strict)
+        counts = (len(result.ledger.problems), len(entries))
+    views.render_check(diagnostics, counts, output, sys.stdout, sys.stderr)
+    if any(d.is_error for d in diagnostics):
         raise typer.Exit(1)
-    items = sum(len(p.items) for p in result.ledger.problems)
-    problems = len(result.ledger.problems)
-    sys.stdout.write(f"检查通过:{problems} 个问题,{items} 项{fields.ITEM.label}" + (f",{warnings} 处警告" if warnings else "") + "\n")
 
 
 def _roll_back_interrupted(root: Path) -> None:
@@ -639,6 +651,9 @@ def _shown_argument(arg: str) -> str:
     return f'"{arg}"' if not arg or any(c.isspace() for c in arg) else arg
 
 
+ForceOutputOption = Annotated[bool, typer.Option("--force", help="-o 的文件已存在时覆盖它(原子替换)")]
+
+
 class ExportFormat(StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
@@ -655,6 +670,7 @@ def export(
     out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;文本格式默认输出到屏幕,xlsx 必须指定", metavar="FILE")] = None,
     columns: Annotated[str | None, typer.Option("--columns", help="csv / xlsx 的列及其顺序:列名或字段名,逗号分隔,如 deadline,status", metavar="列,列")] = None,
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
+    force: ForceOutputOption = False,
 ) -> None:
     """导出整改台账:Excel(可直接打印)、CSV、JSON、Markdown 或 HTML 进度看板;筛选条件同 list。
 
@@ -674,7 +690,7 @@ def export(
     if output_format is ExportFormat.XLSX and out is None:
         raise UsageProblem("xlsx 格式须用 -o 指定输出文件,如 -o 整改台账.xlsx")
     data = documents.export(output_format.value, ledger, entries, day, filtered=filters != Filters(), columns=columns)
-    _deliver(data, out)
+    _deliver(data, out, force)
 
 
 def _aspect_pairs(values: list[str] | None) -> dict[str, str]:
@@ -853,6 +869,7 @@ def report(
     ctx: typer.Context,
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md / txt / docx(Word)", case_sensitive=False)] = ReportFormat.MD,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;md/txt 默认输出到屏幕,docx 必须指定", metavar="FILE")] = None,
+    force: ForceOutputOption = False,
 ) -> None:
     """整改进展情况通报:按反馈意见的提纲(方面、问题、具体问题、整改成效)生成公开通报。
 
@@ -876,16 +893,16 @@ def report(
     else:
         render = public_report.as_markdown if output_format is ReportFormat.MD else public_report.as_text
         data = render(paragraphs).encode("utf-8")
-    _deliver(data, out)
+    _deliver(data, out, force)
 
 
-def _deliver(data: bytes, out: Path | None) -> None:
+def _deliver(data: bytes, out: Path | None, force: bool = False) -> None:
     if out is None:  # each format made its own cells inert; the bytes go out as they are
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    writing.write_output(out, data)
+    writing.write_output(out, data, force)
     sys.stderr.write(f"已写入 {out}\n")
 
 

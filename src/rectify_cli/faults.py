@@ -4,7 +4,8 @@
 passes <point> (n defaults to 1). The points:
 
 - `after-rename`: a file of an edit or import has just replaced its original;
-- `after-restore`: `undo` has just put one file back.
+- `after-restore`: `undo` has just put one file back;
+- `before-replace`: a file's new content is written beside it, not yet renamed over it.
 
 Unset (the normal case) it costs one dictionary lookup.
 """

@@ -74,6 +74,7 @@ class Field(NamedTuple):
     core: bool = False  # list and summary need it: kept apart from the long texts in the cache
     shown: bool = True  # printed by `show`
     column: Column | None = None  # exported as a column of the 台账
+    complete: bool = False  # a complete 台账 gives it for every item (the 五个一): `check` warns where it is blank
 
     @property
     def is_list(self) -> bool:
@@ -160,15 +161,15 @@ ITEM = Group("Item", "具体问题", "一项具体问题:整改的最小单位,�
           synonyms=("问题具体表现", "问题表现", "问题内容", "存在问题", "具体表现"), column=Column("具体问题", 28)),
     Field("description", "问题描述", TEXT, "问题的详细表现", column=Column("问题描述", 24, brief=False)),
     Field("measures", "整改措施", TEXT, "计划采取的整改措施", synonyms=("整改目标", "措施"),
-          column=Column("整改措施", 24, brief=False)),
+          column=Column("整改措施", 24, brief=False), complete=True),
     Field("lead", "责任领导", TEXT, "牵头负责的领导", core=True, synonyms=("牵头领导", "分管领导"),
-          column=Column("责任领导", 10, brief=False)),
+          column=Column("责任领导", 10, brief=False), complete=True),
     Field("departments", "责任部门", NAMES, "负责整改的部门(可写多个)", core=True,
-          synonyms=("牵头部门", "责任单位", "责任单位(部门)", "牵头单位", "配合部门"), column=Column("责任部门", 12)),
+          synonyms=("牵头部门", "责任单位", "责任单位(部门)", "牵头单位", "配合部门"), column=Column("责任部门", 12), complete=True),
     Field("owner", "责任人", TEXT, "具体负责的人员", synonyms=("整改责任人", "具体责任人"),
           column=Column("责任人", 8, brief=False)),
     Field("deadline", "整改时限", DATE, "应完成整改的日期", core=True, synonyms=("完成时限", "整改完成时限", "时限"),
-          column=Column("整改时限", 12)),
+          column=Column("整改时限", 12), complete=True),
     Field("kind", "整改类型", KIND, "立行立改 / 限期整改 / 长期坚持", core=True,
           synonyms=("整改方式",), column=Column("整改类型", 10, brief=False)),
     Field("status", "状态", STATUS, "open 未销号 / closed 已销号", default=Status.OPEN, core=True,

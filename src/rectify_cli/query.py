@@ -74,6 +74,12 @@ def select(ledger: Ledger, filters: Filters, today: dt.date, sort: SortKey = Sor
     return sort_entries(chosen, sort, today)
 
 
+def overdue_unknowable(ledger: Ledger, filters: Filters) -> bool:
+    """Asked for overdue items of a ledger where no item has a deadline: none can be overdue,
+    and an empty answer would say nothing is late."""
+    return filters.overdue and all(entry.item.deadline is None for entry in ledger.entries())
+
+
 def _matches(entry: Entry, filters: Filters, aspect_key: str | None, today: dt.date) -> bool:
     item = entry.item
     tests = (

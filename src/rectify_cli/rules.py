@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from . import fields
 from .errors import Diagnostic
 from .records import inspection_start
-from .vocab import Status
+from .vocab import Kind, Status
 from .yamlsource import Source
 
 ITEM, PROBLEM = fields.ITEM, fields.PROBLEM
+COMPLETE = tuple(spec for spec in ITEM if spec.complete)  # the 五个一, in the fields' order
+EXAMPLES_SHOWN = 3
 
 
 def check_problem(problem, source: Source, info, today: dt.date | None) -> list[Diagnostic]:
@@ -78,3 +80,32 @@ def events_after(problem, source: Source, as_of: dt.date) -> list[Diagnostic]:
 def _warning(source: Source, yaml_path: tuple, message: str) -> Diagnostic:
     line, column = source.where(yaml_path)
     return Diagnostic(source.path, line, column, message, severity="warning")
+
+
+def incomplete(entries) -> list[tuple[fields.Field, list[str]]]:
+    """Each field of the 五个一 that some items leave blank, with those items' IDs. A 长期坚持
+    item has no deadline to give."""
+    found = []
+    for spec in COMPLETE:
+        blank = [entry.id for entry in entries if _blank(entry.item, spec)]
+        if blank:
+            found.append((spec, blank))
+    return found
+
+
+def _blank(item, spec: fields.Field) -> bool:
+    if spec is ITEM.deadline and item.kind is Kind.LONG_TERM:
+        return False
+    value = getattr(item, spec.key)
+    return not value or (isinstance(value, str) and not value.strip())
+
+
+def completeness(entries, path, strict: bool = False) -> list[Diagnostic]:
+    """One line per field of the 五个一 left blank: `28 项未填写 责任领导(如 1.1、1.2、2…)`;
+    errors when the ledger must be complete (`check --strict`)."""
+    found = []
+    for spec, ids in incomplete(entries):
+        shown = "、".join(ids[:EXAMPLES_SHOWN]) + ("…" if len(ids) > EXAMPLES_SHOWN else "")
+        message = f"{len(ids)} 项未填写 {spec.label}(如 {shown})"
+        found.append(Diagnostic(path, None, None, message, severity="error" if strict else "warning"))
+    return found

@@ -48,6 +48,11 @@ class ListFormat(StrEnum):
     CSV = "csv"
 
 
+class CheckFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 class SummaryFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
@@ -62,6 +67,7 @@ LIST_COLUMNS = [Col(fields.ITEM_ID_LABEL), Col(fields.PROBLEM.title.label, one_l
                 Col(fields.ITEM.deadline.label, drop=3), Col(fields.ITEM.status.label)]
 LIST_HEADERS = [column.header for column in LIST_COLUMNS]
 OVERDUE_LABEL = "逾期"
+NO_DEADLINES = f"台账中没有填写{fields.ITEM.deadline.label}的事项,无法判断逾期"
 EMPTY = "—"
 YUAN = "元"
 
@@ -411,13 +417,15 @@ def entry_data(entry: Entry, ledger: Ledger, today: dt.date) -> dict:
     return data
 
 
+def envelope(**parts) -> dict:
+    """Every JSON document the tool prints: its schema_version first, then its parts."""
+    return {"schema_version": SCHEMA_VERSION, **parts}
+
+
 def _ledger_header(ledger: Ledger, today: dt.date) -> dict:
     info = ledger.info
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "today": today.isoformat(),
-        "ledger": {spec.key: getattr(info, spec.key) for spec in fields.LEDGER if spec.required},
-    }
+    return envelope(today=today.isoformat(),
+                    ledger={spec.key: getattr(info, spec.key) for spec in fields.LEDGER if spec.required})
 
 
 def _json(data) -> str:
@@ -436,6 +444,33 @@ def diagnostic_line(diagnostic: Diagnostic, cwd: Path | None = None) -> str:
             where += f":{diagnostic.column}"
     label = "错误" if diagnostic.is_error else "警告"
     return inert(f"{where}: {label}: {diagnostic.message}", keep_newlines=False)
+
+
+def render_check(diagnostics: list[Diagnostic], counts: tuple[int, int] | None, fmt: CheckFormat,
+                 stream: IO, errors_stream: IO) -> None:
+    """`check`'s findings: lines on errors_stream, then the verdict on stream (passed) or
+    errors_stream (failed); or one JSON document on stream. `counts`: (problems, items) read."""
+    errors = sum(d.is_error for d in diagnostics)
+    if fmt is CheckFormat.JSON:
+        problems, items = counts or (None, None)
+        stream.write(_json(envelope(ok=not errors, errors=errors, warnings=len(diagnostics) - errors,
+                                    problems=problems, items=items,
+                                    diagnostics=[diagnostic_data(d) for d in diagnostics])))
+        return
+    for diagnostic in diagnostics:
+        errors_stream.write(diagnostic_line(diagnostic) + "\n")
+    warnings = len(diagnostics) - errors
+    if errors:
+        errors_stream.write(f"检查未通过:{errors} 处错误,{warnings} 处警告\n")
+        return
+    problems, items = counts or (0, 0)
+    stream.write(f"检查通过:{problems} 个问题,{items} 项{fields.ITEM.label}" + (f",{warnings} 处警告" if warnings else "") + "\n")
+
+
+def diagnostic_data(diagnostic: Diagnostic, cwd: Path | None = None) -> dict:
+    """A diagnostic for JSON: where (as diagnostic_line says it), how bad, what."""
+    return {"file": display_path(diagnostic.path, cwd), "line": diagnostic.line, "column": diagnostic.column,
+            "level": diagnostic.severity, "message": diagnostic.message}
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -580,10 +615,9 @@ def render_summary(figures, results, rows, dimension_label: str, fmt: OutputForm
     """The official figures (by count_by) and results, then rows by item and their `total` (合计)
     row; `stamp` is a snapshot's date."""
     if fmt is OutputFormat.JSON:
-        stream.write(_json({"schema_version": SCHEMA_VERSION, "summary": _figures_data(figures),
-                            "results": results_data(results),
-                            fields.LEDGER.as_of.key: stamp.isoformat() if stamp else None,
-                            "by": dimension_label, "rows": [_tally_data(row) for row in rows]}))
+        stream.write(_json(envelope(**{"summary": _figures_data(figures), "results": results_data(results),
+                                        fields.LEDGER.as_of.key: stamp.isoformat() if stamp else None,
+                                        "by": dimension_label, "rows": [_tally_data(row) for row in rows]})))
         return
     rows = [*rows, *([total] if total is not None else [])]
     if fmt is OutputFormat.MD:
@@ -660,7 +694,7 @@ def render_trend(rows, fmt: OutputFormat, stream: IO) -> None:
     if fmt is OutputFormat.JSON:
         data = [{"period": r.period, "closures": r.closures, "reopenings": r.reopenings, "closed": r.closed,
                  "total": r.total, "rate": float(r.rate)} for r in rows]
-        stream.write(_json({"schema_version": SCHEMA_VERSION, "trend": data}))
+        stream.write(_json(envelope(trend=data)))
         return
     cells = [[r.period, str(r.closures), str(r.reopenings), tally_text(r.closed, r.total), rate_text(r.rate)]
              for r in rows]

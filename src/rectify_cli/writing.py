@@ -234,6 +234,7 @@ def _replace(path: Path, expected: bytes | None, data: bytes) -> None:
         current = path.read_bytes() if path.exists() else None
         if expected is not None and current != expected:
             raise ChangedMeanwhile(str(path))
+        faults.reached("before-replace")
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -277,16 +278,30 @@ def _refuse_link_out(path: Path) -> None:
         raise RectifyError(f"{path.name} 是符号链接,rectify 不通过链接写文件")
 
 
-def write_output(path: Path, data: bytes) -> None:
-    """An export or report the user asked for, written whole or not at all."""
+def write_output(path: Path, data: bytes, force: bool = False) -> None:
+    """An export or report the user asked for, written whole or not at all; an existing
+    file only with `force`, and then replaced atomically (a crash leaves the old one)."""
     if path.is_dir():
         raise RectifyError(f"{path} 是目录;请给出文件名")
+    if path.exists() and not path.is_file():  # /dev/null, a pipe: written into, never replaced
+        _write_into(path, data)
+        return
+    if not force and os.path.lexists(path):
+        raise RectifyError(f"已存在:{path};加 --force 覆盖")
     if not path.parent.is_dir():
         raise RectifyError(f"目录不存在:{path.parent}")
     try:
         replace_atomically(path, None, data)
     except PermissionError:
         raise RectifyError(f"没有写入 {path} 的权限") from None
+
+
+def _write_into(path: Path, data: bytes) -> None:
+    try:
+        with open(path, "wb") as stream:
+            stream.write(data)
+    except OSError as exc:
+        raise RectifyError(f"无法写入 {path}:{exc.strerror}") from None
 
 
 def write_json_files(folder: Path, documents: dict[str, dict]) -> list[Path]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import REFERENCE, snapshot
-from .support import Finished, expect
+from .support import Finished, expect, without_blanks
 from .test_faults import (
     check_passes,
     command,
@@ -124,7 +124,7 @@ def test_a_killed_close_with_evidence_leaves_no_copies_after_roll_back(root, tmp
     before = killed_half_way(root, *CLOSE_TWO, "--evidence", str(proof))
     out = run(root, "check")
     assert out.code == 0, out.stderr
-    assert out.stderr.splitlines() == [
+    assert without_blanks(out.stderr).splitlines() == [
         f"rectify: 上次命令中断,已回滚 2 个文件(“{CLOSE_TWO_TEXT.format(ledger=root)} --evidence {proof}”未生效),"
         "删除其复制的 2 个佐证材料"
     ]

@@ -11,8 +11,7 @@ from collections.abc import Callable
 from .. import fields
 from ..errors import RectifyError
 from ..records import Entry, Ledger, as_data
-from ..views import entry_data, inert, item_text, md_text, neutralise
-from ..vocab import SCHEMA_VERSION
+from ..views import entry_data, envelope, inert, item_text, md_text, neutralise
 
 Cell = Callable[[Entry, Ledger, dt.date], str]
 
@@ -103,12 +102,8 @@ def as_csv(entries: list[Entry], ledger: Ledger, today: dt.date, picks: list[int
 
 
 def as_json(entries: list[Entry], ledger: Ledger, today: dt.date) -> dict:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "today": today.isoformat(),
-        "ledger": as_data(ledger.info),
-        "items": [entry_data(entry, ledger, today) for entry in entries],
-    }
+    return envelope(today=today.isoformat(), ledger=as_data(ledger.info),
+                    items=[entry_data(entry, ledger, today) for entry in entries])
 
 
 def as_markdown(entries: list[Entry], ledger: Ledger, today: dt.date, summary_text: str) -> str:
