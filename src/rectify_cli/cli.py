@@ -397,7 +397,7 @@ def check(
 
     \b
     rectify check
-    rectify check --strict
+    rectify --ledger 整改台账 check --strict
     rectify --today 2022-06-30 check --format json
     """
     from . import rules
