@@ -665,7 +665,6 @@ def export(
     \b
     rectify export -f xlsx -o 整改台账.xlsx
     rectify export -f html -o 进度看板.html
-    rectify export -f md --dept 环卫所 --open
     rectify export -f xlsx --form --dept 环卫所 -o 环卫所.xlsx
     """
     from .export import documents
