@@ -14,7 +14,7 @@ from rectify_cli.loading import load
 from rectify_cli.query import Filters, select
 from rectify_cli.vocab import Status
 
-from .conftest import add_to_open_items
+from .conftest import add_to_open_items, replace_once
 from .render import needs_office, page_size_mm, pdf_text, to_pdf
 
 TODAY = ("--today", "2022-03-01")
@@ -65,6 +65,17 @@ def test_form_for_one_department(planned, rectify, tmp_path):
     assert sheet.protection.sheet and not sheet.protection.password
     assert sheet.protection.formatRows is False and sheet.protection.formatColumns is False
     assert sheet.row_dimensions[FIRST_ROW].height >= 30  # short texts: still room for two lines of answer
+
+
+def test_form_keeps_a_formula_as_text(ledger, rectify, tmp_path):
+    replace_once(ledger / "issues" / "11.yaml", "    title: 没有发挥示范表率作用\n", "    title: '=1+1'\n")
+    replace_once(ledger / "ledger.yaml", "unit: 泾县城管执法局\n", "unit: '=2+2'\n")
+    replace_once(ledger / "issues" / "11.yaml", "[环卫所, 执法大队]", "[环卫所, '=3+3']")
+    book = make_form(rectify, tmp_path, "--dept", "=3+3")
+    sheet = book[forms.FORM_SHEET]
+    assert sheet["A1"].value == "=2+2" + forms.TITLE_SUFFIX + "(=3+3)" and sheet["A1"].data_type == "s"
+    assert (sheet["C2"].value, sheet["C2"].data_type) == ("=3+3", "s")
+    assert (sheet["C4"].value, sheet["C4"].data_type) == ("=1+1", "s")
 
 
 def test_form_validations(planned, rectify, tmp_path):
