@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import functools
 import inspect
@@ -669,17 +670,18 @@ def export(
     output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv / xlsx(Excel 台账)/ json / md / html(进度看板)", case_sensitive=False)] = ExportFormat.CSV,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;文本格式默认输出到屏幕,xlsx 必须指定", metavar="FILE")] = None,
     columns: Annotated[str | None, typer.Option("--columns", help="csv / xlsx 的列及其顺序:列名或字段名,逗号分隔,如 deadline,status", metavar="列,列")] = None,
+    form: Annotated[bool, typer.Option("--form", help="xlsx:给责任部门的填报表(默认为全部未销号事项),填好后用 import updates 读回")] = False,
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
     force: ForceOutputOption = False,
 ) -> None:
-    """导出整改台账:Excel(可直接打印)、CSV、JSON、Markdown 或 HTML 进度看板;筛选条件同 list。
+    """导出整改台账:Excel(可直接打印)、CSV、JSON、Markdown 或 HTML 进度看板,或部门填报表;筛选条件同 list。
 
     示例:
 
     \b
     rectify export -f xlsx -o 整改台账.xlsx
     rectify export -f html -o 进度看板.html
-    rectify export -f md --dept 环卫所 --open
+    rectify export -f xlsx --form --dept 环卫所 -o 环卫所.xlsx
     """
     from .export import documents
 
@@ -689,8 +691,21 @@ def export(
     entries = query.select(ledger, filters, day)
     if output_format is ExportFormat.XLSX and out is None:
         raise UsageProblem("xlsx 格式须用 -o 指定输出文件,如 -o 整改台账.xlsx")
+    if form:
+        _deliver(documents.form(ledger, query.select(ledger, _form_filters(output_format, columns, filters), day),
+                                day, filters.department), out)
+        return
     data = documents.export(output_format.value, ledger, entries, day, filtered=filters != Filters(), columns=columns)
     _deliver(data, out, force)
+
+
+def _form_filters(output_format: ExportFormat, columns: str | None, filters: Filters) -> Filters:
+    """A form is an xlsx of fixed columns; without --open/--closed it holds the open items."""
+    if output_format is not ExportFormat.XLSX:
+        raise UsageProblem("--form 只用于 xlsx 格式:rectify export -f xlsx --form -o 填报表.xlsx")
+    if columns is not None:
+        raise UsageProblem("--form 的列是固定的,不能与 --columns 同用")
+    return filters if filters.status else dataclasses.replace(filters, status=Status.OPEN)
 
 
 def _aspect_pairs(values: list[str] | None) -> dict[str, str]:

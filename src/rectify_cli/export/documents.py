@@ -44,6 +44,13 @@ def export(fmt: str, ledger: Ledger, entries: list[Entry], today: dt.date, filte
     return workbook(entries, ledger, today, sentences, _summary_tables(ledger, entries, today), picks)
 
 
+def form(ledger: Ledger, entries: list[Entry], today: dt.date, dept: str | None) -> bytes:
+    """The department fill-in form (填报表) for `entries`; `dept`: the --dept it was made for."""
+    from .form import workbook
+
+    return workbook(entries, ledger, today, dept)
+
+
 def _summary_tables(ledger: Ledger, entries: list[Entry], today: dt.date):
     """Rates as the summary's Decimal percent (82.4), for the sheet to show as numbers."""
     tables = []

@@ -87,7 +87,7 @@ def _cut(text: str, width: float) -> str:
 # --- the 台账 --------------------------------------------------------------------------------
 
 
-def _style():
+def cell_style():
     from openpyxl.styles import Alignment, Border, Font, Side
 
     thin = Side(style="thin")
@@ -95,7 +95,7 @@ def _style():
             Alignment(wrap_text=True, vertical="top"))
 
 
-def _text(cell, value: str) -> None:
+def text_cell(cell, value: str) -> None:
     """Store as text, always: a leading = must never become a formula."""
     cell.value = inert(value)
     cell.data_type = "s"
@@ -115,16 +115,16 @@ def _ledger_sheet(sheet, entries: list[Entry], ledger: Ledger, today: dt.date, p
 
     texts = [tabular.row(entry, ledger, today) for entry in entries]
     chosen = _chosen(texts, picks)
-    font, border, wrap = _style()
+    font, border, wrap = cell_style()
     last = get_column_letter(len(chosen))
     sheet.merge_cells(f"A1:{last}1")
-    _text(sheet["A1"], ledger.info.title)
+    text_cell(sheet["A1"], ledger.info.title)
     sheet["A1"].font = Font(name=FONT, size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.row_dimensions[1].height = 30
     for column, index in enumerate(chosen, start=1):
         cell = sheet.cell(row=2, column=column)
-        _text(cell, tabular.HEADERS[index])
+        text_cell(cell, tabular.HEADERS[index])
         cell.font = Font(name=FONT, size=SIZE, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
@@ -165,7 +165,7 @@ def _value(cell, source, text: str, number: int) -> None:
         cell.value = dt.date.fromisoformat(text)
         cell.number_format = DATE_FORMAT
     else:
-        _text(cell, text)
+        text_cell(cell, text)
     if source is fields.ITEM_ID or source in DATES:
         cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
     if source is fields.ITEM.status and text in FILLS:
@@ -201,11 +201,11 @@ def _legend(sheet, row: int) -> int:
     Its number of columns."""
     from openpyxl.styles import PatternFill
 
-    font, border, wrap = _style()
+    font, border, wrap = cell_style()
     cells = [(datasheet.LEGEND, None), *((LEGEND[status], colour) for status, colour in FILLS.items())]
     for column, (label, colour) in enumerate(cells, start=1):
         cell = sheet.cell(row=row, column=column)
-        _text(cell, label)
+        text_cell(cell, label)
         cell.font, cell.alignment = font, wrap
         if colour:
             cell.fill, cell.border = PatternFill("solid", fgColor=colour), border
@@ -214,14 +214,14 @@ def _legend(sheet, row: int) -> int:
 
 
 def _print_setup(sheet, last_column: str, last_row: int, as_of: dt.date) -> None:
-    _page(sheet, landscape=True, tall=False)
+    fit_page(sheet, landscape=True, tall=False)
     sheet.print_title_rows = "2:2"
     sheet.print_area = f"A1:{last_column}{max(last_row, 2)}"
     sheet.oddHeader.right.text = f"截至{as_of.year}年{as_of.month}月{as_of.day}日"
     sheet.oddFooter.center.text = "第 &P 页,共 &N 页"
 
 
-def _page(sheet, landscape: bool, tall: bool) -> None:
+def fit_page(sheet, landscape: bool, tall: bool) -> None:
     """A4, one page wide; `tall`: one page high too."""
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
@@ -238,11 +238,11 @@ def _continued_sheet(sheet, continued: list[tuple]) -> None:
     """Each cut cell's whole text, over as many rows as it needs, each no taller than a row can be."""
     from openpyxl.styles import Font
 
-    font, border, wrap = _style()
+    font, border, wrap = cell_style()
     widths = (7, 8, 14, CONTINUED_WIDTH)
     for column, (header, width) in enumerate(zip(datasheet.CONTINUED_HEADERS, widths, strict=True), start=1):
         cell = sheet.cell(row=1, column=column)
-        _text(cell, header)
+        text_cell(cell, header)
         cell.font, cell.border = Font(name=FONT, size=SIZE, bold=True), border
         sheet.column_dimensions[chr(ord("A") + column - 1)].width = width
     row = 2
@@ -253,11 +253,11 @@ def _continued_sheet(sheet, continued: list[tuple]) -> None:
                 if column == 1:
                     cell.value = value
                 else:
-                    _text(cell, value)
+                    text_cell(cell, value)
                 cell.font, cell.border, cell.alignment = font, border, wrap
             sheet.row_dimensions[row].height = height(lines(part, CONTINUED_WIDTH))
             row += 1
-    _page(sheet, landscape=True, tall=False)
+    fit_page(sheet, landscape=True, tall=False)
     sheet.print_title_rows = "1:1"
 
 
@@ -281,7 +281,7 @@ def _summary_sheet(sheet, sentences: list[str], tables) -> None:
     """The headline sentences, then each table with borders; rates as numbers shown 0.0%."""
     from openpyxl.styles import Alignment, Font
 
-    font, border, wrap = _style()
+    font, border, wrap = cell_style()
     columns = max((len(headers) for _title, headers, _rows in tables), default=6)
     widths = [40] + [10] * (columns - 1)
     for column, width in enumerate(widths, start=1):
@@ -290,14 +290,14 @@ def _summary_sheet(sheet, sentences: list[str], tables) -> None:
     for sentence in sentences:
         sheet.merge_cells(start_row=row, end_row=row, start_column=1, end_column=columns)
         cell = sheet.cell(row=row, column=1)
-        _text(cell, sentence)
+        text_cell(cell, sentence)
         cell.font = Font(name=FONT, size=12, bold=row == 1)
         cell.alignment = wrap
         sheet.row_dimensions[row].height = height(lines(sentence, sum(widths)))
         row += 1
     for title, headers, body in tables:
         row += 1
-        _text(sheet.cell(row=row, column=1), title)
+        text_cell(sheet.cell(row=row, column=1), title)
         sheet.cell(row=row, column=1).font = Font(name=FONT, size=SIZE, bold=True)
         row += 1
         for values in [headers, *body]:
@@ -309,7 +309,7 @@ def _summary_sheet(sheet, sentences: list[str], tables) -> None:
                 elif isinstance(value, int):
                     cell.value = value
                 else:
-                    _text(cell, str(value))
+                    text_cell(cell, str(value))
                 cell.font, cell.border = font, border
                 cell.alignment = wrap if column == 1 else Alignment(horizontal="center", vertical="top")
             if values is headers:
@@ -317,5 +317,5 @@ def _summary_sheet(sheet, sentences: list[str], tables) -> None:
                     sheet.cell(row=row, column=column).font = Font(name=FONT, size=SIZE, bold=True)
             sheet.row_dimensions[row].height = height(lines(str(values[0]), widths[0]))
             row += 1
-    _page(sheet, landscape=False, tall=True)
+    fit_page(sheet, landscape=False, tall=True)
     sheet.print_area = f"A1:{chr(ord('A') + columns - 1)}{row}"
