@@ -11,11 +11,14 @@ invalidate each other's forms with their notes).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from . import fields
+from .errors import RectifyError
 from .records import Entry
 
 ITEM = fields.ITEM
@@ -72,3 +75,47 @@ def _digest(values: list) -> str:
 def source_of(form_id: str, row: int) -> str:
     """What an applied row's history entries carry in `source`: `<form id>/<row>`."""
     return f"{form_id}/{row}"
+
+
+def shown_values(entry: Entry) -> dict[str, str]:
+    """The read-only cells a row shows that a department cannot have meant to change: the import
+    compares them with the filled form to catch an edit in a locked column."""
+    item = entry.item
+    return {ID_HEADER: entry.id, fields.PROBLEM.label: entry.problem.title,
+            ITEM.title.label: item.title or "", ITEM.measures.label: item.measures or ""}
+
+
+class NotAForm(RectifyError):
+    """The workbook carries no (readable) form sheet: not a form rectify made."""
+
+
+@dataclass(frozen=True)
+class FormMeta:
+    """The hidden sheet: one JSON object in its A1 cell."""
+
+    format: int
+    ledger: str  # ledger_identity of the ledger the form was made from
+    form: str  # the form's id
+    made: dt.date
+    rows: dict[int, tuple[str, str]]  # visible row → (item ID, item_fingerprint)
+
+    def to_json(self) -> str:
+        rows = [[row, item_id, fingerprint] for row, (item_id, fingerprint) in sorted(self.rows.items())]
+        return json.dumps({"format": self.format, "ledger": self.ledger, "form": self.form,
+                           "made": self.made.isoformat(), "rows": rows}, ensure_ascii=False)
+
+
+def read_meta(book) -> FormMeta:
+    """The hidden sheet of an openpyxl workbook, checked; NotAForm says what is wrong."""
+    if META_SHEET not in book.sheetnames:
+        raise NotAForm(f"不是 rectify 生成的填报表(没有隐藏的 {META_SHEET} 工作表)")
+    try:
+        data = json.loads(book[META_SHEET]["A1"].value or "")
+        meta = FormMeta(int(data["format"]), str(data["ledger"]), str(data["form"]),
+                        dt.date.fromisoformat(data["made"]),
+                        {int(row): (str(item_id), str(fingerprint)) for row, item_id, fingerprint in data["rows"]})
+    except (ValueError, TypeError, KeyError) as exc:
+        raise NotAForm(f"填报表的 {META_SHEET} 工作表已损坏,无法读取({exc})") from None
+    if meta.format != FORMAT:
+        raise NotAForm(f"填报表格式 {meta.format} 不是本版本能读的格式 {FORMAT}")
+    return meta
