@@ -25,7 +25,7 @@ ITEM = fields.ITEM
 FORM_SHEET = "填报表"  # the visible sheet
 META_SHEET = "form"  # the hidden sheet: identity, form id, rows
 FORMAT = 1  # of the hidden sheet's contents
-TITLE_SUFFIX = "巡察整改进展填报表"  # 泾县城管执法局巡察整改进展填报表(环卫所)
+TITLE_SUFFIX = f"巡察{ITEM.history.label}填报表"  # 泾县城管执法局巡察整改进展填报表(环卫所)
 FILLER_LABELS = ("填报单位", "填报人", "填报日期")  # the line under the title, each followed by its cell
 
 
@@ -45,7 +45,7 @@ READ_ONLY = [
     FormColumn(ITEM.deadline.label, 11, ITEM.deadline),
     FormColumn(CURRENT, 30, None),
 ]
-PROGRESS, DONE, DONE_ON, EVIDENCE = "本期整改进展", "是否完成", "完成日期", fields.ITEM.evidence.label
+PROGRESS, DONE, DONE_ON, EVIDENCE = f"本期{ITEM.history.label}", "是否完成", "完成日期", fields.ITEM.evidence.label
 INPUTS = [FormColumn(PROGRESS, 36, None), FormColumn(DONE, 10, None), FormColumn(DONE_ON, 12, None),
           FormColumn(EVIDENCE, 20, None)]
 DONE_WORDS = ("已完成", "正在整改")  # the drop-down's choices; the first closes the item
