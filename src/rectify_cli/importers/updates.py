@@ -261,7 +261,9 @@ def apply_plans(root: Path, plans: list[FilePlan], *, today: dt.date, command: s
         return None
 
     def build(entry: Entry, info, _copied) -> ItemChange:
-        changes = [change for row in rows[entry.id] for change in _row_changes(row, entry, info, today)]
+        done = {event.source for event in entry.item.history}  # as it is now: another import may have run since
+        changes = [change for row in rows[entry.id] if row.source not in done
+                   for change in _row_changes(row, entry, info, today)]
         return _merged(changes)
 
     return edit.apply(root, list(rows), build, today=today, command=command, dry_run=dry_run)
