@@ -104,10 +104,11 @@ def test_form_hidden_sheet(planned, rectify, tmp_path):
 
 
 def test_read_meta_of_other_books(tmp_path):
-    assert forms.read_meta(openpyxl.Workbook()) is None
+    with pytest.raises(forms.NotAForm, match="不是 rectify 生成的填报表"):
+        forms.read_meta(openpyxl.Workbook())
     book = openpyxl.Workbook()
     book.create_sheet(forms.META_SHEET)["A1"] = "format"
-    with pytest.raises(ValueError, match="行表"):
+    with pytest.raises(forms.NotAForm, match="行表"):
         forms.read_meta(book)
 
 

@@ -847,6 +847,53 @@ def import_xlsx(
     _finish_import(ctx, problems, read.facts, read.warnings, force, dry_run)
 
 
+
+@import_app.command("updates", cls=RectifyCommand)
+def import_updates(
+    ctx: typer.Context,
+    sources: Annotated[list[Path], typer.Argument(metavar="FILE...", help="各部门填好的填报表(.xlsx,由 rectify export -f xlsx --form 生成)")],
+    by: Annotated[str | None, typer.Option("--by", help="经办人,默认取填报表的“填报单位(填报人)”", metavar="NAME", callback=_named)] = None,
+    force: Annotated[bool, typer.Option("--force", help="填报表生成后台账中已改动的事项也导入")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问,直接导入")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="只显示将导入的内容,不写入")] = False,
+) -> None:
+    """导入部门填报表:本期整改进展记为进展,“已完成”的销号,佐证材料记名称;先预览,确认后写入。
+
+    同一份填报表再次导入时,已导入的行自动跳过;一次导入是一步,可用 rectify undo 整体撤销。
+
+    示例:
+
+    \b
+    rectify import updates 环卫所.xlsx 执法大队.xlsx --dry-run
+    rectify import updates 环卫所.xlsx --yes
+    """
+    from .importers import updates
+
+    state = _state(ctx)
+    fallback = (os.environ.get(USER_ENV) or "").strip() or _login_name()
+    plans = updates.plan_files(state.root(), sources, today=state.today, by=by, fallback_by=fallback, force=force)
+    views.write_preview(updates.PREVIEW_HEADERS, updates.preview_rows(plans), sys.stdout)
+    applicable = any(plan.applied for plan in plans)
+    if applicable and not dry_run and not yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise RectifyError("无法询问确认(标准输入不是终端);确认导入请加 --yes")
+        if not typer.confirm("确认导入?", default=False):
+            raise RectifyError("未导入")
+    result = updates.apply_plans(state.root(), plans, today=state.today, command=_command_text(ctx), dry_run=dry_run)
+    if result is not None:
+        _report_recovered(result.recovered)
+        if not dry_run:
+            streams.mark_saved("导入已保存")
+    for line in updates.summary_lines(plans, dry_run):
+        sys.stdout.write(views.inert(line) + "\n")
+    if updates.nothing_new(plans):
+        sys.stdout.write("这些填报表都已导入过,台账未作修改\n")
+    elif dry_run:
+        sys.stdout.write("(试运行:未写入任何文件)\n")
+    refused = updates.refusals(plans)
+    if refused:
+        raise RectifyError(f"有 {refused} 处未导入(文件或行),见上方说明")
+
 def _feedback_date(root: Path) -> dt.date | None:
     """The ledger's feedback date, which places a deadline written without its year; None if unreadable."""
     loaded = loading.load(root)

@@ -60,7 +60,8 @@ def history_entry(action: Action, who: Who, **details) -> dict:
 
 
 def close_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, outcome: str | None = None,
-                 evidence: list[dict] | None = None, note: str | None = None) -> ItemChange:
+                 evidence: list[dict] | None = None, note: str | None = None,
+                 source: str | None = None) -> ItemChange:
     item = entry.item
     if item.status is Status.CLOSED:
         by = f"(经办:{item.closed_by})" if item.closed_by else ""
@@ -70,7 +71,7 @@ def close_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, ou
     if reopened and who.on < max(reopened):
         raise RectifyError(f"{ITEM.closed_on.label} {who.on} 早于该项重新打开的日期 {max(reopened)}")
     evidence = evidence or []
-    details = {HISTORY.note.key: note, HISTORY.evidence.key: evidence}
+    details = {HISTORY.note.key: note, HISTORY.evidence.key: evidence, HISTORY.source.key: source}
     change = ItemChange(set={ITEM.status.key: Status.CLOSED.value, ITEM.closed_on.key: who.on})
     if who.by:
         change.set[ITEM.closed_by.key] = who.by
@@ -97,11 +98,18 @@ def reopen_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, r
                       append={ITEM.history.key: [event]})
 
 
-def note_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, text: str) -> ItemChange:
-    if not text.strip():
+def note_change(entry: Entry, who: Who, info: LedgerInfo, today: dt.date, *, text: str,
+                evidence: list[dict] | None = None, source: str | None = None) -> ItemChange:
+    """A progress note; evidence given with it is the item's too. A note of evidence alone may
+    go without text."""
+    if not text.strip() and not evidence:
         raise RectifyError("进展内容不能为空")
     check_event_date(who.on, today, info, "进展")
-    return ItemChange(append={ITEM.history.key: [history_entry(Action.PROGRESS, who, note=text)]})
+    event = history_entry(Action.PROGRESS, who, note=text if text.strip() else None, evidence=evidence or [], source=source)
+    change = ItemChange(append={ITEM.history.key: [event]})
+    if evidence:
+        change.append[ITEM.evidence.key] = evidence
+    return change
 
 
 # --- the transaction ------------------------------------------------------------------

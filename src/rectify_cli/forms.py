@@ -35,6 +35,7 @@ import json
 from typing import NamedTuple
 
 from . import fields
+from .errors import RectifyError
 from .records import Entry
 
 ITEM = fields.ITEM
@@ -85,6 +86,10 @@ class FormMeta(NamedTuple):
     fillers: dict[str, str]  # each of FILLER_LABELS → its value cell on FORM_SHEET ("C2")
     rows: list[FormRow]
 
+    @property
+    def by_row(self) -> dict[int, FormRow]:
+        return {row.row: row for row in self.rows}
+
 
 def meta_rows(meta: FormMeta) -> list[list[str]]:
     """The hidden sheet's cells, row by row, as text."""
@@ -93,28 +98,32 @@ def meta_rows(meta: FormMeta) -> list[list[str]]:
     return [*head, list(ROWS_HEADER), *([str(row.row), row.id, row.fingerprint] for row in meta.rows)]
 
 
-def read_meta(book) -> FormMeta | None:
-    """The hidden sheet of a form (an openpyxl workbook); None when the book has none (not a
-    form). ValueError, saying why in Chinese: a hidden sheet damaged or of another format."""
+class NotAForm(RectifyError):
+    """The workbook carries no readable form sheet: not a form rectify made."""
+
+
+def read_meta(book) -> FormMeta:
+    """The hidden sheet of a form (an openpyxl workbook). NotAForm, saying why in Chinese, when
+    the book has none or it is damaged or of another format."""
     if META_SHEET not in book.sheetnames:
-        return None
+        raise NotAForm(f"不是 rectify 生成的填报表(没有隐藏的 {META_SHEET} 工作表)")
     cells = [[("" if value is None else str(value).strip()) for value in row]
              for row in book[META_SHEET].iter_rows(max_col=len(ROWS_HEADER), values_only=True)]
     try:
         split = next(index for index, row in enumerate(cells) if tuple(row) == ROWS_HEADER)
     except StopIteration:
-        raise ValueError(f"隐藏页 {META_SHEET} 中没有行表") from None
+        raise NotAForm(f"隐藏页 {META_SHEET} 中没有行表,填报表已损坏") from None
     keys = {row[0]: row[1] for row in cells[:split] if row[0]}
     if keys.get(FORMAT_KEY) != str(FORMAT):
-        raise ValueError(f"隐藏页 {META_SHEET} 的格式不是 {FORMAT}")
+        raise NotAForm(f"隐藏页 {META_SHEET} 的格式不是本版本能读的 {FORMAT}")
     missing = [key for key in (LEDGER_KEY, FORM_KEY, MADE_KEY, *FILLER_LABELS) if not keys.get(key)]
     if missing:
-        raise ValueError(f"隐藏页 {META_SHEET} 缺少 {'、'.join(missing)}")
+        raise NotAForm(f"隐藏页 {META_SHEET} 缺少 {'、'.join(missing)},填报表已损坏")
     try:
         made = dt.date.fromisoformat(keys[MADE_KEY])
         rows = [FormRow(int(row[0]), row[1], row[2]) for row in cells[split + 1:] if any(row)]
     except ValueError:
-        raise ValueError(f"隐藏页 {META_SHEET} 的日期或行号无法识别") from None
+        raise NotAForm(f"隐藏页 {META_SHEET} 的日期或行号无法识别,填报表已损坏") from None
     return FormMeta(keys[LEDGER_KEY], keys[FORM_KEY], made, {label: keys[label] for label in FILLER_LABELS}, rows)
 
 
@@ -147,3 +156,11 @@ def form_id(identity: str, ids: list[str], made_at: str) -> str:
 def source_of(form_id: str, row: int) -> str:
     """What an applied row's history entries carry in `source`: `<form id>/<row>`."""
     return f"{form_id}/{row}"
+
+
+def shown_values(entry: Entry) -> dict[str, str]:
+    """The read-only cells a row shows that a department cannot have meant to change: the import
+    compares them with the filled form to catch an edit in a locked column."""
+    item = entry.item
+    return {ID_HEADER: entry.id, fields.PROBLEM.label: entry.problem.title,
+            ITEM.title.label: item.title or "", ITEM.measures.label: item.measures or ""}

@@ -232,6 +232,19 @@ def _list_table(entries: list[Entry], today: dt.date, figures: Overall, stream: 
         console.print(Text(as_of_line(stamp)))
 
 
+
+def write_preview(headers: list[str], rows: list[list[str]], stream: IO) -> None:
+    """A plain rich table of what a command is about to do (import updates' preview)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(header_style="bold")
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(inert(cell)) for cell in row))
+    _console(stream).print(table)
+
 def _status_style(entry: Entry, today: dt.date) -> str:
     if entry.is_overdue(today):
         return "bold red"
