@@ -1,6 +1,7 @@
 """A department's 填报表 built by hand from forms.py's contract, as the export writes it:
 the visible sheet (title, filler line, header row, one row per item) and the hidden sheet
-holding one JSON object in A1. Lets the import be tested without the export."""
+(forms.meta_rows). Lets the import's refusals be tested on forms the export would not make;
+`fill` fills either kind, a hand-made form or an exported one."""
 
 from __future__ import annotations
 
@@ -58,8 +59,9 @@ def fill(path: Path, filler: tuple[str, str, object] | None, cells: dict[tuple[i
 
     book = openpyxl.load_workbook(path)
     sheet = book[forms.FORM_SHEET]
-    for offset, value in enumerate(filler or ()):
-        sheet.cell(FILLER_ROW, 2 + 2 * offset, value)
+    cells_of_fillers = forms.read_meta(book).fillers  # where the form put each filler's value
+    for label, value in zip(forms.FILLER_LABELS, filler or (), strict=False):
+        sheet[cells_of_fillers[label]] = value
     for (row, header), value in cells.items():
         sheet.cell(row, column_of(header), value)
     book.save(path)

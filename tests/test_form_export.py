@@ -34,7 +34,7 @@ def planned(ledger):
 
 def make_form(rectify, tmp_path, *args: str) -> openpyxl.Workbook:
     out = tmp_path / "form.xlsx"
-    done = rectify(*TODAY, "export", "-f", "xlsx", "--form", *args, "-o", str(out))
+    done = rectify(*TODAY, "export", "-f", "xlsx", "--form", *args, "-o", str(out), "--force")
     assert done.code == 0, done.stderr
     return openpyxl.load_workbook(out)
 

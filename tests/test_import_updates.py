@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
@@ -160,3 +161,20 @@ def _entry(ledger: Path, item_id: str):
     from rectify_cli import loading
 
     return next(entry for entry in loading.load_valid(ledger).entries() if entry.id == item_id)
+
+
+def test_an_exported_form_filled_by_a_department_comes_back(live_ledger, rectify, tmp_path):
+    """The whole round trip: the real export's form, filled in its unlocked cells, imported."""
+    path = tmp_path / "环卫所.xlsx"
+    made = rectify("export", "-f", "xlsx", "--form", "--dept", "环卫所", "-o", str(path), env=TODAY)
+    assert made.code == 0, made.stderr
+    rows = {row.id: row.row for row in forms.read_meta(openpyxl.load_workbook(path)).rows}
+    assert list(rows) == ["11.3"]  # 环卫所's open item
+    fill(path, ("环卫所", "王五", "2022年3月1日"), {(rows["11.3"], forms.PROGRESS): "中转站已完成改造",
+                                                   (rows["11.3"], forms.DONE): "已完成",
+                                                   (rows["11.3"], forms.DONE_ON): dt.datetime(2022, 3, 2)})
+    out = rectify("import", "updates", str(path), "--yes", env=TODAY)
+    assert out.code == 0, out.stdout + out.stderr
+    closed = item(live_ledger, "11.3")
+    assert (closed["status"], closed["closed_on"], closed["closed_by"]) == ("closed", dt.date(2022, 3, 2), BY)
+    assert closed["history"][0]["note"] == "中转站已完成改造"

@@ -670,7 +670,7 @@ def export(
     output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv / xlsx(Excel 台账)/ json / md / html(进度看板)", case_sensitive=False)] = ExportFormat.CSV,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;文本格式默认输出到屏幕,xlsx 必须指定", metavar="FILE")] = None,
     columns: Annotated[str | None, typer.Option("--columns", help="csv / xlsx 的列及其顺序:列名或字段名,逗号分隔,如 deadline,status", metavar="列,列")] = None,
-    form: Annotated[bool, typer.Option("--form", help="xlsx:给责任部门的填报表(默认为全部未销号事项),填好后用 import updates 读回")] = False,
+    form: Annotated[bool, typer.Option("--form", help=f"xlsx:给{fields.ITEM.departments.label}的填报表(默认为全部未销号事项),填好后用 import updates 读回")] = False,
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
     force: ForceOutputOption = False,
 ) -> None:
@@ -693,7 +693,7 @@ def export(
         raise UsageProblem("xlsx 格式须用 -o 指定输出文件,如 -o 整改台账.xlsx")
     if form:
         _deliver(documents.form(ledger, query.select(ledger, _form_filters(output_format, columns, filters), day),
-                                day, filters.department), out)
+                                day, filters.department), out, force)
         return
     data = documents.export(output_format.value, ledger, entries, day, filtered=filters != Filters(), columns=columns)
     _deliver(data, out, force)
