@@ -689,7 +689,9 @@ def _aspect_pairs(values: list[str] | None) -> dict[str, str]:
 
 @app.command(cls=RectifyCommand)
 def init(
-    folder: Annotated[Path, typer.Argument(metavar="DIR", help="新台账的目录(不存在则创建)")],
+    folder: Annotated[Path | None, typer.Argument(metavar="DIR", help="新台账的目录(不存在则创建)")] = None,
+    workspace: Annotated[Path | None, typer.Option(
+        "--workspace", help="改为新建巡察办的工作区(workspace.yaml),汇总多本台账", metavar="DIR")] = None,
     title: Annotated[str | None, typer.Option("--title", help=fields.LEDGER.title.label, metavar="TEXT")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help=fields.LEDGER.unit.label, metavar="TEXT")] = None,
     inspector: Annotated[str | None, typer.Option("--inspector", help=f"{fields.LEDGER.inspector.label},如 县委第二巡察组", metavar="TEXT")] = None,
@@ -707,10 +709,19 @@ def init(
     rectify init 整改台账 --unit 县城管执法局 --inspector 县委第二巡察组
     rectify init 整改台账 --start 2021-09-01 --end 2021-10-31 --feedback 2021-12-01 --stated 34
     rectify init 整改台账 --aspect 一=贯彻落实党中央决策部署方面 --aspect 二=落实全面从严治党责任方面
+    rectify init --workspace 巡察汇总 --title "县委巡察办 2022年巡察整改汇总"
     """
     from . import newledger, schemas
     from .importers import plan
 
+    if (folder is None) == (workspace is None):
+        raise UsageProblem("请给出新台账的目录 DIR,或用 --workspace DIR 新建工作区(二者取其一)")
+    if workspace is not None:
+        ledger_only = (unit, inspector, start, end, feedback, stated, aspect)
+        if any(value is not None for value in ledger_only):
+            raise UsageProblem("--workspace 只接受 --title;单位、巡察组、日期等写在各单位的台账中")
+        _init_workspace(workspace, title)
+        return
     if (start is None) != (end is None):
         raise UsageProblem("--start 与 --end 须同时给出")
     facts = plan.LedgerFacts(
@@ -724,6 +735,14 @@ def init(
     newledger.create_ledger(folder, text, schemas.documents())
     streams.mark_saved("台账已新建")
     sys.stdout.write(views.inert(f"已新建台账 {folder}\n下一步:rectify --ledger {folder} import text 反馈意见.txt\n"))
+
+
+def _init_workspace(folder: Path, title: str | None) -> None:
+    from . import schemas, workspace
+
+    workspace.create(folder, title, schemas.documents())
+    streams.mark_saved("工作区已新建")
+    sys.stdout.write(views.inert(f"已新建工作区 {folder}\n下一步:rectify --ledger {folder} workspace add 台账目录或git地址\n"))
 
 
 def _check_new_ledger(folder: Path, text: str) -> None:
