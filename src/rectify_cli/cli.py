@@ -392,6 +392,10 @@ def check(ctx: typer.Context) -> None:
     rectify --today 2022-06-30 check
     """
     state = _state(ctx)
+    folder, is_workspace = loading.find_workspace_or_ledger(state.ledger_option)
+    if is_workspace:
+        _check_workspace(folder)
+        return
     _roll_back_interrupted(state.root())
     result = loading.load(state.root(), state.today, evidence=True)
     for diagnostic in result.diagnostics:
@@ -404,6 +408,21 @@ def check(ctx: typer.Context) -> None:
     items = sum(len(p.items) for p in result.ledger.problems)
     problems = len(result.ledger.problems)
     sys.stdout.write(f"检查通过:{problems} 个问题,{items} 项{fields.ITEM.label}" + (f",{warnings} 处警告" if warnings else "") + "\n")
+
+
+def _check_workspace(root: Path) -> None:
+    from . import workspace
+
+    found = workspace.check_workspace_file(root)
+    for diagnostic in found:
+        sys.stderr.write(views.diagnostic_line(diagnostic) + "\n")
+    errors = sum(d.is_error for d in found)
+    if errors:
+        sys.stderr.write(f"检查未通过:{errors} 处错误,{len(found) - errors} 处警告\n")
+        raise typer.Exit(1)
+    members = len(workspace.read(root).members)
+    warnings = f",{len(found)} 处警告" if found else ""
+    sys.stdout.write(f"检查通过:工作区 {root / workspace.WORKSPACE_FILE},{members} 本台账{warnings}\n")
 
 
 def _roll_back_interrupted(root: Path) -> None:
@@ -859,6 +878,115 @@ def _run_import(ctx: typer.Context, problems, facts, warnings, force: bool, dry_
     for warning in result.warnings:
         sys.stderr.write(views.diagnostic_line(warning) + "\n")
     return result
+
+
+workspace_app = typer.Typer(
+    cls=RectifyGroup, help="工作区(巡察办):汇总多个单位的台账。\n\n示例:\n\n\b\n"
+    "rectify --ledger 巡察汇总 workspace add ../城管局台账 --round 四届第七轮 --level 县直单位\n"
+    "rectify workspace add https://git.example.cn/桃花潭镇/台账.git --name 桃花潭镇",
+    no_args_is_help=True,
+)
+app.add_typer(workspace_app, name="workspace")
+
+
+def _workspace_root(state: State) -> Path:
+    folder, is_workspace = loading.find_workspace_or_ledger(state.ledger_option)
+    if not is_workspace:
+        raise RectifyError(f"{folder} 是台账,不是工作区;请用 --ledger 指定含 workspace.yaml 的目录(rectify init --workspace 新建)")
+    return folder
+
+
+@workspace_app.command("add", cls=RectifyCommand)
+def workspace_add(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(metavar="PATH|URL", help="台账目录,或 git 能识别的仓库地址(file://、https://、ssh://、git@主机:路径)")],
+    name: Annotated[str | None, typer.Option("--name", help=f"{fields.WORKSPACE_LEDGER.get('name').label}(默认取台账的 unit 或仓库名)", metavar="TEXT")] = None,
+    round_: Annotated[str | None, typer.Option("--round", help=f"{fields.WORKSPACE_LEDGER.round.label},如 四届第七轮", metavar="TEXT")] = None,
+    level: Annotated[str | None, typer.Option("--level", help=f"{fields.WORKSPACE_LEDGER.level.label},如 县直单位、乡镇、村", metavar="TEXT")] = None,
+) -> None:
+    """把一本台账加入工作区:目录写成 path:(相对于工作区),仓库地址写成 git:(由 rectify sync 克隆)。
+
+    示例:
+
+    \b
+    rectify workspace add ../城管局台账 --round 四届第七轮 --level 县直单位
+    rectify workspace add file:///srv/台账/桃花潭镇.git --name 桃花潭镇 --level 乡镇
+    """
+    from . import workspace
+
+    root = _workspace_root(_state(ctx))
+    member = workspace.add(root, target, name=name, round=round_, level=level)
+    streams.mark_saved("已加入工作区")
+    where = f"git: {member.git}(运行 rectify sync 克隆)" if member.git else f"path: {member.folder}"
+    sys.stdout.write(views.inert(f"已加入 {member.name}:{where}\n"))
+
+
+@app.command(cls=RectifyCommand)
+def sync(
+    ctx: typer.Context,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="同时同步的仓库数", metavar="N", min=1)] = 8,
+) -> None:
+    """同步工作区中 git: 的台账:没有克隆就克隆,否则 fetch 后只做快进合并。
+
+    某一本失败(远程不可达、历史分叉、克隆中有本地修改)不影响其他各本,也不改动它的文件;有失败时退出码为 1。
+
+    示例:
+
+    \b
+    rectify sync
+    rectify --ledger 巡察汇总 sync --jobs 4
+    """
+    from . import sync as syncing
+    from . import workspace
+
+    members = workspace.read(_workspace_root(_state(ctx))).clones()
+    if not members:
+        sys.stdout.write("工作区中没有 git: 的台账,无需同步\n")
+        return
+    with views.progress_bar(sys.stderr, len(members), threshold=1) as progress:
+        finished = []
+
+        def done(outcome) -> None:
+            finished.append(outcome)
+            if progress:
+                progress("同步", len(finished), len(members))
+
+        outcomes = syncing.sync_all(members, jobs, done)
+    for outcome in outcomes:
+        sys.stdout.write(views.inert(outcome.line()) + "\n")
+    failed = sum(outcome.result is syncing.Result.FAILED for outcome in outcomes)
+    if failed:
+        _error(f"{failed} 本台账同步失败")
+        raise typer.Exit(1)
+
+
+hook_app = typer.Typer(
+    cls=RectifyGroup, help="git 钩子:提交前用 rectify check 检查台账。\n\n示例:\n\n\b\nrectify hook install",
+    no_args_is_help=True,
+)
+app.add_typer(hook_app, name="hook")
+
+
+@hook_app.command("install", cls=RectifyCommand)
+def hook_install(
+    ctx: typer.Context,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有的另一个 pre-commit 钩子")] = False,
+) -> None:
+    """在台账(或工作区)所在的 git 仓库写入 pre-commit 钩子:每次提交前运行 rectify check,检查不通过则不提交。
+
+    示例:
+
+    \b
+    rectify hook install
+    rectify --ledger 整改台账 hook install --force
+    """
+    from . import hook
+
+    folder, _ = loading.find_workspace_or_ledger(_state(ctx).ledger_option)
+    path, written = hook.install(folder, force)
+    if written:
+        streams.mark_saved("钩子已写入")
+    sys.stdout.write(views.inert(f"{'已写入' if written else '已安装,未改动'} {path}:提交前运行 rectify check\n"))
 
 
 class ReportFormat(StrEnum):

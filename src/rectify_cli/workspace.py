@@ -26,6 +26,7 @@ from .yamlsource import SourceError, decode, parse
 
 CLONES_DIR = "ledgers"  # where git: entries are cloned, ledgers/<name>/
 ENTRY = fields.WORKSPACE_LEDGER
+NAME = ENTRY.get("name")  # not ENTRY.name: that is the group's own name
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def add(root: Path, target: str, name: str | None = None, round: str | None = No
 
     existing = read(root)
     entry = _entry_for(root, target, here or Path.cwd())
-    entry.update({key: value for key, value in ((ENTRY.name.key, name), (ENTRY.round.key, round),
+    entry.update({key: value for key, value in ((NAME.key, name), (ENTRY.round.key, round),
                                                 (ENTRY.level.key, level)) if value is not None})
     wanted = name or _derived_name(root, entry)
     problem = _bad_name(wanted)
