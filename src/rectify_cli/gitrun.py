@@ -49,7 +49,7 @@ def is_url(text: str) -> bool:
 
 
 def reason(result: subprocess.CompletedProcess) -> str:
-    """git's reason, shortened to its last meaningful line (fatal:/error: lines come last)."""
+    """git's reason, shortened to its first fatal:/error: line (the most specific)."""
     lines = [line.strip() for line in (result.stderr or result.stdout or "").splitlines() if line.strip()]
     wanted = [line for line in lines if line.startswith(("fatal:", "error:"))]
-    return (wanted or lines or [f"git 退出码 {result.returncode}"])[-1]
+    return (wanted or lines or [f"git 退出码 {result.returncode}"])[0]
