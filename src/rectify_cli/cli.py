@@ -725,8 +725,7 @@ def init(
     示例:
 
     \b
-    rectify init 整改台账 --unit 县城管执法局 --inspector 县委第二巡察组
-    rectify init 整改台账 --start 2021-09-01 --end 2021-10-31 --feedback 2021-12-01 --stated 34
+    rectify init 整改台账 --unit 县城管执法局 --start 2021-09-01 --end 2021-10-31 --feedback 2021-12-01 --stated 34
     rectify init 整改台账 --aspect 一=贯彻落实党中央决策部署方面 --aspect 二=落实全面从严治党责任方面
     rectify init --workspace 巡察汇总 --title "县委巡察办 2022年巡察整改汇总"
     """
@@ -883,7 +882,7 @@ def _run_import(ctx: typer.Context, problems, facts, warnings, force: bool, dry_
 workspace_app = typer.Typer(
     cls=RectifyGroup, help="工作区(巡察办):汇总多个单位的台账。\n\n示例:\n\n\b\n"
     "rectify --ledger 巡察汇总 workspace add ../城管局台账 --round 四届第七轮 --level 县直单位\n"
-    "rectify workspace add https://git.example.cn/桃花潭镇/台账.git --name 桃花潭镇",
+    "rectify -L 巡察汇总 workspace add https://git.example.cn/桃花潭镇/台账.git --name 桃花潭镇",
     no_args_is_help=True,
 )
 app.add_typer(workspace_app, name="workspace")
@@ -909,8 +908,8 @@ def workspace_add(
     示例:
 
     \b
-    rectify workspace add ../城管局台账 --round 四届第七轮 --level 县直单位
-    rectify workspace add file:///srv/台账/桃花潭镇.git --name 桃花潭镇 --level 乡镇
+    rectify --ledger 巡察汇总 workspace add ../城管局台账 --round 四届第七轮 --level 县直单位
+    rectify -L 巡察汇总 workspace add file:///srv/台账/桃花潭镇.git --name 桃花潭镇 --level 乡镇
     """
     from . import workspace
 
@@ -933,8 +932,8 @@ def sync(
     示例:
 
     \b
-    rectify sync
-    rectify --ledger 巡察汇总 sync --jobs 4
+    rectify --ledger 巡察汇总 sync
+    rectify -L 巡察汇总 sync --jobs 4
     """
     from . import sync as syncing
     from . import workspace
@@ -961,7 +960,8 @@ def sync(
 
 
 hook_app = typer.Typer(
-    cls=RectifyGroup, help="git 钩子:提交前用 rectify check 检查台账。\n\n示例:\n\n\b\nrectify hook install",
+    cls=RectifyGroup, help="git 钩子:提交前用 rectify check 检查台账。\n\n示例:\n\n\b\n"
+    "rectify --ledger 整改台账 hook install\nrectify -L 巡察汇总 hook install --force",
     no_args_is_help=True,
 )
 app.add_typer(hook_app, name="hook")
@@ -977,8 +977,8 @@ def hook_install(
     示例:
 
     \b
-    rectify hook install
-    rectify --ledger 整改台账 hook install --force
+    rectify --ledger 整改台账 hook install
+    rectify -L 整改台账 hook install --force
     """
     from . import hook
 
