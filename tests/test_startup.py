@@ -116,7 +116,7 @@ def test_only_the_named_command_is_built():
     assert imports.registered_commands == [] and [info.name for info in imports.registered_groups] == ["import"]
     for args in (["--help"], ["clsoe", "1"], []):
         assert _app_for(args) is app
-    assert len(app.registered_commands) == 12 and len(app.registered_groups) == 1  # the app keeps them all
+    assert len(app.registered_commands) == 13 and len(app.registered_groups) == 3  # the app keeps them all
 
 
 def test_help_still_lists_every_command(ledger, tmp_path):

@@ -404,6 +404,10 @@ def check(
     from . import rules
 
     state = _state(ctx)
+    folder, is_workspace = loading.find_workspace_or_ledger(state.ledger_option)
+    if is_workspace:
+        _check_workspace(folder)
+        return
     root = state.root()
     _roll_back_interrupted(root)
     result = loading.load(root, state.today, evidence=True)
@@ -417,6 +421,21 @@ def check(
     views.render_check(diagnostics, counts, output, sys.stdout, sys.stderr)
     if any(d.is_error for d in diagnostics):
         raise typer.Exit(1)
+
+
+def _check_workspace(root: Path) -> None:
+    from . import workspace
+
+    found = workspace.check_workspace_file(root)
+    for diagnostic in found:
+        sys.stderr.write(views.diagnostic_line(diagnostic) + "\n")
+    errors = sum(d.is_error for d in found)
+    if errors:
+        sys.stderr.write(f"检查未通过:{errors} 处错误,{len(found) - errors} 处警告\n")
+        raise typer.Exit(1)
+    members = len(workspace.read(root).members)
+    warnings = f",{len(found)} 处警告" if found else ""
+    sys.stdout.write(f"检查通过:工作区 {root / workspace.WORKSPACE_FILE},{members} 本台账{warnings}\n")
 
 
 def _roll_back_interrupted(root: Path) -> None:
@@ -720,7 +739,9 @@ def _aspect_pairs(values: list[str] | None) -> dict[str, str]:
 
 @app.command(cls=RectifyCommand)
 def init(
-    folder: Annotated[Path, typer.Argument(metavar="DIR", help="新台账的目录(不存在则创建)")],
+    folder: Annotated[Path | None, typer.Argument(metavar="DIR", help="新台账的目录(不存在则创建)")] = None,
+    workspace: Annotated[Path | None, typer.Option(
+        "--workspace", help="改为新建巡察办的工作区(workspace.yaml),汇总多本台账", metavar="DIR")] = None,
     title: Annotated[str | None, typer.Option("--title", help=fields.LEDGER.title.label, metavar="TEXT")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help=fields.LEDGER.unit.label, metavar="TEXT")] = None,
     inspector: Annotated[str | None, typer.Option("--inspector", help=f"{fields.LEDGER.inspector.label},如 县委第二巡察组", metavar="TEXT")] = None,
@@ -735,13 +756,21 @@ def init(
     示例:
 
     \b
-    rectify init 整改台账 --unit 县城管执法局 --inspector 县委第二巡察组
-    rectify init 整改台账 --start 2021-09-01 --end 2021-10-31 --feedback 2021-12-01 --stated 34
+    rectify init 整改台账 --unit 县城管执法局 --start 2021-09-01 --end 2021-10-31 --feedback 2021-12-01 --stated 34
     rectify init 整改台账 --aspect 一=贯彻落实党中央决策部署方面 --aspect 二=落实全面从严治党责任方面
+    rectify init --workspace 巡察汇总 --title "县委巡察办 2022年巡察整改汇总"
     """
     from . import newledger, schemas
     from .importers import plan
 
+    if (folder is None) == (workspace is None):
+        raise UsageProblem("请给出新台账的目录 DIR,或用 --workspace DIR 新建工作区(二者取其一)")
+    if workspace is not None:
+        ledger_only = (unit, inspector, start, end, feedback, stated, aspect)
+        if any(value is not None for value in ledger_only):
+            raise UsageProblem("--workspace 只接受 --title;单位、巡察组、日期等写在各单位的台账中")
+        _init_workspace(workspace, title)
+        return
     if (start is None) != (end is None):
         raise UsageProblem("--start 与 --end 须同时给出")
     facts = plan.LedgerFacts(
@@ -755,6 +784,14 @@ def init(
     newledger.create_ledger(folder, text, schemas.documents())
     streams.mark_saved("台账已新建")
     sys.stdout.write(views.inert(f"已新建台账 {folder}\n下一步:rectify --ledger {folder} import text 反馈意见.txt\n"))
+
+
+def _init_workspace(folder: Path, title: str | None) -> None:
+    from . import schemas, workspace
+
+    workspace.create(folder, title, schemas.documents())
+    streams.mark_saved("工作区已新建")
+    sys.stdout.write(views.inert(f"已新建工作区 {folder}\n下一步:rectify --ledger {folder} workspace add 台账目录或git地址\n"))
 
 
 def _check_new_ledger(folder: Path, text: str) -> None:
@@ -918,6 +955,116 @@ def _run_import(ctx: typer.Context, problems, facts, warnings, force: bool, dry_
     for warning in result.warnings:
         sys.stderr.write(views.diagnostic_line(warning) + "\n")
     return result
+
+
+workspace_app = typer.Typer(
+    cls=RectifyGroup, help="工作区(巡察办):汇总多个单位的台账。\n\n示例:\n\n\b\n"
+    "rectify --ledger 巡察汇总 workspace add ../城管局台账 --round 四届第七轮 --level 县直单位\n"
+    "rectify -L 巡察汇总 workspace add https://git.example.cn/桃花潭镇/台账.git --name 桃花潭镇",
+    no_args_is_help=True,
+)
+app.add_typer(workspace_app, name="workspace")
+
+
+def _workspace_root(state: State) -> Path:
+    folder, is_workspace = loading.find_workspace_or_ledger(state.ledger_option)
+    if not is_workspace:
+        raise RectifyError(f"{folder} 是台账,不是工作区;请用 --ledger 指定含 workspace.yaml 的目录(rectify init --workspace 新建)")
+    return folder
+
+
+@workspace_app.command("add", cls=RectifyCommand)
+def workspace_add(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(metavar="PATH|URL", help="台账目录,或 git 能识别的仓库地址(file://、https://、ssh://、git@主机:路径)")],
+    name: Annotated[str | None, typer.Option("--name", help=f"{fields.WORKSPACE_LEDGER.get('name').label}(默认取台账的 unit 或仓库名)", metavar="TEXT")] = None,
+    round_: Annotated[str | None, typer.Option("--round", help=f"{fields.WORKSPACE_LEDGER.round.label},如 四届第七轮", metavar="TEXT")] = None,
+    level: Annotated[str | None, typer.Option("--level", help=f"{fields.WORKSPACE_LEDGER.level.label},如 县直单位、乡镇、村", metavar="TEXT")] = None,
+) -> None:
+    """把一本台账加入工作区:目录写成 path:(相对于工作区),仓库地址写成 git:(由 rectify sync 克隆)。
+
+    示例:
+
+    \b
+    rectify --ledger 巡察汇总 workspace add ../城管局台账 --round 四届第七轮 --level 县直单位
+    rectify -L 巡察汇总 workspace add file:///srv/台账/桃花潭镇.git --name 桃花潭镇 --level 乡镇
+    """
+    from . import workspace
+
+    root = _workspace_root(_state(ctx))
+    member = workspace.add(root, target, name=name, round=round_, level=level)
+    streams.mark_saved("已加入工作区")
+    where = f"git: {member.git}(运行 rectify sync 克隆)" if member.git else f"path: {member.folder}"
+    sys.stdout.write(views.inert(f"已加入 {member.name}:{where}\n"))
+
+
+@app.command(cls=RectifyCommand)
+def sync(
+    ctx: typer.Context,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="同时同步的仓库数", metavar="N", min=1)] = 8,
+) -> None:
+    """同步工作区中 git: 的台账:没有克隆就克隆,否则 fetch 后只做快进合并。
+
+    某一本失败(远程不可达、历史分叉、克隆中有本地修改)不影响其他各本,也不改动它的文件;有失败时退出码为 1。
+
+    示例:
+
+    \b
+    rectify --ledger 巡察汇总 sync
+    rectify -L 巡察汇总 sync --jobs 4
+    """
+    from . import sync as syncing
+    from . import workspace
+
+    members = workspace.read(_workspace_root(_state(ctx))).clones()
+    if not members:
+        sys.stdout.write("工作区中没有 git: 的台账,无需同步\n")
+        return
+    with views.progress_bar(sys.stderr, len(members), threshold=1) as progress:
+        finished = []
+
+        def done(outcome) -> None:
+            finished.append(outcome)
+            if progress:
+                progress("同步", len(finished), len(members))
+
+        outcomes = syncing.sync_all(members, jobs, done)
+    for outcome in outcomes:
+        sys.stdout.write(views.inert(outcome.line()) + "\n")
+    failed = sum(outcome.result is syncing.Result.FAILED for outcome in outcomes)
+    if failed:
+        _error(f"{failed} 本台账同步失败")
+        raise typer.Exit(1)
+
+
+hook_app = typer.Typer(
+    cls=RectifyGroup, help="git 钩子:提交前用 rectify check 检查台账。\n\n示例:\n\n\b\n"
+    "rectify --ledger 整改台账 hook install\nrectify -L 巡察汇总 hook install --force",
+    no_args_is_help=True,
+)
+app.add_typer(hook_app, name="hook")
+
+
+@hook_app.command("install", cls=RectifyCommand)
+def hook_install(
+    ctx: typer.Context,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有的另一个 pre-commit 钩子")] = False,
+) -> None:
+    """在台账(或工作区)所在的 git 仓库写入 pre-commit 钩子:每次提交前运行 rectify check,检查不通过则不提交。
+
+    示例:
+
+    \b
+    rectify --ledger 整改台账 hook install
+    rectify -L 整改台账 hook install --force
+    """
+    from . import hook
+
+    folder, _ = loading.find_workspace_or_ledger(_state(ctx).ledger_option)
+    path, written = hook.install(folder, force)
+    if written:
+        streams.mark_saved("钩子已写入")
+    sys.stdout.write(views.inert(f"{'已写入' if written else '已安装,未改动'} {path}:提交前运行 rectify check\n"))
 
 
 class ReportFormat(StrEnum):

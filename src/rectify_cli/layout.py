@@ -12,6 +12,7 @@ LEDGER_FILE = "ledger.yaml"
 ISSUES_DIR = "issues"
 EVIDENCE_DIR = fields.ITEM.evidence.key  # the evidence folder is named after the field
 STATE_DIR = ".rectify"  # rectify's own: the lock, the cache, the journal
+WORKSPACE_FILE = "workspace.yaml"  # a folder holding it is a workspace of many ledgers (workspace.py)
 
 
 # The undo journal's records (journal.py): 000012.json once applied; while a command or an

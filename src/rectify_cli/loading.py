@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import cache
 from .errors import Diagnostic, InvalidLedger, LedgerNotFound, RectifyError, describe_os_error
-from .layout import ISSUES_DIR, LEDGER_FILE, STATE_DIR, inside
+from .layout import ISSUES_DIR, LEDGER_FILE, STATE_DIR, WORKSPACE_FILE, inside
 from .records import Ledger
 from .writing import refuse_links_out, state_dir
 
@@ -23,19 +23,50 @@ LEDGER_ENV = "RECTIFY_LEDGER"
 _BOM = b"\xef\xbb\xbf"
 
 
+WORKSPACE_REFUSED = "这是工作区(workspace.yaml);编辑请用 --ledger 指定单位的台账目录"
+
+
 def find_root(explicit: str | None, start: Path | None = None) -> Path:
-    """--ledger, else RECTIFY_LEDGER, else the nearest folder upward with a ledger."""
+    """The ledger of a command that works on one ledger: a workspace found instead is refused."""
+    folder, is_workspace = find_workspace_or_ledger(explicit, start)
+    if is_workspace:
+        raise RectifyError(WORKSPACE_REFUSED)
+    return folder
+
+
+def find_workspace_or_ledger(explicit: str | None, start: Path | None = None) -> tuple[Path, bool]:
+    """--ledger, else RECTIFY_LEDGER, else the nearest folder upward with a workspace.yaml (looked
+    for first at each level) or a ledger; with True when the folder is a workspace."""
     given = explicit or os.environ.get(LEDGER_ENV) or None
     if given:
-        return _root_of(Path(given).expanduser())
+        return _target_of(Path(given).expanduser())
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
+        if _is_workspace(folder):
+            return folder, True
         for candidate in (folder, folder / "data"):
             if (candidate / LEDGER_FILE).is_file():
-                return candidate
+                return candidate, False
     raise LedgerNotFound(
         "这里不在任何台账中:请进入台账目录,或用 --ledger 目录 / 环境变量 RECTIFY_LEDGER 指定台账"
     )
+
+
+def _is_workspace(folder: Path) -> bool:
+    """A workspace.yaml here; a ledger.yaml beside it leaves it unclear which is meant."""
+    if not (folder / WORKSPACE_FILE).is_file():
+        return False
+    if (folder / LEDGER_FILE).exists():
+        raise LedgerNotFound(f"{folder} 中既有 {WORKSPACE_FILE} 又有 {LEDGER_FILE}:工作区与台账应分开放在不同目录")
+    return True
+
+
+def _target_of(path: Path) -> tuple[Path, bool]:
+    if path.is_file() and path.name == WORKSPACE_FILE:
+        path = path.parent
+    if _is_workspace(path):
+        return path, True
+    return _root_of(path), False
 
 
 def _root_of(path: Path) -> Path:

@@ -769,9 +769,9 @@ PROGRESS_THRESHOLD = 100  # problems; smaller imports finish before a bar would 
 
 
 @contextlib.contextmanager
-def progress_bar(stream: IO, size: int):
-    """A rich progress bar on a terminal for imports that take long; otherwise nothing."""
-    if size < PROGRESS_THRESHOLD or not stream.isatty():
+def progress_bar(stream: IO, size: int, threshold: int = PROGRESS_THRESHOLD):
+    """A rich progress bar on a terminal for work that takes long (size ≥ threshold); otherwise nothing."""
+    if size < threshold or not stream.isatty():
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

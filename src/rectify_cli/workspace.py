@@ -15,16 +15,18 @@ commands that read across members, `sync` and the rest build on `read`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import checks, fields
-from .errors import Diagnostic, InvalidLedger
+from .errors import Diagnostic, InvalidLedger, RectifyError
+from .layout import WORKSPACE_FILE
 from .yamlsource import SourceError, decode, parse
 
-WORKSPACE_FILE = "workspace.yaml"
 CLONES_DIR = "ledgers"  # where git: entries are cloned, ledgers/<name>/
 ENTRY = fields.WORKSPACE_LEDGER
+NAME = ENTRY.get("name")  # not ENTRY.name: that is the group's own name
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ class Workspace:
     title: str | None
     members: list[Member]
 
+    def clones(self) -> list[Member]:
+        """The git: members, whose folders `sync` keeps up to date."""
+        return [member for member in self.members if member.git is not None]
+
 
 def is_workspace(folder: Path) -> bool:
     return (folder / WORKSPACE_FILE).is_file()
@@ -54,9 +60,14 @@ def read(root: Path) -> Workspace:
     """The workspace at `root`; InvalidLedger with every problem (file:line:col) if it is wrong."""
     path = root / WORKSPACE_FILE
     try:
-        source = parse(path, decode(path, path.read_bytes()))
+        return _read_text(root, decode(path, path.read_bytes()))
     except SourceError as exc:
         raise InvalidLedger([exc.diagnostic]) from None
+
+
+def _read_text(root: Path, text: str) -> Workspace:
+    path = root / WORKSPACE_FILE
+    source = parse(path, text)
     from .model import Workspace as WorkspaceModel
 
     model, found = checks.validate(source, WorkspaceModel)
@@ -114,3 +125,119 @@ def _repeated_names(path: Path, members: list[Member]) -> list[Diagnostic]:
             problems.append(Diagnostic(path, member.line, 1, message))
         seen.setdefault(member.name, member)
     return problems
+
+
+SCHEMA_NAME = "workspace.schema.json"
+IGNORED = ("/ledgers/", ".rectify/")  # the clones are not the workspace's files; nor is rectify's state
+
+
+def create(folder: Path, title: str | None, schemas: dict[str, dict]) -> list[Path]:
+    """A new workspace: workspace.yaml (no ledgers yet), schemas/ and a .gitignore of the clones."""
+    from .importers.plan import STYLE
+    from .layout import LEDGER_FILE
+    from .writing import replace_atomically, write_json_files
+    from .yamledit import render_entry
+
+    for name in (WORKSPACE_FILE, LEDGER_FILE):
+        if (folder / name).exists():
+            raise RectifyError(f"{folder} 中已有 {name},不会在此新建工作区")
+    if folder.exists() and not folder.is_dir():
+        raise RectifyError(f"{folder} 不是目录")
+    lines = [f"# yaml-language-server: $schema=schemas/{SCHEMA_NAME}"]
+    if title:
+        lines.append(render_entry(fields.WORKSPACE.title.key, title, 0, STYLE))
+    lines.append(f"{fields.WORKSPACE.ledgers.key}: []")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = write_json_files(folder / "schemas", schemas)
+        _ignore(folder / ".gitignore")
+        replace_atomically(folder / WORKSPACE_FILE, None, ("\n".join(lines) + "\n").encode("utf-8"))
+    except PermissionError as exc:
+        raise RectifyError(f"没有写入 {exc.filename or folder} 的权限") from None
+    return [folder / WORKSPACE_FILE, folder / ".gitignore", *written]
+
+
+def _ignore(path: Path) -> None:
+    """The .gitignore holds IGNORED: lines a kept file lacks are added, the rest stays."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    missing = [line for line in IGNORED if line not in text.splitlines()]
+    if missing:
+        joined = "".join(f"{line}\n" for line in missing)
+        path.write_text(text + ("\n" if text and not text.endswith("\n") else "") + joined, encoding="utf-8")
+
+
+def add(root: Path, target: str, name: str | None = None, round: str | None = None,
+        level: str | None = None, here: Path | None = None) -> Member:
+    """Append an entry to workspace.yaml (comments and layout kept, written atomically): a folder
+    holding a ledger becomes `path:` (relative to the workspace), a URL git understands `git:`."""
+    from . import yamledit
+    from .loading import split_bom
+    from .writing import replace_atomically
+
+    existing = read(root)
+    entry = _entry_for(root, target, here or Path.cwd())
+    entry.update({key: value for key, value in ((NAME.key, name), (ENTRY.round.key, round),
+                                                (ENTRY.level.key, level)) if value is not None})
+    wanted = name or _derived_name(root, entry)
+    problem = _bad_name(wanted)
+    if problem:
+        raise RectifyError(f"{problem};请用 --name 另取一个")
+    if wanted in {member.name for member in existing.members}:
+        raise RectifyError(f"单位简称 {wanted} 已在工作区中;请用 --name 另取一个")
+    path = root / WORKSPACE_FILE
+    raw = path.read_bytes()
+    bom, text = split_bom(raw)
+    change = yamledit.ItemChange(append={fields.WORKSPACE.ledgers.key: [entry]})
+    new_text = yamledit.edit_top_level(text, change, list(fields.WORKSPACE.keys))
+    added = _read_text(root, new_text).members[-1]  # the edited file must read back as a workspace
+    replace_atomically(path, raw, bom + new_text.encode("utf-8"))
+    return added
+
+
+def _entry_for(root: Path, target: str, here: Path) -> dict:
+    from . import gitrun
+    from .layout import LEDGER_FILE
+
+    folder = (here / target).expanduser()
+    if folder.is_dir():
+        if not ((folder / LEDGER_FILE).is_file() or (folder / "data" / LEDGER_FILE).is_file()):
+            raise RectifyError(f"{target} 不是台账目录:其中没有 {LEDGER_FILE}")
+        ledger = folder if (folder / LEDGER_FILE).is_file() else folder / "data"
+        return {ENTRY.path.key: Path(os.path.relpath(ledger.resolve(), root.resolve())).as_posix()}
+    if gitrun.is_url(target):
+        if target.startswith("-"):
+            raise RectifyError(f"git 地址不能以 - 开头:{target}")
+        return {ENTRY.git.key: target}
+    raise RectifyError(f"{target} 既不是台账目录,也不是 git 地址(本机的仓库请写成 file:///路径)")
+
+
+def _derived_name(root: Path, entry: dict) -> str:
+    if ENTRY.git.key in entry:
+        return Path(entry[ENTRY.git.key].rstrip("/")).stem
+    folder = (root / entry[ENTRY.path.key]).resolve()
+    return _unit_of(folder) or folder.name
+
+
+def check_workspace_file(root: Path) -> list[Diagnostic]:
+    """What `check` says of workspace.yaml itself: its errors (file:line:col), and a warning
+    when the clones' folder is tracked by the workspace's git repository."""
+    try:
+        read(root)
+        found = []
+    except InvalidLedger as exc:
+        found = list(exc.diagnostics)
+    return found + _tracked_clones(root)
+
+
+def _tracked_clones(root: Path) -> list[Diagnostic]:
+    from . import gitrun
+
+    try:
+        result = gitrun.run(["ls-files", "--", CLONES_DIR], cwd=root)
+    except gitrun.GitMissing:
+        return []
+    if result.returncode != 0 or not result.stdout.strip():  # not a git repository, or nothing tracked
+        return []
+    message = (f"{CLONES_DIR}/ 已被 git 跟踪(其中是各单位台账的克隆,不应提交):"
+               f"请运行 git rm -r --cached {CLONES_DIR},并在 .gitignore 中写上 /{CLONES_DIR}/")
+    return [Diagnostic(root / CLONES_DIR, None, None, message, severity="warning")]
