@@ -300,9 +300,9 @@ def with_filters(command):
 
 # A workspace's members, narrowed (list, show, summary): the `narrow: rollup.Narrow` parameter.
 NARROW_OPTIONS = (
-    ("unit", Annotated[str | None, typer.Option("--unit", help="工作区中只看此单位(单位简称)", metavar="UNIT")], None),
-    ("round", Annotated[str | None, typer.Option("--round", help="工作区中只看此轮次,如 四届第七轮", metavar="ROUND")], None),
-    ("level", Annotated[str | None, typer.Option("--level", help="工作区中只看此层级,如 乡镇", metavar="LEVEL")], None),
+    (rollup.UNIT_KEY, Annotated[str | None, typer.Option("--unit", help="工作区中只看此单位(单位简称)", metavar="UNIT")], None),
+    (rollup.Dimension.ROUND.value, Annotated[str | None, typer.Option("--round", help="工作区中只看此轮次,如 四届第七轮", metavar="ROUND")], None),
+    (rollup.Dimension.LEVEL.value, Annotated[str | None, typer.Option("--level", help="工作区中只看此层级,如 乡镇", metavar="LEVEL")], None),
 )
 with_narrowing = _options_for("narrow", NARROW_OPTIONS, lambda **chosen: rollup.Narrow(**chosen))
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from . import loading, query, stats
+from . import fields, loading, query, stats
 from .errors import Diagnostic, RectifyError, UnknownId
 from .ids import parse_id, qualified_id, split_unit
 from .layout import LEDGER_FILE
@@ -166,13 +166,17 @@ def resolve(rollup: Rollup, text: str) -> list[tuple[Part, list[Entry]]]:
 # --- figures -----------------------------------------------------------------------------
 
 
+UNIT_KEY = fields.LEDGER.unit.key  # a member's short name, in JSON and as --unit
+_ENTRY = fields.WORKSPACE_LEDGER
+
+
 class Dimension(StrEnum):
-    UNIT = "unit"
-    ROUND = "round"
-    LEVEL = "level"
-    ASPECT = "aspect"
-    DEPT = "dept"
-    KIND = "kind"
+    UNIT = UNIT_KEY
+    ROUND = _ENTRY.round.key
+    LEVEL = _ENTRY.level.key
+    ASPECT = stats.Dimension.ASPECT.value
+    DEPT = stats.Dimension.DEPT.value
+    KIND = stats.Dimension.KIND.value
 
 
 UNIT_LABEL = "单位"

@@ -18,7 +18,7 @@ from .errors import Diagnostic
 from .ids import qualified_id
 from .records import Entry, Item, Ledger, as_data
 from .rollup import DIMENSION_LABELS as ROLLUP_LABELS
-from .rollup import UNIT_LABEL, Dimension, Listed
+from .rollup import UNIT_KEY, UNIT_LABEL, Dimension, Listed
 from .stats import TOTAL_LABEL, Overall, completion_rate, rate_text, tally_text
 from .tables import Col, fitted, screen_width
 from .vocab import (
@@ -779,25 +779,25 @@ def workspace_notes(parts, excluded) -> list[str]:
 
 
 def _excluded_data(excluded) -> list[dict]:
-    return [{"unit": gone.member.name, "reason": gone.reason,
+    return [{UNIT_KEY: gone.member.name, "reason": gone.reason,
              "errors": [diagnostic_line(d) for d in gone.diagnostics]} for gone in excluded]
 
 
 def _workspace_header(found) -> dict:
     space = found.workspace
-    return {"schema_version": SCHEMA_VERSION, "workspace": {"title": space.title, "root": str(space.root)},
+    return {"schema_version": SCHEMA_VERSION, "workspace": {fields.WORKSPACE.title.key: space.title, "root": str(space.root)},
             "units": [_unit_data(part) for part in found.parts], "excluded": _excluded_data(found.excluded)}
 
 
 def _unit_data(part) -> dict:
     member = part.member
-    return {"unit": member.name, "round": member.round, "level": member.level, "today": part.day.isoformat(),
+    return {UNIT_KEY: member.name, fields.WORKSPACE_LEDGER.round.key: member.round, fields.WORKSPACE_LEDGER.level.key: member.level, "today": part.day.isoformat(),
             fields.LEDGER.as_of.key: part.stamp.isoformat() if part.stamp else None,
             "ledger": _ledger_header(part.ledger, part.day)["ledger"]}
 
 
 def _workspace_entry(one, ledger: Ledger) -> dict:
-    return {"unit": one.unit, **entry_data(one.entry, ledger, one.day), "id": one.id, "item_id": one.entry.id}
+    return {UNIT_KEY: one.unit, **entry_data(one.entry, ledger, one.day), "id": one.id, "item_id": one.entry.id}
 
 
 def render_workspace_list(found, listed, figures: Overall, official: Overall, fmt: OutputFormat,
@@ -902,11 +902,11 @@ def _workspace_markdown(summed, rows, dimension_label: str) -> str:
 
 def _workspace_summary_data(summed, dimension_label: str) -> dict:
     figures = {**_figures_data(summed.figures), "sentence": workspace_sentence(summed)}
-    ranking = [{"unit": unit.part.unit, "rate_rank": int(row[0]), "overdue_rank": int(row[-1]) if row[-1] != EMPTY else None,
+    ranking = [{UNIT_KEY: unit.part.unit, "rate_rank": int(row[0]), "overdue_rank": int(row[-1]) if row[-1] != EMPTY else None,
                 **_figures_data(unit.figures),
                 fields.LEDGER.as_of.key: unit.part.stamp.isoformat() if unit.part.stamp else None}
                for unit, row in zip(summed.ranking, ranking_rows(summed), strict=True)]
-    return {"schema_version": SCHEMA_VERSION, "summary": figures, "round": summed.one_round,
+    return {"schema_version": SCHEMA_VERSION, "summary": figures, fields.WORKSPACE_LEDGER.round.key: summed.one_round,
             "rounds": [_tally_data(row) for row in summed.rounds], "by": dimension_label,
             "rows": [_tally_data(row) for row in summed.rows], "total": _tally_data(summed.total),
             "ranking": ranking, "excluded": _excluded_data(summed.excluded)}
