@@ -892,7 +892,7 @@ def _summary_notes(summed) -> list[str]:
 def _workspace_markdown(summed, rows, dimension_label: str) -> str:
     lines = [workspace_sentence(summed) + "。", ""]
     for label, headers, cells in ((dimension_label, TALLY_HEADERS, [[row.label, *tally_cells(row)] for row in rows]),
-                                  (None, RANKING_HEADERS[1:], [row[1:] for row in ranking_rows(summed)])):
+                                  (None, RANKING_HEADERS, ranking_rows(summed))):
         lines.append("| " + " | ".join([*([label] if label else []), *headers]) + " |")
         lines.append("|" + "---|" * (len(headers) + (1 if label else 0)))
         lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in cells] + [""]
