@@ -17,7 +17,20 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import fields, layout, loading, query, records, stats, streams, views, vocab, writing
+from . import (
+    fields,
+    layout,
+    loading,
+    query,
+    records,
+    rollup,
+    stats,
+    streams,
+    views,
+    vocab,
+    workspace,
+    writing,
+)
 from .errors import InvalidLedger, RectifyError, UsageProblem, describe_os_error
 from .messages import ChineseContext
 from .query import Filters, SortKey
@@ -25,6 +38,7 @@ from .records import Ledger
 from .usage import examples_last, is_help_request, parsing, usage_message
 from .views import OutputFormat
 from .vocab import Status
+from .workspace import Workspace
 
 TODAY_ENV = "RECTIFY_TODAY"
 USER_ENV = "RECTIFY_USER"
@@ -161,7 +175,14 @@ class State:
         """A snapshot's `数据截至` date, shown under tables; None for a live ledger."""
         return self.day(ledger) if ledger.info.as_of is not None else None
 
+    def workspace(self) -> Workspace | None:
+        """The workspace --ledger, RECTIFY_LEDGER or the upward search finds; None for a ledger."""
+        folder, is_workspace = loading.find_workspace_or_ledger(self.ledger_option)
+        return workspace.read(folder.resolve()) if is_workspace else None
+
     def root(self) -> Path:
+        """The single ledger; a workspace is refused here (loading.find_root), so commands made
+        for one ledger (edits, export, import) never act on a workspace by mistake."""
         return loading.find_root(self.ledger_option)
 
     def ledger(self, texts: bool = True) -> Ledger:
@@ -242,22 +263,61 @@ FILTER_OPTIONS = (
 )
 
 
+def _options_for(parameter: str, declared, make):
+    """A decorator: the command's `parameter` becomes the `declared` options, in its place;
+    the command receives what `make` makes of their values."""
+
+    def decorate(command):
+        signature = inspect.signature(command, eval_str=True)
+        options = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind, default=default)
+                   for name, kind, default in declared]
+        parameters = [q for p in signature.parameters.values() for q in (options if p.name == parameter else [p])]
+
+        @functools.wraps(command)
+        def run(**values):
+            chosen = {name: values.pop(name) for name, _, _ in declared}
+            return command(**{parameter: make(**chosen)}, **values)
+
+        run.__signature__ = signature.replace(parameters=parameters)
+        run.__annotations__ = {p.name: p.annotation for p in parameters}
+        return run
+
+    return decorate
+
+
 def with_filters(command):
-    """The command's `filters: Filters` parameter becomes the FILTER_OPTIONS, in its place;
-    the command receives the Filters they make."""
-    signature = inspect.signature(command, eval_str=True)
-    options = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind, default=default)
-               for name, kind, default in FILTER_OPTIONS]
-    parameters = [q for p in signature.parameters.values() for q in (options if p.name == "filters" else [p])]
+    """The command's `filters: Filters` parameter becomes the FILTER_OPTIONS."""
+    return _options_for("filters", FILTER_OPTIONS, lambda **chosen: _filters(**chosen))(command)
 
-    @functools.wraps(command)
-    def run(**values):
-        chosen = {name: values.pop(name) for name, _, _ in FILTER_OPTIONS}
-        return command(filters=_filters(**chosen), **values)
 
-    run.__signature__ = signature.replace(parameters=parameters)
-    run.__annotations__ = {p.name: p.annotation for p in parameters}
-    return run
+# A workspace's members, narrowed (list, show, summary): the `narrow: rollup.Narrow` parameter.
+NARROW_OPTIONS = (
+    (rollup.UNIT_KEY, Annotated[str | None, typer.Option("--unit", help="工作区中只看此单位(单位简称)", metavar="UNIT")], None),
+    (rollup.Dimension.ROUND.value, Annotated[str | None, typer.Option("--round", help="工作区中只看此轮次,如 四届第七轮", metavar="ROUND")], None),
+    (rollup.Dimension.LEVEL.value, Annotated[str | None, typer.Option("--level", help="工作区中只看此层级,如 乡镇", metavar="LEVEL")], None),
+)
+with_narrowing = _options_for("narrow", NARROW_OPTIONS, lambda **chosen: rollup.Narrow(**chosen))
+
+
+def _rollup(state: State, narrow: rollup.Narrow, texts: bool) -> rollup.Rollup | None:
+    """Every admitted member of the workspace, the broken ones named on stderr; None for a
+    single ledger (where --unit, --round and --level mean nothing)."""
+    space = state.workspace()
+    if space is None:
+        if narrow != rollup.Narrow():
+            raise UsageProblem("--unit、--round、--level 只用于工作区(含 workspace.yaml 的目录)")
+        return None
+    found = rollup.load(space, narrow, state.day, texts=texts)
+    for gone in found.excluded:
+        _error(f"未计入 {gone.member.name}:{gone.reason}")
+        _print_diagnostics(gone.diagnostics)
+    return found
+
+
+def _finish_rollup(found: rollup.Rollup) -> None:
+    """Exit 1 when a ledger was left out: a roll-up never silently drops one."""
+    if found.excluded:
+        raise typer.Exit(1)
 
 
 def _filters(*, only_open, only_closed, overdue, aspect, dept, lead, kind, due_before, search) -> Filters:
@@ -280,12 +340,14 @@ def _format(requested) -> OutputFormat:
 
 
 @app.command("list", cls=RectifyCommand)
+@with_narrowing
 @with_filters
 def list_items(
     ctx: typer.Context,
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
     sort: Annotated[SortKey, typer.Option("--sort", help="排序:id 编号 / deadline 时限 / status 状态", case_sensitive=False)] = SortKey.ID,
     output: FormatOption = None,
+    narrow: rollup.Narrow = rollup.Narrow(),  # replaced by the workspace options (with_narrowing)
 ) -> None:
     """列出整改事项,可按状态、方面、部门、领导、类型、时限、文字筛选(条件同时满足)。
 
@@ -298,7 +360,14 @@ def list_items(
     """
     state = _state(ctx)
     fmt = _format(output)
-    ledger = state.ledger(texts=bool(filters.search) or fmt is OutputFormat.JSON)
+    texts = bool(filters.search) or fmt is OutputFormat.JSON
+    found = _rollup(state, narrow, texts)
+    if found is not None:
+        listed = rollup.select(found, filters, sort)
+        figures, official = rollup.list_figures(found, filters, listed)
+        views.render_workspace_list(found, listed, figures, official, fmt, sys.stdout)
+        return _finish_rollup(found)
+    ledger = state.ledger(texts=texts)
     day = state.day(ledger)
     entries = query.select(ledger, filters, day, sort)
     if query.overdue_unknowable(ledger, filters):
@@ -309,14 +378,20 @@ def list_items(
     views.render_list(entries, ledger, day, fmt, figures, sys.stdout, official, state.stamp(ledger))
 
 
+# summary's groupings: a single ledger's (stats.Dimension) and a workspace's (rollup.Dimension)
+SummaryBy = StrEnum("SummaryBy", {d.name: d.value for kind in (stats.Dimension, rollup.Dimension) for d in kind})
+
+
 @app.command(cls=RectifyCommand)
+@with_narrowing
 @with_filters
 def summary(
     ctx: typer.Context,
-    by: Annotated[stats.Dimension, typer.Option("--by", help="分组:aspect 方面 / problem 问题 / dept 部门 / lead 领导 / kind 类型", case_sensitive=False)] = stats.Dimension.ASPECT,
+    by: Annotated[SummaryBy, typer.Option("--by", help="分组:aspect 方面 / problem 问题 / dept 部门 / lead 领导 / kind 类型;工作区中还可 unit 单位 / round 轮次 / level 层级", case_sensitive=False)] = SummaryBy.ASPECT,
     trend: Annotated[stats.Period | None, typer.Option("--trend", help="按 week 周 / month 月 显示销号数和累计完成率", case_sensitive=False)] = None,
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
     output: Annotated[views.SummaryFormat | None, typer.Option("--format", "-f", help="输出格式:table 表格(默认,写入文件时不带颜色)/ json / md / tsv", case_sensitive=False)] = None,
+    narrow: rollup.Narrow = rollup.Narrow(),  # replaced by the workspace options (with_narrowing)
 ) -> None:
     """整改进度:官方口径的完成情况,并按方面、问题、部门、领导或类型分组统计。
 
@@ -328,10 +403,19 @@ def summary(
     rectify summary --trend month --format md
     """
     state = _state(ctx)
+    fmt = OutputFormat(output.value) if output else OutputFormat.TABLE  # read by people, in a file too
+    found = _rollup(state, narrow, texts=bool(filters.search))
+    if found is not None:
+        if trend is not None:
+            raise UsageProblem("--trend 尚不支持工作区;请用 --ledger 指定某个单位的台账目录")
+        dimension = _choice(rollup.Dimension, by, "工作区")
+        summed = rollup.summarise(found, filters, dimension)
+        views.render_workspace_summary(summed, rollup.DIMENSION_LABELS[dimension], fmt, sys.stdout)
+        return _finish_rollup(found)
+    by = _choice(stats.Dimension, by, "单本台账")
     ledger = state.ledger(texts=bool(filters.search) or trend is not None)
     day = state.day(ledger)
     entries = query.select(ledger, filters, day)
-    fmt = OutputFormat(output.value) if output else OutputFormat.TABLE  # read by people, in a file too
     filtered = filters != Filters()
     if trend is not None:
         total = stats.denominator(ledger, len(entries), filtered)
@@ -343,6 +427,14 @@ def summary(
     rows = stats.tally(ledger, entries, by, day)  # rows count items: a problem spans departments
     views.render_summary(figures, results, rows, stats.DIMENSION_LABELS[by], fmt, sys.stdout, state.stamp(ledger),
                          stats.total_row(entries, day))
+
+
+def _choice(kind: type[StrEnum], by: SummaryBy, where: str):
+    """--by's value among those `kind` offers (a workspace's, or a single ledger's)."""
+    try:
+        return kind(by.value)
+    except ValueError:
+        raise UsageProblem(f"{where}的 summary 不能 --by {by.value},可填:{' / '.join(kind)}") from None
 
 
 def _warn(lines: list[str]) -> None:
@@ -361,11 +453,13 @@ def _parse_kind(text: str | None) -> vocab.Kind | None:
 
 
 @app.command(cls=RectifyCommand)
+@with_narrowing
 def show(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号,如 13.2、13-2、13(2);只写 13 则显示该问题的全部事项")],
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号,如 13.2、13-2、13(2);只写 13 则显示该问题的全部事项;工作区中可写 城管局/13.2")],
     output: FormatOption = None,
     all_fields: Annotated[bool, typer.Option("--all-fields", help="也列出未填写的字段(显示为 —)")] = False,
+    narrow: rollup.Narrow = rollup.Narrow(),  # replaced by the workspace options (with_narrowing)
 ) -> None:
     """查看一个事项已填写的字段及其整改进展。
 
@@ -377,6 +471,12 @@ def show(
     rectify show 13（2） --format json
     """
     state = _state(ctx)
+    found = _rollup(state, narrow, texts=False)
+    if found is not None:
+        for part, entries in rollup.resolve(found, item_id):
+            part.ledger.complete({entry.problem.id for entry in entries})
+        views.render_workspace_show(found, rollup.resolve(found, item_id), _format(output), sys.stdout, all_fields)
+        return _finish_rollup(found)
     ledger = state.ledger(texts=False)
     ledger.complete({entry.problem.id for entry in query.resolve(ledger, item_id)})
     entries = query.resolve(ledger, item_id)

@@ -42,6 +42,24 @@ def parse_id(text: str) -> ItemRef | None:
     return ItemRef(problem, number)
 
 
+# A workspace's IDs name the unit first: 城管局/13.2 (displayed), 城管局:13.2, 城管局：13.2.
+UNIT_SEPARATOR = "/"  # the display form: shells split completion words at `:`
+_QUALIFIED_RE = re.compile(r"^\s*([^/:：]+?)\s*[/:：]\s*(.+)$")
+
+
+def split_unit(text: str) -> tuple[str | None, str]:
+    """(unit, ID) of a typed ID; the unit is None when the text is a plain ID (13/2 is one)."""
+    if parse_id(text) is not None:
+        return None, text
+    match = _QUALIFIED_RE.match(text)
+    return (match.group(1), match.group(2)) if match else (None, text)
+
+
+def qualified_id(unit: str | None, display: str) -> str:
+    """`城管局/13.2` in a workspace; the plain ID for a single ledger (unit None)."""
+    return display if unit is None else f"{unit}{UNIT_SEPARATOR}{display}"
+
+
 def display_id(problem: int, number: int, single: bool) -> str:
     """`13.2`; a problem with a single item displays as `2`."""
     return str(problem) if single else f"{problem}.{number}"

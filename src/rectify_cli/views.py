@@ -15,7 +15,10 @@ from typing import IO
 
 from . import fields
 from .errors import Diagnostic
+from .ids import qualified_id
 from .records import Entry, Item, Ledger, as_data
+from .rollup import DIMENSION_LABELS as ROLLUP_LABELS
+from .rollup import UNIT_KEY, UNIT_LABEL, Dimension, Listed
 from .stats import TOTAL_LABEL, Overall, completion_rate, rate_text, tally_text
 from .tables import Col, fitted, screen_width
 from .vocab import (
@@ -60,8 +63,9 @@ class SummaryFormat(StrEnum):
     TSV = "tsv"
 
 
-# list's columns; when the terminal is narrow, 方面 goes first, then 责任部门, then 整改时限
-LIST_COLUMNS = [Col(fields.ITEM_ID_LABEL), Col(fields.PROBLEM.title.label, one_line=False, min_width=16),
+# list's columns; when the terminal is narrow, 方面 goes first, then 责任部门, then 整改时限.
+# 单位 is a workspace's (empty, so left out, for a single ledger); the ID names the unit too.
+LIST_COLUMNS = [Col(UNIT_LABEL, drop=0), Col(fields.ITEM_ID_LABEL), Col(fields.PROBLEM.title.label, one_line=False, min_width=16),
                 Col(fields.PROBLEM.aspect.label, drop=1), Col(fields.ITEM.departments.label, one_line=False,
                                                                min_width=8, drop=2),
                 Col(fields.ITEM.deadline.label, drop=3), Col(fields.ITEM.status.label)]
@@ -153,10 +157,12 @@ def status_label(entry: Entry, today: dt.date) -> str:
     return STATUS_LABELS[entry.item.status]
 
 
-def list_row(entry: Entry, today: dt.date) -> list[str]:
+def list_row(entry: Entry, today: dt.date, unit: str | None = None) -> list[str]:
+    """A list row; its first cell, the unit, is empty for a single ledger's."""
     item = entry.item
     return [
-        entry.id,
+        unit or "",
+        qualified_id(unit, entry.id),
         entry.title,
         entry.problem.aspect,
         "、".join(item.departments),
@@ -195,12 +201,13 @@ def render_list(
     """`figures` count the items listed; `official` is the ledger's rate (count_by); `stamp`,
     a snapshot's date, goes under the table."""
     if fmt is OutputFormat.TABLE:
-        _list_table(entries, today, figures, stream, official, stamp)
+        lines = [footer(figures, official), *([as_of_line(stamp)] if stamp else [])]
+        _list_table([(entry, today, None) for entry in entries], lines, stream)
     elif fmt is OutputFormat.JSON:
         stream.write(_json({**_ledger_header(ledger, today), "items": [entry_data(e, ledger, today) for e in entries]}))
     else:
-        rows = [list_row(entry, today) for entry in entries]
-        write_delimited([LIST_HEADERS, *rows], fmt, stream)
+        rows = [list_row(entry, today)[1:] for entry in entries]
+        write_delimited([LIST_HEADERS[1:], *rows], fmt, stream)
 
 
 def write_delimited(rows: list[list[str]], fmt: OutputFormat, stream: IO) -> None:
@@ -213,23 +220,22 @@ def write_delimited(rows: list[list[str]], fmt: OutputFormat, stream: IO) -> Non
         stream.write("\t".join(inert(cell, keep_newlines=False) for cell in row) + "\n")
 
 
-def _list_table(entries: list[Entry], today: dt.date, figures: Overall, stream: IO,
-                official: Overall | None, stamp: dt.date | None) -> None:
+def _list_table(listed: list[tuple[Entry, dt.date, str | None]], lines: list[str], stream: IO) -> None:
+    """Rows of (entry, its ledger's day, its unit or None), then the lines under the table."""
     from rich.text import Text
 
     width = screen_width(stream)
-    rows = [[inert(cell) for cell in list_row(entry, today)] for entry in entries]
+    rows = [[inert(cell) for cell in list_row(entry, today, unit)] for entry, today, unit in listed]
     layout = fitted(LIST_COLUMNS, rows, width)
     table = _table(LIST_COLUMNS, layout)
-    for entry, row in zip(entries, rows, strict=True):
+    for (entry, today, _unit), row in zip(listed, rows, strict=True):
         cells = [Text(row[index]) for index, _width in layout]
         cells[-1].stylize(_status_style(entry, today))
         table.add_row(*cells)
     console = _console(stream, width)
     console.print(table)
-    console.print(Text(footer(figures, official)))
-    if stamp:
-        console.print(Text(as_of_line(stamp)))
+    for line in lines:
+        console.print(Text(inert(line)))
 
 
 
@@ -672,6 +678,15 @@ def _summary_table(figures, results, rows, dimension_label: str, stream: IO, sta
     for note in summary_notes(figures):
         style = "yellow" if note.startswith("注意") or figures.overdue else ""
         console.print(Text(note, style=style))
+    _tally_table(rows, dimension_label, console)
+    if stamp:
+        console.print(Text(as_of_line(stamp)))
+
+
+def _tally_table(rows, dimension_label: str, console) -> None:
+    """Rows of tallies (the 合计 row set apart), with their progress bars."""
+    from rich.text import Text
+
     columns = [Col(dimension_label, one_line=False, min_width=16),
                *(Col(header, drop=TALLY_DROPS[header], numeric=True) for header in TALLY_HEADERS),
                Col(PROGRESS_HEADER, drop=TALLY_DROPS[PROGRESS_HEADER])]
@@ -684,8 +699,6 @@ def _summary_table(figures, results, rows, dimension_label: str, stream: IO, sta
         styles = {4: "bold red" if row.overdue else "", 6: "green"}  # 逾期, 进度
         table.add_row(*(Text(text[index], style=styles.get(index, "")) for index, _width in layout))
     console.print(table)
-    if stamp:
-        console.print(Text(as_of_line(stamp)))
 
 
 def _figures_data(figures) -> dict:
@@ -786,3 +799,161 @@ def progress_bar(stream: IO, size: int, threshold: int = PROGRESS_THRESHOLD):
             bar.update(tasks[stage], completed=done)
 
         yield update
+
+
+# --- a workspace: many units' ledgers -----------------------------------------------------
+
+THIS_ROUND = "本轮"
+RATE_RANK, OVERDUE_RANK = "完成率排名", "逾期排名"
+
+
+def excluded_line(names: list[str]) -> str:
+    """Under every table of a roll-up that left a ledger out."""
+    return f"(未计入:{'、'.join(names)})"
+
+
+def workspace_notes(parts, excluded) -> list[str]:
+    """Under a roll-up's tables: the dates its snapshots stand at, and the ledgers left out."""
+    stamps = {part.unit: part.stamp for part in parts if part.stamp}
+    lines = []
+    if len(set(stamps.values())) == 1 and len(stamps) == len(parts):
+        lines.append(as_of_line(next(iter(stamps.values()))))
+    elif stamps:
+        lines.append(f"{fields.LEDGER.as_of.label}:" + ",".join(f"{unit} {day}" for unit, day in stamps.items()))
+    if excluded:
+        lines.append(excluded_line([gone.member.name for gone in excluded]))
+    return lines
+
+
+def _excluded_data(excluded) -> list[dict]:
+    return [{UNIT_KEY: gone.member.name, "reason": gone.reason,
+             "errors": [diagnostic_line(d) for d in gone.diagnostics]} for gone in excluded]
+
+
+def _workspace_header(found) -> dict:
+    space = found.workspace
+    return {"schema_version": SCHEMA_VERSION, "workspace": {fields.WORKSPACE.title.key: space.title, "root": str(space.root)},
+            "units": [_unit_data(part) for part in found.parts], "excluded": _excluded_data(found.excluded)}
+
+
+def _unit_data(part) -> dict:
+    member = part.member
+    return {UNIT_KEY: member.name, fields.WORKSPACE_LEDGER.round.key: member.round, fields.WORKSPACE_LEDGER.level.key: member.level, "today": part.day.isoformat(),
+            fields.LEDGER.as_of.key: part.stamp.isoformat() if part.stamp else None,
+            "ledger": _ledger_header(part.ledger, part.day)["ledger"]}
+
+
+def _workspace_entry(one, ledger: Ledger) -> dict:
+    return {UNIT_KEY: one.unit, **entry_data(one.entry, ledger, one.day), "id": one.id, "item_id": one.entry.id}
+
+
+def render_workspace_list(found, listed, figures: Overall, official: Overall, fmt: OutputFormat,
+                          stream: IO) -> None:
+    """A roll-up's items (rollup.Listed), with a 单位 column and unit-qualified IDs."""
+    if fmt is OutputFormat.TABLE:
+        lines = [footer(figures, official), *workspace_notes(found.parts, found.excluded)]
+        _list_table([(one.entry, one.day, one.unit) for one in listed], lines, stream)
+    elif fmt is OutputFormat.JSON:
+        ledgers = {part.unit: part.ledger for part in found.parts}
+        stream.write(_json({**_workspace_header(found),
+                            "items": [_workspace_entry(one, ledgers[one.unit]) for one in listed]}))
+    else:
+        write_delimited([LIST_HEADERS, *(list_row(one.entry, one.day, one.unit) for one in listed)], fmt, stream)
+
+
+def render_workspace_show(found, shown, fmt: OutputFormat, stream: IO, all_fields: bool = False) -> None:
+    """Each unit's items (rollup.resolve), headed by the unit."""
+    if fmt is OutputFormat.JSON:
+        units = [{**_unit_data(part), "items": [_workspace_entry(Listed(part.unit, e, part.day), part.ledger) for e in entries]}
+                 for part, entries in shown]
+        stream.write(_json({**_workspace_header(found), "shown": units}))
+        return
+    for index, (part, entries) in enumerate(shown):
+        stream.write(("\n" if index else "") + inert(f"【{part.unit}】", keep_newlines=False) + "\n")
+        render_show(entries, part.ledger, part.day, fmt, stream, all_fields)
+    if found.excluded:
+        stream.write(excluded_line(found.excluded_names) + "\n")
+
+
+def workspace_sentence(summed) -> str:
+    """The official sentence for the whole workspace: `本轮…` when one round is present."""
+    sentence = official_sentence(summed.figures)
+    return THIS_ROUND + sentence if summed.one_round is not None and not summed.figures.filtered else sentence
+
+
+def _ranks(values: list) -> list[int]:
+    """Competition ranks (1, 1, 3) of values already in order."""
+    return [values.index(value) + 1 for value in values]
+
+
+def ranking_rows(summed) -> list[list[str]]:
+    by_rate = summed.ranking
+    rate_ranks = _ranks([unit.figures.rate for unit in by_rate])
+    overdue = sorted((unit.figures.overdue for unit in by_rate), reverse=True)
+    rows = []
+    for rank, unit in zip(rate_ranks, by_rate, strict=True):
+        figures = unit.figures
+        rows.append([str(rank), unit.part.unit, str(figures.stated), str(figures.closed), rate_text(figures.rate),
+                     str(figures.overdue), str(overdue.index(figures.overdue) + 1) if figures.overdue else EMPTY])
+    return rows
+
+
+RANKING_HEADERS = [RATE_RANK, UNIT_LABEL, "反馈问题", "已完成", "完成率", "逾期", OVERDUE_RANK]
+
+
+def render_workspace_summary(summed, dimension_label: str, fmt: OutputFormat, stream: IO) -> None:
+    rows = [*summed.rows, summed.total]
+    if fmt is OutputFormat.JSON:
+        stream.write(_json(_workspace_summary_data(summed, dimension_label)))
+        return
+    if fmt in (OutputFormat.TSV, OutputFormat.CSV):
+        write_delimited([[dimension_label, *TALLY_HEADERS], *([row.label, *tally_cells(row)] for row in rows)], fmt, stream)
+        return
+    if fmt is OutputFormat.MD:
+        stream.write(_workspace_markdown(summed, rows, dimension_label))
+        return
+    from rich.text import Text
+
+    console = _console(stream)
+    console.print(Text(workspace_sentence(summed), style="bold"))
+    console.print(Text(f"{bar(summed.figures.rate)} {rate_text(summed.figures.rate)}", style="green"))
+    for note in summary_notes(summed.figures):
+        console.print(Text(note, style="yellow" if summed.figures.overdue else ""))
+    if summed.rounds:
+        _tally_table(summed.rounds, ROLLUP_LABELS[Dimension.ROUND], console)
+    _tally_table(rows, dimension_label, console)
+    ranking = [Col(header, numeric=header != UNIT_LABEL) for header in RANKING_HEADERS]
+    texts = [[inert(cell) for cell in row] for row in ranking_rows(summed)]
+    table = _table(ranking, fitted(ranking, texts, console.width))
+    for row in texts:
+        table.add_row(*(Text(cell) for cell in row))
+    console.print(table)
+    for line in _summary_notes(summed):
+        console.print(Text(inert(line)))
+
+
+def _summary_notes(summed) -> list[str]:
+    return workspace_notes([unit.part for unit in summed.units], summed.excluded)
+
+
+def _workspace_markdown(summed, rows, dimension_label: str) -> str:
+    lines = [workspace_sentence(summed) + "。", ""]
+    for label, headers, cells in ((dimension_label, TALLY_HEADERS, [[row.label, *tally_cells(row)] for row in rows]),
+                                  (None, RANKING_HEADERS, ranking_rows(summed))):
+        lines.append("| " + " | ".join([*([label] if label else []), *headers]) + " |")
+        lines.append("|" + "---|" * (len(headers) + (1 if label else 0)))
+        lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in cells] + [""]
+    lines += _summary_notes(summed)
+    return "\n".join(lines) + "\n"
+
+
+def _workspace_summary_data(summed, dimension_label: str) -> dict:
+    figures = {**_figures_data(summed.figures), "sentence": workspace_sentence(summed)}
+    ranking = [{UNIT_KEY: unit.part.unit, "rate_rank": int(row[0]), "overdue_rank": int(row[-1]) if row[-1] != EMPTY else None,
+                **_figures_data(unit.figures),
+                fields.LEDGER.as_of.key: unit.part.stamp.isoformat() if unit.part.stamp else None}
+               for unit, row in zip(summed.ranking, ranking_rows(summed), strict=True)]
+    return {"schema_version": SCHEMA_VERSION, "summary": figures, fields.WORKSPACE_LEDGER.round.key: summed.one_round,
+            "rounds": [_tally_data(row) for row in summed.rounds], "by": dimension_label,
+            "rows": [_tally_data(row) for row in summed.rows], "total": _tally_data(summed.total),
+            "ranking": ranking, "excluded": _excluded_data(summed.excluded)}

@@ -1,0 +1,191 @@
+"""The read commands across a workspace (issue 16, points 2 and 3): list, show and summary over
+every unit's ledger, unit-qualified IDs, and a broken ledger named, left out, exit 1.
+
+The workspace holds three copies of the shipped ledger: 城管局 (one item closed through the
+CLI), a unit whose ledger.yaml names it 桃花潭镇人民政府 (its name taken from there; one item
+given a past deadline, so overdue), and 坏账局, whose YAML is broken.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from .conftest import DATA, invoke, write_issue
+
+TODAY = "2022-02-23"  # the shipped snapshot's as_of
+TAOHUA = "桃花潭镇人民政府"
+WORKSPACE = """title: 县委巡察办 2022年巡察整改汇总
+ledgers:
+  - path: chengguan
+    name: 城管局
+    round: 四届第七轮
+    level: 县直单位
+  - path: taohua
+    round: 四届第七轮
+    level: 乡镇
+  - path: broken
+    name: 坏账局
+    round: 四届第七轮
+"""
+
+
+def _copy(space, folder: str):
+    target = space / folder
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".rectify"))
+    return target
+
+
+@pytest.fixture
+def space(tmp_path):
+    root = tmp_path / "汇总"
+    root.mkdir()
+    chengguan = _copy(root, "chengguan")
+    closed = invoke("--ledger", str(chengguan), "--today", TODAY, "close", "16", "--on", "2022-02-20", "--by", "张三")
+    assert closed.code == 0, closed.stderr
+    taohua = _copy(root, "taohua")
+    info = taohua / "ledger.yaml"
+    info.write_text(info.read_text(encoding="utf-8").replace("unit: 泾县城管执法局", f"unit: {TAOHUA}"), encoding="utf-8")
+    text = (taohua / "issues" / "08.yaml").read_text(encoding="utf-8")
+    overdue = text.replace("    title: 班子成员履行“一岗双责”不够\n", "    title: 班子成员履行“一岗双责”不够\n    deadline: 2022-01-31\n")
+    assert overdue != text
+    write_issue(taohua, "08.yaml", overdue)
+    broken = _copy(root, "broken")
+    with (broken / "issues" / "03.yaml").open("a", encoding="utf-8") as file:
+        file.write("  - : 坏\n")
+    (root / "workspace.yaml").write_text(WORKSPACE, encoding="utf-8")
+    return root
+
+
+def run(space, *args):
+    return invoke("--ledger", str(space), *args)
+
+
+def tsv(text: str) -> list[list[str]]:
+    return [line.split("\t") for line in text.splitlines()]
+
+
+def test_list_has_a_unit_column_and_qualified_ids(space):
+    out = run(space, "list", "--open", "--format", "tsv")
+    header, *rows = tsv(out.stdout)
+    assert header[:2] == ["单位", "编号"]
+    assert {row[0] for row in rows} == {"城管局", TAOHUA}
+    assert ["城管局", "城管局/13.2"] in [row[:2] for row in rows]
+    assert [TAOHUA, f"{TAOHUA}/16"] in [row[:2] for row in rows]
+    assert "城管局/16" not in [row[1] for row in rows]  # closed there
+    assert len(rows) == 5 + 6
+
+
+def test_a_single_ledger_lists_as_before(space):
+    out = invoke("--ledger", str(space / "chengguan"), "list", "--format", "tsv")
+    assert out.stdout.splitlines()[0].split("\t")[:2] == ["编号", "问题"]
+
+
+def test_broken_ledger_is_named_left_out_and_fails_the_command(space):
+    out = run(space, "list", "--format", "table")
+    assert out.code == 1
+    assert "未计入 坏账局" in out.stderr
+    assert "broken/issues/03.yaml:" in out.stderr  # its first errors, with file:line
+    assert "(未计入:坏账局)" in out.stdout
+    assert "坏账局/" not in out.stdout
+    assert "共 68 项" in out.stdout
+
+
+def test_json_lists_the_excluded(space):
+    data = json.loads(run(space, "list", "--format", "json").stdout)
+    assert [gone["unit"] for gone in data["excluded"]] == ["坏账局"]
+    assert data["excluded"][0]["errors"]
+    assert {unit["unit"] for unit in data["units"]} == {"城管局", TAOHUA}
+    assert data["items"][0]["id"] == "城管局/1.1" and data["items"][0]["unit"] == "城管局"
+
+
+@pytest.mark.parametrize("typed", ["城管局/16", "城管局:16", "城管局：16"])
+def test_show_a_qualified_id_in_every_spelling(space, typed):
+    out = run(space, "show", typed, "--format", "tsv")
+    assert out.stdout.startswith("【城管局】\n")
+    assert "张三" in out.stdout  # the close made in that ledger
+    assert TAOHUA not in out.stdout
+
+
+def test_show_an_unqualified_id_shows_it_for_every_unit(space):
+    out = run(space, "show", "13.2", "--format", "tsv")
+    headings = [line for line in out.stdout.splitlines() if line.startswith("【")]
+    assert headings == ["【城管局】", f"【{TAOHUA}】"]
+    assert out.code == 1 and "(未计入:坏账局)" in out.stdout
+
+
+def test_show_an_unknown_unit_names_the_units(space):
+    out = run(space, "show", "环保局/13.2")
+    assert out.code == 1
+    assert "没有单位 环保局" in out.stderr and "城管局" in out.stderr
+
+
+def test_summary_headline_adds_each_ledgers_official_figures(space):
+    out = run(space, "--today", TODAY, "summary", "--by", "unit", "--format", "json")
+    data = json.loads(out.stdout)
+    # 城管局 29/34 (16 closed), the other 28/34: the sum of each ledger's official counts
+    assert data["summary"]["sentence"] == "本轮巡察反馈问题68个,已完成整改57个,正在整改11个,整改完成率83.8%"
+    assert [(row["label"], row["closed"], row["total"]) for row in data["rows"]] == [("城管局", 29, 34), (TAOHUA, 28, 34)]
+    assert data["total"]["closed"] == 57
+    assert [gone["unit"] for gone in data["excluded"]] == ["坏账局"]
+    assert out.code == 1
+
+
+def test_summary_ranks_units_by_rate_and_by_overdue(space):
+    data = json.loads(run(space, "summary", "--format", "json").stdout)
+    ranking = [(row["unit"], row["rate_rank"], row["overdue"], row["overdue_rank"]) for row in data["ranking"]]
+    assert ranking == [("城管局", 1, 0, None), (TAOHUA, 2, 1, 1)]
+    text = run(space, "summary", "--by", "unit").stdout
+    assert "完成率排名" in text and "逾期排名" in text and "(未计入:坏账局)" in text
+
+
+def test_summary_by_aspect_groups_by_title(space):
+    data = json.loads(run(space, "summary", "--by", "aspect", "--format", "json").stdout)
+    assert len(data["rows"]) == 3  # both ledgers' three aspects, merged by title
+    assert sum(row["total"] for row in data["rows"]) == 68
+    assert all(not row["label"].startswith("(") for row in data["rows"])
+
+
+def test_rounds_each_get_a_row_and_the_headline_drops_本轮(space):
+    text = (space / "workspace.yaml").read_text(encoding="utf-8")
+    (space / "workspace.yaml").write_text(text.replace("    round: 四届第七轮\n    level: 乡镇", "    round: 四届第八轮\n    level: 乡镇"),
+                                          encoding="utf-8")
+    data = json.loads(run(space, "summary", "--format", "json").stdout)
+    assert data["summary"]["sentence"].startswith("巡察反馈问题68个")
+    assert [row["label"] for row in data["rounds"]] == ["四届第七轮", "四届第八轮"]
+
+
+def test_unit_narrowing_leaves_the_broken_one_aside(space):
+    out = run(space, "summary", "--unit", "城管局", "--format", "json")
+    assert out.code == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["summary"]["sentence"] == "本轮巡察反馈问题34个,已完成整改29个,正在整改5个,整改完成率85.3%"
+    assert data["excluded"] == []
+    listed = run(space, "list", "--level", "乡镇", "--format", "tsv")
+    assert listed.code == 0 and {row[0] for row in tsv(listed.stdout)[1:]} == {TAOHUA}
+
+
+def test_a_hand_edit_is_seen_by_the_next_rollup(space):
+    assert '"closed": 57' in run(space, "summary", "--format", "json").stdout  # caches written
+    issue = space / "chengguan" / "issues" / "15.yaml"
+    text = issue.read_text(encoding="utf-8")
+    write_issue(space / "chengguan", "15.yaml", text.replace("    status: open\n", "    status: closed\n    closed_on: 2022-02-21\n", 1))
+    assert '"closed": 58' in run(space, "summary", "--format", "json").stdout
+
+
+def test_filters_apply_per_ledger(space):
+    rows = tsv(run(space, "list", "--overdue", "--format", "tsv").stdout)[1:]
+    assert [row[:2] for row in rows] == [[TAOHUA, f"{TAOHUA}/8.2"]]
+
+
+def test_edit_commands_refuse_a_workspace(space):
+    out = run(space, "close", "城管局/13.2", "--on", "2022-02-20")
+    assert out.code == 1
+    assert "工作区" in out.stderr and len(out.stderr.splitlines()) == 1
+
+
+def test_workspace_options_need_a_workspace(space):
+    out = invoke("--ledger", str(space / "chengguan"), "list", "--unit", "城管局")
+    assert out.code == 2 and "只用于工作区" in out.stderr
