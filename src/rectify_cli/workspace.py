@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import checks, fields
+from . import fields
 from .errors import Diagnostic, InvalidLedger, RectifyError
 from .layout import WORKSPACE_FILE
 from .yamlsource import SourceError, decode, parse
@@ -68,6 +68,7 @@ def read(root: Path) -> Workspace:
 def _read_text(root: Path, text: str) -> Workspace:
     path = root / WORKSPACE_FILE
     source = parse(path, text)
+    from . import checks  # pydantic: only when a workspace is read
     from .model import Workspace as WorkspaceModel
 
     model, found = checks.validate(source, WorkspaceModel)
