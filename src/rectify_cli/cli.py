@@ -46,7 +46,10 @@ DEBUG_ENV = "RECTIFY_DEBUG"
 MAX_ERRORS_SHOWN = 5
 
 
-class RectifyCommand(TyperCommand):
+class _ChineseUsage:
+    """Commands and groups alike: help in Chinese with the examples last, usage errors in
+    one Chinese line."""
+
     context_class = ChineseContext
 
     def __init__(self, *args, **kwargs):
@@ -58,18 +61,12 @@ class RectifyCommand(TyperCommand):
             return super().parse_args(ctx, args)
 
 
-class RectifyGroup(TyperGroup):
+class RectifyCommand(_ChineseUsage, TyperCommand):
+    pass
+
+
+class RectifyGroup(_ChineseUsage, TyperGroup):
     """Turns every failure into one line on stderr and an exit code; never a traceback."""
-
-    context_class = ChineseContext
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.help, self.epilog = examples_last(self.help, self.epilog)
-
-    def parse_args(self, ctx, args):
-        with parsing(ctx):
-            return super().parse_args(ctx, args)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = list(args) if args is not None else sys.argv[1:]
@@ -904,12 +901,15 @@ def _check_new_ledger(folder: Path, text: str) -> None:
         raise InvalidLedger(found)
 
 
-import_app = typer.Typer(
-    cls=RectifyGroup, help="导入:从反馈意见/整改进展情况文档(txt、docx、html、pdf)或 Excel 台账生成问题文件。\n\n示例:\n\n\b\n"
-    "rectify import text 反馈意见.docx\nrectify import xlsx 整改台账.xlsx --dry-run",
-    no_args_is_help=True,
-)
-app.add_typer(import_app, name="import")
+def _command_group(name: str, about: str, examples: list[str]) -> typer.Typer:
+    """A group of commands (`rectify import …`), its help ending with examples like a command's."""
+    group = typer.Typer(cls=RectifyGroup, help=about + "\n\n示例:\n\n\b\n" + "\n".join(examples), no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
+import_app = _command_group("import", "导入:从反馈意见/整改进展情况文档(txt、docx、html、pdf)或 Excel 台账生成问题文件。",
+                            ["rectify import text 反馈意见.docx", "rectify import xlsx 整改台账.xlsx --dry-run"])
 
 
 from .importers.numbering import LEVELS_HELP  # noqa: E402 (light: the --levels help is read at start)
@@ -1057,13 +1057,9 @@ def _run_import(ctx: typer.Context, problems, facts, warnings, force: bool, dry_
     return result
 
 
-workspace_app = typer.Typer(
-    cls=RectifyGroup, help="工作区(巡察办):汇总多个单位的台账。\n\n示例:\n\n\b\n"
-    "rectify --ledger 巡察汇总 workspace add ../城管局台账 --round 四届第七轮 --level 县直单位\n"
-    "rectify -L 巡察汇总 workspace add https://git.example.cn/桃花潭镇/台账.git --name 桃花潭镇",
-    no_args_is_help=True,
-)
-app.add_typer(workspace_app, name="workspace")
+workspace_app = _command_group("workspace", "工作区(巡察办):汇总多个单位的台账。", [
+    "rectify --ledger 巡察汇总 workspace add ../城管局台账 --round 四届第七轮 --level 县直单位",
+    "rectify -L 巡察汇总 workspace add https://git.example.cn/桃花潭镇/台账.git --name 桃花潭镇"])
 
 
 def _workspace_root(state: State) -> Path:
@@ -1137,12 +1133,8 @@ def sync(
         raise typer.Exit(1)
 
 
-hook_app = typer.Typer(
-    cls=RectifyGroup, help="git 钩子:提交前用 rectify check 检查台账。\n\n示例:\n\n\b\n"
-    "rectify --ledger 整改台账 hook install\nrectify -L 巡察汇总 hook install --force",
-    no_args_is_help=True,
-)
-app.add_typer(hook_app, name="hook")
+hook_app = _command_group("hook", "git 钩子:提交前用 rectify check 检查台账。",
+                          ["rectify --ledger 整改台账 hook install", "rectify -L 巡察汇总 hook install --force"])
 
 
 @hook_app.command("install", cls=RectifyCommand)
