@@ -252,6 +252,7 @@ def test_texts_no_longer_used_are_dropped_when_they_are_most_of_the_file(cached)
 
 
 @pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
+@pytest.mark.slow
 def test_altered_texts_are_not_believed(cached, where):
     # the core file is signed; each problem's texts are checked against the digest it holds
     def everything() -> list[str]:

@@ -498,6 +498,7 @@ def chromium(tmp_path):
     return run
 
 
+@pytest.mark.slow
 def test_html_board_renders_in_chromium(rectify, tmp_path, chromium):
     board = export_file(rectify, tmp_path, "html", "--aspect", "二")
     dom = chromium("--dump-dom", board.as_uri())

@@ -97,6 +97,7 @@ def test_drill_show_prints_the_label(drill):
     assert f"测试字段:{VALUE}" in out.stdout
 
 
+@pytest.mark.slow
 def test_drill_every_export_carries_the_value(drill, tmp_path):
     _root, ledger, env = drill
     for fmt in ("csv", "md", "json", "html", "xlsx"):
@@ -112,6 +113,7 @@ def test_drill_every_export_carries_the_value(drill, tmp_path):
     assert next(item for item in items if item["id"] == "13.2")["probe"] == VALUE
 
 
+@pytest.mark.slow
 def test_drill_xlsx_export_imports_back(drill, tmp_path):
     _root, ledger, env = drill
     book = tmp_path / "台账.xlsx"

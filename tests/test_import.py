@@ -821,6 +821,7 @@ def _long_document(problems: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 def test_long_import_shows_a_progress_bar_in_a_terminal(tmp_path):
     folder = init(tmp_path / "ledger")
     document = write_doc(tmp_path, _long_document(150))

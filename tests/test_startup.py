@@ -51,6 +51,7 @@ def issue_files_opened(ledger: Path, tmp_path: Path, *args: str) -> list[str]:
     return sorted(name for name in names if name.endswith(".yaml") and not name.startswith("."))  # not temp files
 
 
+@pytest.mark.slow
 def test_commands_about_one_item_read_only_its_file(warm, tmp_path):
     # issue 6, point 3: with the cache warm, nothing parses the whole ledger. Files changed
     # within two seconds of the cache are hashed on each read (an edit in the same second

@@ -253,6 +253,7 @@ def test_a_read_on_a_full_disk_leaves_no_temporary_cache_file(disk, on_disk):
     assert temp_files(on_disk) == []
 
 
+@pytest.mark.slow
 def test_a_full_disk_does_not_leave_the_private_folder_unignored(disk):
     root = copy_ledger(disk.path / "ledger")
     disk.fill(0)
@@ -280,6 +281,7 @@ def test_full_disk_when_only_the_undo_record_does_not_fit(disk, on_disk, tmp_pat
     assert temp_files(on_disk) == []
 
 
+@pytest.mark.slow
 def test_full_disk_during_an_import_writes_all_or_nothing(disk, tmp_path):
     root = disk.path / "new"
     out = subprocess.run([sys.executable, "-m", "rectify_cli", "init", str(root), "--title", "测试台账"],
@@ -596,6 +598,7 @@ def test_sigkill_at_200_random_moments_leaves_every_file_valid(spread, tmp_path)
     assert item_of(spread, "18.1")["history"][-1]["note"] == "最后一条进展"
 
 
+@pytest.mark.slow
 def test_files_left_half_written_by_dead_commands_are_swept_by_the_next_writer(spread):
     gone = dead_pid()
     leftovers = [spread / "issues" / f".18.yaml.{gone}.0a1b2c3d.tmp", spread / f".ledger.yaml.{gone}.9e8f7a6b.tmp",
@@ -618,6 +621,7 @@ def test_files_left_half_written_by_dead_commands_are_swept_by_the_next_writer(s
 # --- 5. a lock left behind by a killed command ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_lock_held_by_a_killed_command_does_not_block_the_next(spread, tmp_path):
     video = tmp_path / "现场录像.bin"
     with video.open("wb") as handle:

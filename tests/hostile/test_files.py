@@ -200,7 +200,7 @@ NESTINGS = {
 
 
 @pytest.mark.parametrize("python", [MODULE, WITHOUT_LIBYAML], ids=["libyaml", "pure-python"])
-@pytest.mark.parametrize("levels", [1_001, 1_000_000])
+@pytest.mark.parametrize("levels", [1_001, pytest.param(1_000_000, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("shape", NESTINGS)
 def test_deep_nesting_never_crashes_the_process(ledger, shape, levels, python):
     # Some PyYAML builds set no depth limit and overflow the C stack (a segfault, exit -11)

@@ -73,6 +73,7 @@ def killed_half_way(root: Path, *args: str, point: str = "after-rename:1") -> di
 # --- point 3: a multi-file command killed between two renames --------------------------------
 
 
+@pytest.mark.slow
 def test_a_killed_two_file_close_is_rolled_back_by_check(root):
     before = killed_half_way(root, *CLOSE_TWO)
     text = CLOSE_TWO_TEXT.format(ledger=root)
@@ -84,6 +85,7 @@ def test_a_killed_two_file_close_is_rolled_back_by_check(root):
     check_passes(root, warnings=False)
 
 
+@pytest.mark.slow
 def test_read_commands_only_warn_about_a_killed_command(root):
     killed_half_way(root, *CLOSE_TWO)
     half = snapshot(root)
@@ -106,6 +108,7 @@ def test_the_next_edit_rolls_back_then_does_its_own_work(root):
     assert len(records(root)) == 1  # the note's own record, nothing of the killed close
 
 
+@pytest.mark.slow
 def test_undo_rolls_back_a_killed_command_and_stops_there(root):
     assert run(root, "note", "5.1", "更早的进展", "--by", "李四").code == 0
     noted = snapshot(root)
@@ -132,6 +135,7 @@ def test_a_killed_close_with_evidence_leaves_no_copies_after_roll_back(root, tmp
     assert not (root / "evidence").exists()
 
 
+@pytest.mark.slow
 def test_a_killed_import_is_rolled_back_whole(tmp_path):
     folder = tmp_path / "新台账"
     made = subprocess.run([sys.executable, "-m", "rectify_cli", "init", str(folder), "--unit", "泾县城管执法局"],
@@ -173,6 +177,7 @@ def read_until(process: subprocess.Popen, marker: bytes, timeout: float = 30) ->
     return seen
 
 
+@pytest.mark.slow
 def test_undo_refuses_when_an_edit_lands_while_it_asks(root):
     assert run(root, "close", "13.2", "--by", "张三").code == 0
     asking = subprocess.Popen(command(root, "undo"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -201,6 +206,7 @@ def test_undo_confirmed_with_nothing_new_undoes_what_it_showed(root):
     assert snapshot(root) == original
 
 
+@pytest.mark.slow
 def test_parallel_undos_each_take_back_a_different_step(root):
     original = snapshot(root)
     notes = [("5.1", "甲"), ("7.1", "乙"), ("10.1", "丙")]
@@ -227,6 +233,7 @@ def test_undo_without_a_way_to_confirm_refuses_and_suggests_yes(root):
 # --- point 2: an undo interrupted after its restore never takes a second step ---------------
 
 
+@pytest.mark.slow
 def test_an_undo_killed_half_way_is_completed_not_repeated(root):
     assert run(root, "note", "5.1", "更早的进展", "--by", "李四").code == 0
     noted = snapshot(root)

@@ -65,6 +65,7 @@ def test_the_environment_really_lacks_fcntl_and_pwd(windowsish, tmp_path):
     assert done.stdout.split("\n")[:2] == ["fcntl missing", "pwd missing"], done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_every_command_runs_without_fcntl_pwd_or_a_login_name(ledger, windowsish, tmp_path):
     pdf = tmp_path / "整改报告.pdf"
     pdf.write_bytes(b"%PDF-1.4 report\n")

@@ -81,6 +81,7 @@ ANY_TEXT = st.one_of(st.text(max_size=20), ID_LIKE)
 @example("999999.999999")
 @example("\x1b[31m13")
 @example("13\n")
+@pytest.mark.slow
 def test_parse_id_never_raises_and_gives_positive_refs(text):
     ref = parse_id(text)
     assert ref is None or isinstance(ref, ItemRef)
@@ -91,6 +92,7 @@ def test_parse_id_never_raises_and_gives_positive_refs(text):
 
 @quick(300)
 @given(ANY_TEXT)
+@pytest.mark.slow
 def test_every_parsed_id_reads_back_from_its_display(text):
     ref = parse_id(text)
     if ref is not None:
@@ -292,6 +294,7 @@ def test_check_and_list_on_schema_shaped_junk(ledger, document):
 
 @quick(300)
 @given(issue_documents(as_is))
+@pytest.mark.slow
 def test_records_built_without_pydantic_match_the_validated_model(document):
     # an edit checks the file it wrote through records.from_data instead of the models
     text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
@@ -312,6 +315,7 @@ PLAIN_SCALAR = st.one_of(
 
 @quick(400)
 @given(st.lists(PLAIN_SCALAR, min_size=1, max_size=4))
+@pytest.mark.slow
 def test_the_loader_reads_plain_scalars_as_pyyaml_does(values):
     # yamlsource reads common numbers and dates itself, and remembers the resolver's tags
     text = "".join(f"k{index}: {value}\n" for index, value in enumerate(values))
