@@ -189,3 +189,13 @@ def test_edit_commands_refuse_a_workspace(space):
 def test_workspace_options_need_a_workspace(space):
     out = invoke("--ledger", str(space / "chengguan"), "list", "--unit", "城管局")
     assert out.code == 2 and "只用于工作区" in out.stderr
+
+
+def test_check_checks_every_ledger_of_the_workspace(space):
+    """Each member's diagnostics with its own file and line; the broken one fails the check."""
+    out = run(space, "--today", TODAY, "check")
+    assert out.code == 1
+    broken = [line for line in out.stderr.splitlines() if "broken" in line and "03.yaml:" in line]
+    assert broken and "错误" in broken[0]  # file:line of the broken member's error
+    assert "检查未通过" in out.stderr
+    assert any("taohua" in line and "警告" in line for line in out.stderr.splitlines())  # its blank 五个一

@@ -503,7 +503,7 @@ def check(
     state = _state(ctx)
     folder, is_workspace = loading.find_workspace_or_ledger(state.ledger_option)
     if is_workspace:
-        _check_workspace(folder)
+        _check_workspace(folder, state.today)
         return
     root = state.root()
     _roll_back_interrupted(root)
@@ -520,19 +520,22 @@ def check(
         raise typer.Exit(1)
 
 
-def _check_workspace(root: Path) -> None:
+def _check_workspace(root: Path, today: dt.date) -> None:
+    """The workspace file, then every member's ledger, each diagnostic with its own file."""
     from . import workspace
 
     found = workspace.check_workspace_file(root)
+    members = [] if any(d.is_error for d in found) else workspace.read(root).members
+    for member in members:
+        found += workspace.check_member(member, today)
     for diagnostic in found:
         sys.stderr.write(views.diagnostic_line(diagnostic) + "\n")
     errors = sum(d.is_error for d in found)
     if errors:
         sys.stderr.write(f"检查未通过:{errors} 处错误,{len(found) - errors} 处警告\n")
         raise typer.Exit(1)
-    members = len(workspace.read(root).members)
     warnings = f",{len(found)} 处警告" if found else ""
-    sys.stdout.write(f"检查通过:工作区 {root / workspace.WORKSPACE_FILE},{members} 本台账{warnings}\n")
+    sys.stdout.write(f"检查通过:工作区 {root / workspace.WORKSPACE_FILE},{len(members)} 本台账{warnings}\n")
 
 
 def _roll_back_interrupted(root: Path) -> None:

@@ -242,3 +242,20 @@ def _tracked_clones(root: Path) -> list[Diagnostic]:
     message = (f"{CLONES_DIR}/ 已被 git 跟踪(其中是各单位台账的克隆,不应提交):"
                f"请运行 git rm -r --cached {CLONES_DIR},并在 .gitignore 中写上 /{CLONES_DIR}/")
     return [Diagnostic(root / CLONES_DIR, None, None, message, severity="warning")]
+
+
+def check_member(member: Member, today) -> list[Diagnostic]:
+    """A member's ledger checked as `rectify check` checks one; a missing one is an error."""
+    from . import loading
+    from .layout import LEDGER_FILE
+
+    if not (member.folder / LEDGER_FILE).is_file():
+        hint = "运行 rectify sync 克隆" if member.git else "请检查 workspace.yaml 中的 path"
+        return [Diagnostic(member.folder / LEDGER_FILE, None, None, f"{member.name}:找不到台账;{hint}")]
+    from .rules import completeness
+
+    result = loading.load(member.folder, today, evidence=True)
+    found = list(result.diagnostics)
+    if result.ledger is not None and not result.errors:  # as `check` does: blanks once the errors are gone
+        found += completeness(result.ledger.entries(), member.folder / LEDGER_FILE, False)
+    return found

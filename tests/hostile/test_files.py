@@ -44,6 +44,11 @@ LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
 )
 ALIAS_LINE = f"{ISSUE}:1:4: 错误: 不支持 YAML 锚点和别名(& 与 *),请把内容直接写出"
 
+# A command that hangs (a FIFO without a writer, /dev/zero, an alias bomb expanded) never ends;
+# one that finishes did not. The limit leaves room for a busy machine's slow start (2 s was
+# crossed with both cores loaded); the speeds themselves are measured in bench/.
+FIFO_PATIENCE = 10.0
+
 
 @pytest.fixture(autouse=True)
 def _inside_ledger(ledger, monkeypatch, tmp_path_factory):
@@ -133,7 +138,7 @@ def test_alias_bomb_takes_little_memory(ledger, tmp_path):
     out, peak = run_measured(ledger, tmp_path / "peak", "--today", TODAY, "check")
     expect(out, 1, ALIAS_LINE, FAILED_ONE)
     assert peak < 150 * MB, f"peak resident memory {peak / MB:.0f} MB"
-    assert out.seconds < 2.0  # the interpreter's start included
+    assert out.seconds < FIFO_PATIENCE  # expanding the aliases would take minutes, not seconds
     assert tree(ledger) == before
 
 
@@ -469,13 +474,12 @@ def test_fifo_as_issue_file_is_refused_or_skipped_quickly(ledger, command):
     issue(ledger, "14.yaml").unlink()
     os.mkfifo(issue(ledger, "14.yaml"))
     before = tree(ledger)
-    out = run(ledger, "--today", TODAY, command, timeout=2.0)
+    out = run(ledger, "--today", TODAY, command, timeout=FIFO_PATIENCE)
     assert out.code is not None, f"still running after {out.seconds:.0f} s"
     assert "Traceback" not in out.stdout + out.stderr
     refused = out.code == 1 and _named_line(out, "issues/14.yaml: 错误: ")
     skipped = out.code == 0 and _named_line(out, "issues/14.yaml: 警告: ")
     assert refused or skipped, (out.code, out.stderr)
-    assert out.seconds < 2.0
     assert tree(ledger) == before
 
 
@@ -485,7 +489,7 @@ def test_device_as_issue_file_is_refused(ledger):
     before = tree(ledger)
     out = run(ledger, "--today", TODAY, "check", timeout=10.0, memory=1024 * MB)
     expect(out, 1, at("issues/14.yaml", r": 错误: .+"), FAILED_ONE)
-    assert out.seconds < 2.0
+    assert out.seconds < FIFO_PATIENCE  # reading /dev/zero to the end would never finish
     assert tree(ledger) == before
 
 
