@@ -199,3 +199,18 @@ def test_check_checks_every_ledger_of_the_workspace(space):
     assert broken and "错误" in broken[0]  # file:line of the broken member's error
     assert "检查未通过" in out.stderr
     assert any("taohua" in line and "警告" in line for line in out.stderr.splitlines())  # its blank 五个一
+
+
+def test_export_csv_of_a_workspace_has_a_unit_column(space, tmp_path):
+    out = run(space, "--today", TODAY, "export", "-f", "csv", "--open")
+    assert out.code == 1  # the broken ledger is named and left out
+    rows = [line.split(",") for line in out.stdout.lstrip("\ufeff").splitlines()]
+    assert rows[0][:2] == ["单位", "序号"]
+    units = {row[0] for row in rows[1:]}
+    assert units == {"城管局", TAOHUA} and "坏账局" not in units
+    assert "未计入 坏账局" in out.stderr
+    narrowed = run(space, "--today", TODAY, "export", "-f", "csv", "--unit", "城管局")
+    assert narrowed.code == 0, narrowed.stderr
+    assert {line.split(",")[0] for line in narrowed.stdout.lstrip("\ufeff").splitlines()[1:]} == {"城管局"}
+    refused = run(space, "export", "-f", "xlsx", "-o", str(tmp_path / "a.xlsx"), "--unit", "城管局")
+    assert refused.code == 1 and "只导出 csv" in refused.stderr

@@ -784,6 +784,7 @@ class ExportFormat(StrEnum):
 
 @app.command(cls=RectifyCommand)
 @with_filters
+@with_narrowing
 def export(
     ctx: typer.Context,
     output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv / xlsx(Excel 台账)/ json / md / html(进度看板)", case_sensitive=False)] = ExportFormat.CSV,
@@ -792,6 +793,7 @@ def export(
     form: Annotated[bool, typer.Option("--form", help=f"xlsx:给{fields.ITEM.departments.label}的填报表(默认为全部未销号事项),填好后用 import updates 读回")] = False,
     filters: Filters = Filters(),  # replaced by the filter options (with_filters)
     force: ForceOutputOption = False,
+    narrow: rollup.Narrow = rollup.Narrow(),  # replaced by the workspace options (with_narrowing)
 ) -> None:
     """导出整改台账:Excel(可直接打印)、CSV、JSON、Markdown 或 HTML 进度看板,或部门填报表;筛选条件同 list。
 
@@ -805,6 +807,10 @@ def export(
     from .export import documents
 
     state = _state(ctx)
+    found = _rollup(state, narrow, texts=True)
+    if found is not None:
+        _export_workspace(found, output_format, form, filters, columns, out, force)
+        return
     ledger = state.ledger()
     day = state.day(ledger)
     entries = query.select(ledger, filters, day)
@@ -816,6 +822,18 @@ def export(
         return
     data = documents.export(output_format.value, ledger, entries, day, filtered=filters != Filters(), columns=columns)
     _deliver(data, out, force)
+
+
+def _export_workspace(found: rollup.Rollup, output_format: ExportFormat, form: bool, filters: Filters,
+                      columns: str | None, out: Path | None, force: bool) -> None:
+    """A workspace's items as one csv, a 单位 column first; the other formats work per unit."""
+    from .export import tabular
+
+    if output_format is not ExportFormat.CSV or form:
+        raise RectifyError("工作区目前只导出 csv;其他格式请用 --ledger 指定某个单位的台账")
+    parts = [(part.unit, part.ledger, query.select(part.ledger, filters, part.day), part.day) for part in found.parts]
+    _deliver(tabular.as_csv_of_units(parts, tabular.pick(columns), rollup.UNIT_LABEL), out, force)
+    _finish_rollup(found)
 
 
 def _form_filters(output_format: ExportFormat, columns: str | None, filters: Filters) -> Filters:

@@ -91,13 +91,22 @@ def progress_and_outcome(entry: Entry) -> str:
 def as_csv(entries: list[Entry], ledger: Ledger, today: dt.date, picks: list[int] | None = None) -> bytes:
     """UTF-8 with a BOM, so that Excel on Windows reads the Chinese correctly. Every column, or
     those picked."""
+    return as_csv_of_units([(None, ledger, entries, today)], picks)
+
+
+def as_csv_of_units(parts: list[tuple[str | None, Ledger, list[Entry], dt.date]], picks: list[int] | None = None,
+                    unit_header: str | None = None) -> bytes:
+    """The rows of several ledgers, each (unit, ledger, entries, its day); with `unit_header`, a
+    first column naming each row's unit (a workspace's export)."""
     chosen = range(len(HEADERS)) if picks is None else picks
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([HEADERS[index] for index in chosen])
-    for entry in entries:
-        cells = row(entry, ledger, today)
-        writer.writerow([neutralise(inert(cells[index])) for index in chosen])
+    writer.writerow([*([unit_header] if unit_header else []), *(HEADERS[index] for index in chosen)])
+    for unit, ledger, entries, today in parts:
+        for entry in entries:
+            cells = row(entry, ledger, today)
+            writer.writerow([*([neutralise(inert(unit))] if unit_header else []),
+                             *(neutralise(inert(cells[index])) for index in chosen)])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
