@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import docx
 import pytest
 
 from .conftest import DATA, invoke, write_issue
@@ -214,3 +215,27 @@ def test_export_csv_of_a_workspace_has_a_unit_column(space, tmp_path):
     assert {line.split(",")[0] for line in narrowed.stdout.lstrip("\ufeff").splitlines()[1:]} == {"城管局"}
     refused = run(space, "export", "-f", "xlsx", "-o", str(tmp_path / "a.xlsx"), "--unit", "城管局")
     assert refused.code == 1 and "只导出 csv" in refused.stderr
+
+
+def test_overdue_notices_name_each_units_overdue_items(space, tmp_path):
+    out = run(space, "--today", TODAY, "report", "--overdue-notice", "--reply-by", "2022-03-10")
+    assert out.code == 1 and "未计入 坏账局" in out.stderr  # the broken ledger is named, as in every roll-up
+    text = out.stdout
+    assert text.count("巡察整改督办通知") == 1  # only 桃花潭镇 has an overdue item
+    assert f"{TAOHUA}：" in text and "8.2 班子成员履行“一岗双责”不够" in text
+    assert "整改时限2022年1月31日，已逾期23天" in text and "请于2022年3月10日前" in text
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    files = run(space, "--today", TODAY, "report", "--overdue-notice", "-f", "docx", "-o", str(folder),
+                "--unit", TAOHUA)
+    assert files.code == 0, files.stderr
+
+
+    written = docx.Document(str(folder / f"督办通知-{TAOHUA}.docx"))
+    assert any("已逾期23天" in paragraph.text for paragraph in written.paragraphs)
+    assert [path.name for path in folder.iterdir()] == [f"督办通知-{TAOHUA}.docx"]
+
+
+def test_no_overdue_item_needs_no_notice(rectify):
+    out = rectify("--today", TODAY, "report", "--overdue-notice")
+    assert out.code == 0 and out.stdout == "" and "无需督办" in out.stderr

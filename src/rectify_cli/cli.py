@@ -1187,11 +1187,15 @@ class ReportFormat(StrEnum):
 
 
 @app.command(cls=RectifyCommand)
+@with_narrowing
 def report(
     ctx: typer.Context,
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md / txt / docx(Word)", case_sensitive=False)] = ReportFormat.MD,
-    out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件;md/txt 默认输出到屏幕,docx 必须指定", metavar="FILE")] = None,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="写入的文件(督办通知的 docx:写入的目录);md/txt 默认输出到屏幕,docx 必须指定", metavar="FILE")] = None,
     force: ForceOutputOption = False,
+    overdue_notice: Annotated[bool, typer.Option("--overdue-notice", help="为每个有逾期事项的单位写督办通知(md 输出到屏幕;docx 每单位一个文件,写入 -o 目录)")] = False,
+    reply_by: Annotated[str | None, typer.Option("--reply-by", help="督办通知中要求报送的日期", metavar="DATE")] = None,
+    narrow: rollup.Narrow = rollup.Narrow(),  # replaced by the workspace options (with_narrowing)
 ) -> None:
     """整改进展情况通报:按反馈意见的提纲(方面、问题、具体问题、整改成效)生成公开通报。
 
@@ -1205,6 +1209,11 @@ def report(
     from .export import report as public_report
 
     state = _state(ctx)
+    if overdue_notice:
+        _overdue_notices(state, narrow, output_format, out, force, parse_cli_date(reply_by, "--reply-by") if reply_by else None)
+        return
+    if reply_by is not None:
+        raise UsageProblem("--reply-by 只用于 --overdue-notice")
     ledger = state.ledger()
     _warn(views.difference_lines(stats.results(ledger, ledger.entries(), filtered=False)))
     paragraphs = public_report.build(ledger, state.day(ledger))
@@ -1216,6 +1225,40 @@ def report(
         render = public_report.as_markdown if output_format is ReportFormat.MD else public_report.as_text
         data = render(paragraphs).encode("utf-8")
     _deliver(data, out, force)
+
+
+def _overdue_notices(state: State, narrow: rollup.Narrow, output_format: ReportFormat, out: Path | None,
+                     force: bool, reply_by: dt.date | None) -> None:
+    """A 督办通知 for each unit with overdue items: md (or txt) in one stream, docx a file each."""
+    from .export import notice
+    from .export import report as public_report
+
+    found = _rollup(state, narrow, texts=False)
+    if found is None:
+        ledger = state.ledger(texts=False)
+        units, issuer = [(ledger.info.unit, ledger, state.day(ledger))], ledger.info.inspector
+    else:
+        units = [(part.unit, part.ledger, part.day) for part in found.parts]
+        issuer = found.workspace.title or "巡察办"
+    notices = notice.notices(units, issuer, reply_by)
+    if not notices:
+        _error("没有逾期未销号的事项,无需督办")
+    elif output_format is ReportFormat.DOCX:
+        _notice_files(notices, out, force, issuer)
+    else:
+        render = public_report.as_markdown if output_format is ReportFormat.MD else public_report.as_text
+        _deliver("\n".join(render(n.paragraphs) for n in notices).encode("utf-8"), out, force)
+    if found is not None:
+        _finish_rollup(found)
+
+
+def _notice_files(notices, folder: Path | None, force: bool, issuer: str) -> None:
+    from .export import report as public_report
+
+    if folder is None or not folder.is_dir():
+        raise UsageProblem("督办通知的 docx 须用 -o 指定一个已有的目录,每个单位写一个文件:督办通知-<单位>.docx")
+    for found in notices:
+        _deliver(public_report.as_docx(found.paragraphs, issuer), folder / f"督办通知-{found.unit}.docx", force)
 
 
 def _deliver(data: bytes, out: Path | None, force: bool = False) -> None:

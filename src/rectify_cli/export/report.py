@@ -44,14 +44,14 @@ def chinese_number(position: int) -> str:
     return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
-def _date(day: dt.date | None) -> str:
+def chinese_date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "（日期未填）"
 
 
 def _inspection_dates(info) -> str:
     if info.inspection is None:
         return "（巡察日期未填）"
-    return f"{_date(info.inspection.start)}至{_date(info.inspection.end)}"
+    return f"{chinese_date(info.inspection.start)}至{chinese_date(info.inspection.end)}"
 
 
 def title(ledger: Ledger) -> str:
@@ -80,7 +80,7 @@ def build(ledger: Ledger, today: dt.date) -> list[Paragraph]:
     paragraphs += [Paragraph(text) for text in (report.closing if report and report.closing else [CLOSING])]
     published = report.date if report is not None else None  # the imported report's publication date,
     signed_on = published if published and published >= today else today  # for its own snapshot only
-    paragraphs += [Paragraph(ledger.info.unit, signed=True), Paragraph(_date(signed_on), signed=True)]
+    paragraphs += [Paragraph(ledger.info.unit, signed=True), Paragraph(chinese_date(signed_on), signed=True)]
     return paragraphs
 
 
@@ -89,7 +89,7 @@ def _opening(ledger: Ledger, entries: list[Entry], today: dt.date, report) -> li
     without one, a generated opening with the dates and counts. Then the results sentence."""
     info = ledger.info
     figures = overall(ledger, entries, today, filtered=False)
-    standing = (f"截至{_date(today)}，已完成整改{figures.closed}个，正在整改{figures.open}个，"
+    standing = (f"截至{chinese_date(today)}，已完成整改{figures.closed}个，正在整改{figures.open}个，"
                 f"整改完成率{rate_text(figures.rate)}。")
     if report and report.opening:
         paragraphs = [Paragraph(text) for text in report.opening]
@@ -99,7 +99,7 @@ def _opening(ledger: Ledger, entries: list[Entry], today: dt.date, report) -> li
         first_aspect = next(iter(info.aspects.values()), "")
         paragraphs = [Paragraph(
             f"{_inspection_dates(info)}，{info.inspector}对{info.unit}进行了巡察。"
-            f"{_date(info.feedback_date)}，{info.inspector}反馈了巡察意见，"
+            f"{chinese_date(info.feedback_date)}，{info.inspector}反馈了巡察意见，"
             f"指出了{first_aspect}等{figures.stated}个{COUNT_BY_LABELS[figures.count_by]}。{standing}"
             "按照党务公开原则和巡察工作有关要求，现将巡察整改进展情况予以公布。")]
     sentence = results_sentence(results(ledger, entries, filtered=False))
@@ -138,7 +138,7 @@ def _outcome(entry: Entry) -> list[Paragraph]:
     texts = [f"{label}：{entry.item.outcome or f'（尚未填写{label}）'}"]
     if entry.item.status is not Status.OPEN:
         return [Paragraph(texts[0])]
-    texts += [f"{PROGRESS_LABEL}：{_date(note.date)}，{_sentence(note.note)}" for note in latest_progress(entry.item)]
+    texts += [f"{PROGRESS_LABEL}：{chinese_date(note.date)}，{_sentence(note.note)}" for note in latest_progress(entry.item)]
     texts[-1] += IN_PROGRESS
     return [Paragraph(text) for text in texts]
 
