@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass
 
 from .. import fields
+from ..numerals import NUMERALS, chinese_numeral
 from ..records import Entry, Ledger
 from ..stats import overall, rate_text, results
 from ..views import inert, results_sentence
 from ..vocab import COUNT_BY_LABELS, Action, Status
 
-NUMERALS = "一二三四五六七八九十"
 CLOSING = "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。"
 IN_PROGRESS = "（该项正在整改中）"
 PROGRESS_LABEL = fields.ITEM.history.label  # 整改进展
@@ -35,13 +35,6 @@ class Paragraph:
     text: str
     level: int | None = None  # None: body text
     signed: bool = False  # a line of the 落款 (unit and date)
-
-
-def chinese_number(position: int) -> str:
-    if position <= 10:
-        return NUMERALS[position - 1]
-    tens, ones = divmod(position, 10)
-    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
 def chinese_date(day: dt.date | None) -> str:
@@ -72,7 +65,7 @@ def build(ledger: Ledger, today: dt.date) -> list[Paragraph]:
         heading = section.heading if section else None
         if heading:
             numbered += 1
-            paragraphs.append(Paragraph(f"{chinese_number(numbered)}、{heading}", 1))
+            paragraphs.append(Paragraph(f"{chinese_numeral(numbered)}、{heading}", 1))
         if section is None or section.problems:
             paragraphs += _problems(ledger, entries)
         if section is not None:
@@ -111,7 +104,7 @@ def _opening(ledger: Ledger, entries: list[Entry], today: dt.date, report) -> li
 def _problems(ledger: Ledger, entries: list[Entry]) -> list[Paragraph]:
     paragraphs = []
     for position, (key, name) in enumerate(ledger.info.aspects.items(), start=1):
-        numeral = key if key in NUMERALS else chinese_number(position)
+        numeral = key if key in NUMERALS else chinese_numeral(position)
         paragraphs.append(Paragraph(f"（{numeral}）{name}", 2))
         for problem in sorted((p for p in ledger.problems if p.aspect == key), key=lambda p: p.id):
             paragraphs += _problem(problem, entries)

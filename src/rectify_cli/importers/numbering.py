@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from .. import fields
 from ..errors import RectifyError
+from ..numerals import NUMERALS, chinese_number
 
-NUMERALS = "一二三四五六七八九十"
 _CHINESE = f"[{NUMERALS}百零〇]+"
 CIRCLED = "".join(chr(0x2460 + n) for n in range(20))  # ① … ⑳
 
@@ -71,28 +71,6 @@ def _number(family: str, token: str) -> int | None:
     if token.isdigit():
         return int(token)
     return chinese_number(token)
-
-
-def chinese_number(text: str) -> int | None:
-    """一 → 1, 十七 → 17, 二十三 → 23, 一百零二 → 102; None if it is no numeral."""
-    digits = {char: value for value, char in enumerate("零一二三四五六七八九")} | {"〇": 0}
-    total, current = 0, 0
-    for char in text:
-        if char in digits:
-            current = digits[char]
-        elif char in "十百":
-            total += (current or 1) * (10 if char == "十" else 100)
-            current = 0
-        else:
-            return None
-    return total + current or None
-
-
-def chinese_numeral(number: int) -> str:
-    """1 → 一, 17 → 十七, 23 → 二十三 (to 99): an aspect's key."""
-    tens, units = divmod(number, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else NUMERALS[tens - 1] + "十")
-    return head + (NUMERALS[units - 1] if units else "") or "零"
 
 
 class Levels(NamedTuple):

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import fields
+from ..numerals import chinese_numeral
 from . import cues
 from .figures import figures_in
 from .numbering import (
@@ -29,7 +30,6 @@ from .numbering import (
     UNNUMBERED,
     Levels,
     Numbered,
-    chinese_numeral,
     narrow,
     numbered,
 )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-CHINESE_DIGITS = "零一二三四五六七八九"
+from ..numerals import chinese_numeral
+
 LEVELS = 9
 
 
@@ -110,7 +111,7 @@ def _level(lvl) -> dict:
 def _formatted(number: int, number_format: str) -> str:
     if number_format in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified",
                          "taiwaneseCounting", "taiwaneseCountingThousand"):
-        return _chinese(number)
+        return chinese_numeral(number)
     if number_format in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= number <= 20:
         return chr(0x2460 + number - 1)
     if number_format == "decimalFullWidth":
@@ -119,12 +120,3 @@ def _formatted(number: int, number_format: str) -> str:
         letter = chr(ord("a") + number - 1)
         return letter.upper() if number_format == "upperLetter" else letter
     return str(number)
-
-
-def _chinese(number: int) -> str:
-    """一 … 十, 十一, 二十一 … 九十九: the counting numerals of Chinese headings."""
-    if not 0 < number < 100:
-        return str(number)
-    tens, units = divmod(number, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else CHINESE_DIGITS[tens] + "十")
-    return head + (CHINESE_DIGITS[units] if units else "")

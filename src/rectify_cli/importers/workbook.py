@@ -11,6 +11,7 @@ from pathlib import Path
 from .. import datasheet, fields, records, views
 from ..errors import Diagnostic, RectifyError
 from ..ids import parse_id
+from ..numerals import NUMERALS, chinese_numeral
 from ..vocab import (
     AMOUNT_HELP,
     STATUS_COLUMN_WORDS,
@@ -23,7 +24,6 @@ from ..vocab import (
     parse_enum,
 )
 from .deadlines import UnreadableDeadline, read_deadline
-from .numbering import NUMERALS
 from .plan import LedgerFacts
 
 PROBLEM, ITEM = fields.PROBLEM, fields.ITEM
@@ -300,11 +300,11 @@ def _problem_id_and_title(value: dict, text: str, problems: dict[int, dict]) -> 
 
 
 def _aspect_key(text: str, aspects: dict[str, str]) -> str:
-    title = re.sub(r"^\(?[(]?([一二三四五六七八九十]+)[)）)]", "", text).strip() or "(未分类)"
+    title = re.sub(rf"^\(?[(]?([{NUMERALS}]+)[)）)]", "", text).strip() or "(未分类)"
     for key, known in aspects.items():
         if known == title:
             return key
-    key = NUMERALS[len(aspects) % 10]
+    key = chinese_numeral(len(aspects) + 1)
     aspects[key] = title
     return key
 
