@@ -240,16 +240,18 @@ def _list_table(listed: list[tuple[Entry, dt.date, str | None]], lines: list[str
 
 
 def write_preview(headers: list[str], rows: list[list[str]], stream: IO) -> None:
-    """A plain rich table of what a command is about to do (import updates' preview)."""
-    from rich.table import Table
+    """A table of what a command is about to do (import updates' preview), fitted to the terminal."""
     from rich.text import Text
 
-    table = Table(header_style="bold")
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(inert(cell)) for cell in row))
-    _console(stream).print(table)
+    columns = [Col(header, one_line=False, min_width=8) for header in headers]
+    texts = [[inert(cell) for cell in row] for row in rows]
+    console = _console(stream)
+    layout = fitted(columns, texts, console.width)
+    table = _table(columns, layout)
+    for row in texts:
+        table.add_row(*(Text(row[index]) for index, _width in layout))
+    console.print(table)
+
 
 def _status_style(entry: Entry, today: dt.date) -> str:
     if entry.is_overdue(today):
