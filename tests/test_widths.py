@@ -49,3 +49,47 @@ def test_an_absurd_width_falls_back_to_80(rectify, columns):
     out = rectify("list", "--open", "--format", "table", env={"COLUMNS": columns})
     assert out.code == 0, out.stderr
     assert max(cell_len(line) for line in table_lines(out.stdout)) == 80
+
+
+def _rich_drawn(headers: list[str], numeric: list[bool], rows: list[list[str]], sections: frozenset[int]) -> str:
+    """The same table as rich draws it to a file: what `tables.drawn` must reproduce."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(header_style="bold")
+    for header, right in zip(headers, numeric, strict=True):
+        table.add_column(header, no_wrap=True, overflow="fold", justify="right" if right else "left")
+    for index, row in enumerate(rows):
+        if index in sections:
+            table.add_section()
+        table.add_row(*(Text(cell, style="bold red") for cell in row))
+    buffer = io.StringIO()
+    Console(file=buffer, highlight=False, markup=False, emoji=False, soft_wrap=False, width=200).print(table)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("headers", "numeric", "rows", "sections"), [
+    (["单位", "总数"], [False, True], [["城管局", "3"], ["合计", "12"]], frozenset({1})),
+    (["编号", "问题", "状态"], [False, False, False], [["13.2", "报废固定资产未及时处置", "逾期"], ["1", "", "已销号"]],
+     frozenset()),
+    (["a", "完成率"], [False, True], [], frozenset()),
+    (["排名", "单位", "完成率"], [True, False, True], [["1", "桃花潭镇人民政府", "100.0%"], ["2", "x", "9.5%"]],
+     frozenset({0})),
+])
+def test_tables_drawn_without_rich_are_what_rich_draws(headers, numeric, rows, sections):
+    from rectify_cli.tables import drawn
+
+    assert drawn(headers, numeric, rows, sections) == _rich_drawn(headers, numeric, rows, sections)
+
+
+def test_a_table_too_wide_or_wrapping_is_left_to_rich():
+    from rectify_cli.tables import drawable
+
+    layout = [(0, None), (1, None)]
+    assert drawable(["单位", "总数"], [["城管局", "3"]], layout, 80)
+    assert not drawable(["单位", "总数"], [["城管局", "3"]], layout, 12)  # wider than the screen
+    assert not drawable(["单位", "总数"], [["城管局\n二行", "3"]], layout, 80)
+    assert not drawable(["单位", "总数"], [["城管局", "3"]], [(0, 4), (1, None)], 80)  # squeezed by fitted

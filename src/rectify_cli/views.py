@@ -20,7 +20,7 @@ from .records import Entry, Item, Ledger, as_data
 from .rollup import DIMENSION_LABELS as ROLLUP_LABELS
 from .rollup import UNIT_KEY, UNIT_LABEL, Dimension, Listed
 from .stats import TOTAL_LABEL, Overall, completion_rate, rate_text, tally_text
-from .tables import Col, fitted, screen_width
+from .tables import Col, drawable, drawn, fitted, screen_width
 from .vocab import (
     ACTION_LABELS,
     COUNT_BY_LABELS,
@@ -227,13 +227,10 @@ def _list_table(listed: list[tuple[Entry, dt.date, str | None]], lines: list[str
     width = screen_width(stream)
     rows = [[inert(cell) for cell in list_row(entry, today, unit)] for entry, today, unit in listed]
     layout = fitted(LIST_COLUMNS, rows, width)
-    table = _table(LIST_COLUMNS, layout)
-    for (entry, today, _unit), row in zip(listed, rows, strict=True):
-        cells = [Text(row[index]) for index, _width in layout]
-        cells[-1].stylize(_status_style(entry, today))
-        table.add_row(*cells)
     console = _console(stream, width)
-    console.print(table)
+    status_at = layout[-1][0]
+    styles = [{status_at: _status_style(entry, today)} for entry, today, _unit in listed]
+    _print_table(console, LIST_COLUMNS, layout, rows, styles)
     for line in lines:
         console.print(Text(inert(line)))
 
@@ -241,16 +238,11 @@ def _list_table(listed: list[tuple[Entry, dt.date, str | None]], lines: list[str
 
 def write_preview(headers: list[str], rows: list[list[str]], stream: IO) -> None:
     """A table of what a command is about to do (import updates' preview), fitted to the terminal."""
-    from rich.text import Text
 
     columns = [Col(header, one_line=False, min_width=8) for header in headers]
     texts = [[inert(cell) for cell in row] for row in rows]
     console = _console(stream)
-    layout = fitted(columns, texts, console.width)
-    table = _table(columns, layout)
-    for row in texts:
-        table.add_row(*(Text(row[index]) for index, _width in layout))
-    console.print(table)
+    _print_table(console, columns, fitted(columns, texts, console.width), texts)
 
 
 def _status_style(entry: Entry, today: dt.date) -> str:
@@ -264,6 +256,27 @@ def _console(stream: IO, width: int | None = None):
 
     return Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=False,
                    width=width or screen_width(stream))
+
+
+def _print_table(console, columns: list[Col], layout: list[tuple[int, int | None]], rows: list[list[str]],
+                 styles: list[dict[int, str]] | None = None, sections: frozenset[int] = frozenset()) -> None:
+    """The rows (cells already inert) in the columns `tables.fitted` kept, each cell styled by
+    `styles` (row → {column index: style}); a rule above the rows in `sections`. Without colour
+    (a file, a pipe) and with nothing to wrap, drawn directly: what rich would print, quicker."""
+    from rich.text import Text
+
+    headers = [columns[index].header for index, _width in layout]
+    shown = [[row[index] for index, _width in layout] for row in rows]
+    if console.color_system is None and drawable(headers, shown, layout, console.width):
+        console.file.write(drawn(headers, [columns[index].numeric for index, _width in layout], shown, sections))
+        return
+    table = _table(columns, layout)
+    for number, row in enumerate(rows):
+        if number in sections:
+            table.add_section()
+        style = styles[number] if styles else {}
+        table.add_row(*(Text(row[index], style=style.get(index, "")) for index, _width in layout))
+    console.print(table)
 
 
 def _table(columns: list[Col], layout: list[tuple[int, int | None]]):
@@ -687,20 +700,15 @@ def _summary_table(figures, results, rows, dimension_label: str, stream: IO, sta
 
 def _tally_table(rows, dimension_label: str, console) -> None:
     """Rows of tallies (the 合计 row set apart), with their progress bars."""
-    from rich.text import Text
 
     columns = [Col(dimension_label, one_line=False, min_width=16),
                *(Col(header, drop=TALLY_DROPS[header], numeric=True) for header in TALLY_HEADERS),
                Col(PROGRESS_HEADER, drop=TALLY_DROPS[PROGRESS_HEADER])]
     texts = [[inert(row.label), *tally_cells(row), bar(row.rate, 12)] for row in rows]
     layout = fitted(columns, texts, console.width)
-    table = _table(columns, layout)
-    for row, text in zip(rows, texts, strict=True):
-        if row.label == TOTAL_LABEL:
-            table.add_section()
-        styles = {4: "bold red" if row.overdue else "", 6: "green"}  # 逾期, 进度
-        table.add_row(*(Text(text[index], style=styles.get(index, "")) for index, _width in layout))
-    console.print(table)
+    styles = [{4: "bold red" if row.overdue else "", 6: "green"} for row in rows]  # 逾期, 进度
+    sections = frozenset(number for number, row in enumerate(rows) if row.label == TOTAL_LABEL)
+    _print_table(console, columns, layout, texts, styles, sections)
 
 
 def _figures_data(figures) -> dict:
@@ -926,10 +934,7 @@ def render_workspace_summary(summed, dimension_label: str, fmt: OutputFormat, st
     _tally_table(rows, dimension_label, console)
     ranking = [Col(header, numeric=header != UNIT_LABEL) for header in RANKING_HEADERS]
     texts = [[inert(cell) for cell in row] for row in ranking_rows(summed)]
-    table = _table(ranking, fitted(ranking, texts, console.width))
-    for row in texts:
-        table.add_row(*(Text(cell) for cell in row))
-    console.print(table)
+    _print_table(console, ranking, fitted(ranking, texts, console.width), texts)
     for line in _summary_notes(summed):
         console.print(Text(inert(line)))
 
