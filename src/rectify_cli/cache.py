@@ -71,11 +71,17 @@ def _key_path() -> Path:
     return Path(base) / "rectify" / "cache-key"
 
 
+_KNOWN_KEYS: dict[Path, bytes] = {}  # read once per process: a workspace reads a thousand caches
+
+
 def _key(create: bool) -> bytes | None:
     path = _key_path()
+    if path in _KNOWN_KEYS:
+        return _KNOWN_KEYS[path]
     try:
         key = path.read_bytes()
         if len(key) == 32:
+            _KNOWN_KEYS[path] = key
             return key
     except OSError:
         pass
@@ -268,6 +274,21 @@ def _write_signed(path: Path, key: bytes, data) -> bool:
     finally:
         with contextlib.suppress(OSError):
             temp.unlink(missing_ok=True)
+
+
+def read_record(path: Path):
+    """What write_record stored at path, or None: unreadable, untrusted, or made by other code."""
+    data = _read_signed(path)
+    if not isinstance(data, dict) or data.get("signature") != signature():
+        return None
+    return data.get("data")
+
+
+def write_record(path: Path, data) -> None:
+    """Store marshallable data, signed with the user's key and the code's signature; failures are ignored."""
+    key = _key(create=True)
+    if key is not None:
+        _write_signed(path, key, {"signature": signature(), "data": data})
 
 
 STAT = "stat"

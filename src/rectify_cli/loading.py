@@ -189,12 +189,12 @@ def _load_files(root: Path, today: dt.date | None, evidence: bool = False):
     The cyclic garbage collector is paused meanwhile: the load makes hundreds of
     thousands of objects and no cycles, and collecting halves the speed.
     """
-    with _collector_paused():
+    with collector_paused():
         return _read_all(root, today, evidence)
 
 
 @contextlib.contextmanager
-def _collector_paused():
+def collector_paused():
     """A load makes many objects and no cycles: collecting meanwhile only costs time."""
     collecting = gc.isenabled()
     gc.disable()
@@ -275,7 +275,7 @@ def _load_cached(root: Path, texts: bool, started: int) -> LoadResult | None:
     if texts and not cache.fill_texts(root / STATE_DIR, data):
         return None
     paths = _PathsOnDemand(root, {entry[3]: relative for relative, entry in files.items() if entry[3] is not None})
-    with _collector_paused():
+    with collector_paused():
         ledger = cache.ledger_from(files, full=texts)
     if FREEZE_LEDGER:
         gc.freeze()

@@ -7,15 +7,18 @@ dropped: it is `excluded`, and every output names it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from . import fields, loading, query, stats
+from . import cache, fields, loading, query, stats
 from .errors import Diagnostic, RectifyError, UnknownId
 from .ids import parse_id, qualified_id, split_unit
-from .layout import LEDGER_FILE
+from .layout import LEDGER_FILE, STATE_DIR
 from .query import Filters, SortKey
 from .records import Entry, Ledger
 from .stats import Overall, Tally
@@ -87,14 +90,53 @@ def load(workspace: Workspace, narrow: Narrow, day: Callable[[Ledger], dt.date],
     members = [member for member in workspace.members if narrow.admits(member)]
     if not members:
         raise RectifyError(f"没有符合条件的单位;工作区中有:{'、'.join(m.name for m in workspace.members)}")
+    _build_caches(members)
     parts, excluded = [], []
-    for member in members:
-        ledger, problem = _load_member(member, texts)
-        if ledger is None:
-            excluded.append(problem)
-        else:
-            parts.append(Part(member, ledger, day(ledger)))
+    with loading.collector_paused():  # a thousand ledgers' objects, no cycles: collecting only costs time
+        for member in members:
+            ledger, problem = _load_member(member, texts)
+            if ledger is None:
+                excluded.append(problem)
+            else:
+                parts.append(Part(member, ledger, day(ledger)))
+    if loading.FREEZE_LEDGER:
+        gc.freeze()  # they live until the command ends: the collector need not walk them again
     return Rollup(workspace, parts, excluded)
+
+
+PARALLEL_FROM = 8  # members without a cache: fewer are read quicker than worker processes start
+
+
+def _build_caches(members: list[Member]) -> None:
+    """Members never read before (no cache) parsed on every core, each writing its cache, which
+    the reading that follows uses: a thousand ledgers' first roll-up takes half the time on two
+    cores. Broken ones write none and are read again, for their errors, one by one."""
+    cold = [member.folder for member in members if _never_cached(member)]
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(cold) < PARALLEL_FROM or workers < 2:
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_build_cache, cold, chunksize=max(1, len(cold) // (workers * 4))))
+    except (OSError, RuntimeError):  # no processes to be had (a sandbox, a broken pool): read them here
+        return
+
+
+MAX_WORKERS = 8
+
+
+def _never_cached(member: Member) -> bool:
+    return (member.folder / LEDGER_FILE).is_file() and not (member.folder / STATE_DIR / cache.CACHE_FILE).exists()
+
+
+def _build_cache(folder) -> None:
+    """In a worker process: read the ledger, which writes its cache when it is valid. Whatever
+    goes wrong here goes wrong again when the member is read in the command's own process,
+    which reports it: here it is only passed over."""
+    with contextlib.suppress(Exception):
+        loading.load(folder, texts=False)
 
 
 def _load_member(member: Member, texts: bool) -> tuple[Ledger | None, Excluded | None]:

@@ -16,8 +16,10 @@ commands that read across members, `sync` and the rest build on `read`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from . import fields
 from .errors import Diagnostic, InvalidLedger, RectifyError
@@ -57,37 +59,99 @@ def is_workspace(folder: Path) -> bool:
 
 
 def read(root: Path) -> Workspace:
-    """The workspace at `root`; InvalidLedger with every problem (file:line:col) if it is wrong."""
+    """The workspace at `root`; InvalidLedger with every problem (file:line:col) if it is wrong.
+
+    Its entries, once valid, are kept in the workspace's cache with the SHA-256 of the file:
+    read again unchanged, it is not validated again (which would load pydantic for it)."""
     path = root / WORKSPACE_FILE
     try:
-        return _read_text(root, decode(path, path.read_bytes()))
+        raw = path.read_bytes()
+        remembered = _remembered(root, raw)
+        if remembered is not None:
+            return _workspace(root, *remembered)
+        title, entries = _entries(root, decode(path, raw))
     except SourceError as exc:
         raise InvalidLedger([exc.diagnostic]) from None
+    found = _workspace(root, title, entries)
+    _remember(root, raw, title, entries)
+    return found
 
 
 def _read_text(root: Path, text: str) -> Workspace:
+    return _workspace(root, *_entries(root, text))
+
+
+class _Entry(NamedTuple):
+    """One entry of `ledgers:` as written, with where it begins."""
+
+    path: str | None
+    git: str | None
+    name: str | None
+    round: str | None
+    level: str | None
+    line: int | None
+    column: int | None
+
+
+def _entries(root: Path, text: str) -> tuple[str | None, list[_Entry]]:
+    """(title, entries) of valid YAML matching the declared model; InvalidLedger if not."""
     path = root / WORKSPACE_FILE
     source = parse(path, text)
-    from . import checks  # pydantic: only when a workspace is read
+    from . import checks  # pydantic: only when a workspace is read anew
     from .model import Workspace as WorkspaceModel
 
     model, found = checks.validate(source, WorkspaceModel)
     if model is None:
         raise InvalidLedger(found)
-    members, problems = [], []
+    entries = []
     for position, entry in enumerate(model.ledgers):
         line, column = source.where((fields.WORKSPACE.ledgers.key, position))
-        member, problem = _member(root, entry, line)
+        entries.append(_Entry(entry.path, entry.git, entry.name, entry.round, entry.level, line, column))
+    return model.title, entries
+
+
+def _workspace(root: Path, title: str | None, entries: list[_Entry]) -> Workspace:
+    path = root / WORKSPACE_FILE
+    members, problems = [], []
+    for entry in entries:
+        member, problem = _member(root, entry)
         members.append(member)
         if problem:
-            problems.append(Diagnostic(path, line, column, problem))
+            problems.append(Diagnostic(path, entry.line, entry.column, problem))
     problems += _repeated_names(path, members)
     if problems:
         raise InvalidLedger(problems)
-    return Workspace(root, model.title, members)
+    return Workspace(root, title, members)
 
 
-def _member(root: Path, entry, line: int | None) -> tuple[Member, str | None]:
+_CACHE_FILE = "workspace-cache"
+_CACHE_FORMAT = 1  # of what _remember stores: changed with _Entry
+
+
+def _remembered(root: Path, raw: bytes) -> tuple[str | None, list[_Entry]] | None:
+    from . import cache
+    from .layout import STATE_DIR
+
+    stored = cache.read_record(root / STATE_DIR / _CACHE_FILE)
+    if not isinstance(stored, tuple) or len(stored) != 4 or stored[:2] != (_CACHE_FORMAT, cache.digest(raw)):
+        return None
+    return stored[2], [_Entry(*entry) for entry in stored[3]]
+
+
+def _remember(root: Path, raw: bytes, title: str | None, entries: list[_Entry]) -> None:
+    """Kept only for a valid workspace (the caller got here without an error); failures are ignored."""
+    from . import cache
+    from .writing import state_dir
+
+    try:
+        folder = state_dir(root)
+    except (OSError, RectifyError):
+        return
+    cache.write_record(folder / _CACHE_FILE, (_CACHE_FORMAT, cache.digest(raw), title, [tuple(e) for e in entries]))
+
+
+def _member(root: Path, entry: _Entry) -> tuple[Member, str | None]:
+    line = entry.line
     if (entry.path is None) == (entry.git is None):
         return Member(entry.name or "?", root, line=line), f"每个条目须有 {ENTRY.path.key} 或 {ENTRY.git.key},且只能有其一"
     if entry.git is not None:
@@ -106,15 +170,35 @@ def _bad_name(name: str) -> str | None:
 
 
 def _unit_of(folder: Path) -> str | None:
-    """The ledger's own unit (its ledger.yaml's `unit`), when it can be read."""
+    """The ledger's own unit (its ledger.yaml's `unit`), when it can be read: from its own line
+    (and the lines that continue it), else from the whole file. A thousand members' ledger.yaml
+    parsed whole on every command would take a second."""
     from .layout import LEDGER_FILE
 
+    path = folder / LEDGER_FILE
     try:
-        source = parse(folder / LEDGER_FILE, decode(folder / LEDGER_FILE, (folder / LEDGER_FILE).read_bytes()))
+        text = decode(path, path.read_bytes())
+        found = _UNIT_LINE.search(text)
+        data = _yaml_of(found.group(0)) if found else None
+        if not isinstance(data, dict):
+            data = parse(path, text).data
     except (OSError, SourceError):
         return None
-    unit = source.data.get(fields.LEDGER.unit.key) if isinstance(source.data, dict) else None
+    unit = data.get(fields.LEDGER.unit.key) if isinstance(data, dict) else None
     return unit if isinstance(unit, str) and unit.strip() else None
+
+
+_UNIT_LINE = re.compile(rf"^{re.escape(fields.LEDGER.unit.key)}:.*(?:\n[ \t]+.*)*", re.MULTILINE)
+
+
+def _yaml_of(text: str):
+    """The data of a snippet of YAML, or None when it is not YAML by itself."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None
 
 
 def _repeated_names(path: Path, members: list[Member]) -> list[Diagnostic]:
