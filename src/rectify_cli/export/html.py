@@ -14,7 +14,7 @@ from html import escape
 from .. import fields
 from ..ids import qualified_id
 from ..records import Entry, Ledger
-from ..stats import aspect_label, rate_text, tally_text
+from ..stats import Tally, aspect_label, rate_text, tally_text
 from ..views import OVERDUE_LABEL, inert
 from . import tabular
 
@@ -121,16 +121,16 @@ OVERDUE_HEADING = f"{OVERDUE_LABEL}事项"  # over a workspace's overdue items
 
 @dataclass(frozen=True)
 class UnitRow:
-    """One unit's line on a workspace's board: its official figures (a stats.Tally)."""
+    """One unit's line on a workspace's board, with its official figures."""
 
     unit: str
     round: str | None
     level: str | None
-    figures: object
+    figures: Tally
 
 
 def workspace_board(title: str, as_of: dt.date, sentence: str, headers: list[str], units: list[UnitRow],
-                    overdue: list[tuple[str, Ledger, list[Entry], dt.date]], notes: list[str]) -> str:
+                    overdue: list[tabular.UnitPart], notes: list[str]) -> str:
     """`headers`: the unit table's (单位, 轮次, 层级, then the summary's); `overdue`: each unit's
     overdue items, listed under the table; `notes`: what the summary says under its tables
     (the ledgers left out)."""
@@ -153,15 +153,13 @@ def _unit_table(headers: list[str], units: list[UnitRow]) -> str:
                  str(figures.open), str(figures.overdue)]
         tds = [f'<td class="{"state" if not column else "short"}" data-label="{_h(header)}">{_h(text)}</td>'
                for column, (header, text) in enumerate(zip(headers, texts, strict=False))]
-        bar = (f'<span class="track"><span class="fill" style="width:{rate_text(figures.rate)}"></span></span>'
-               f"{rate_text(figures.rate)}")
-        tds.append(f'<td class="rate" data-label="{_h(headers[len(texts)])}">{bar}</td>')
+        tds.append(f'<td class="rate" data-label="{_h(headers[len(texts)])}">{_track(figures.rate)}{rate_text(figures.rate)}</td>')
         rows.append(f'<tr class="{_unit_state(figures)}" data-unit="{_h(unit.unit)}">' + "".join(tds) + "</tr>")
     return (f'<div class="scroll"><table id="units" class="cards"><thead><tr>{head}</tr></thead>\n<tbody>\n'
             + "\n".join(rows) + "\n</tbody></table></div>")
 
 
-def _overdue_table(overdue: list[tuple[str, Ledger, list[Entry], dt.date]]) -> str:
+def _overdue_table(overdue: list[tabular.UnitPart]) -> str:
     """Each unit's overdue items under the unit's name, their IDs qualified."""
     head = "".join(f"<th>{_h(tabular.HEADERS[index])}</th>" for index in BRIEF)
     bodies = []
@@ -183,9 +181,13 @@ def _figure(row) -> str:
 def _aspect_bar(row) -> str:
     return (
         f'<div class="aspect"><span class="name">{_h(row.label)}</span>'
-        f'<span class="track"><span class="fill" style="width:{rate_text(row.rate)}"></span></span>'
-        f'<span class="figure">{_figure(row)}</span></div>'
+        f'{_track(row.rate)}<span class="figure">{_figure(row)}</span></div>'
     )
+
+
+def _track(rate) -> str:
+    """A rate's bar: a grey track filled green to the rate."""
+    return f'<span class="track"><span class="fill" style="width:{rate_text(rate)}"></span></span>'
 
 
 def _legend() -> str:

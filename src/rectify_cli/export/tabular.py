@@ -121,7 +121,7 @@ def as_markdown(entries: list[Entry], ledger: Ledger, today: dt.date, summary_te
 
 
 def as_markdown_of_units(title: str, parts: list[UnitPart], summary_text: str, unit_header: str | None = None,
-                         notes: list[str] = ()) -> str:
+                         notes: tuple[str, ...] | list[str] = ()) -> str:
     """The brief columns of several ledgers' items; with `unit_header`, a first column naming
     each row's unit; `notes` under the table."""
     picks = [index for index, (column, _cell) in enumerate(COLUMNS) if column.brief]

@@ -318,7 +318,7 @@ def _parts(text: str) -> list[str]:
     return [*parts, text]
 
 
-def _summary_sheet(sheet, sentences: list[str], tables, notes: list[str] = ()) -> None:
+def _summary_sheet(sheet, sentences: list[str], tables, notes: tuple[str, ...] | list[str] = ()) -> None:
     """The headline sentences, then each table with borders (rates as numbers shown 0.0%), then
     the `notes` under them."""
     from openpyxl.styles import Alignment, Font
