@@ -826,13 +826,14 @@ def export(
 
 def _export_workspace(found: rollup.Rollup, output_format: ExportFormat, form: bool, filters: Filters,
                       columns: str | None, out: Path | None, force: bool) -> None:
-    """A workspace's items as one csv, a 单位 column first; the other formats work per unit."""
-    from .export import tabular
+    """Every unit's items in one file, a 单位 column first, and the figures by unit."""
+    from .export import documents
 
-    if output_format is not ExportFormat.CSV or form:
-        raise RectifyError("工作区目前只导出 csv;其他格式请用 --ledger 指定某个单位的台账")
-    parts = [(part.unit, part.ledger, query.select(part.ledger, filters, part.day), part.day) for part in found.parts]
-    _deliver(tabular.as_csv_of_units(parts, tabular.pick(columns), rollup.UNIT_LABEL), out, force)
+    if form:
+        raise RectifyError("工作区不导出填报表;请用 --ledger 指定某个单位的台账")
+    if output_format is ExportFormat.XLSX and out is None:
+        raise UsageProblem("xlsx 格式须用 -o 指定输出文件,如 -o 汇总.xlsx")
+    _deliver(documents.export_workspace(output_format.value, found, filters, columns), out, force)
     _finish_rollup(found)
 
 

@@ -21,6 +21,7 @@ CHUNK = 32_000  # an Excel cell holds at most 32,767 characters
 FORMAT = 1
 # the payload's keys
 VERSION, TODAY, INFO, ENTRIES = "format", "today", "ledger", "entries"
+WORKSPACE = "workspace"  # a workspace's workbook: its title, and no entries (units' IDs overlap)
 HEAD = [spec for spec in fields.PROBLEM if spec is not fields.PROBLEM.items]  # a problem without its items
 
 
@@ -38,7 +39,16 @@ def _head(problem) -> dict:
 
 
 def write(book, entries: list[Entry], ledger: Ledger, today: dt.date) -> None:
-    text = json.dumps(payload(entries, ledger, today), ensure_ascii=True)  # ASCII: nothing for Excel to alter
+    _write(book, payload(entries, ledger, today))
+
+
+def mark_workspace(book, title: str | None) -> None:
+    """A workspace's workbook holds several units' items: `import xlsx` must not take it for one ledger."""
+    _write(book, {VERSION: FORMAT, WORKSPACE: title})
+
+
+def _write(book, data: dict) -> None:
+    text = json.dumps(data, ensure_ascii=True)  # ASCII: nothing for Excel to alter
     sheet = book.create_sheet(SHEET)
     for row, start in enumerate(range(0, len(text), CHUNK), start=1):
         cell = sheet.cell(row=row, column=1)

@@ -14,6 +14,7 @@ from ..records import Entry, Ledger, as_data
 from ..views import entry_data, envelope, inert, item_text, md_text, neutralise
 
 Cell = Callable[[Entry, Ledger, dt.date], str]
+UnitPart = tuple[str | None, Ledger, list[Entry], dt.date]  # (unit, its ledger, its items, its day)
 
 
 def _item_cell(spec: fields.Field) -> Cell:
@@ -94,7 +95,7 @@ def as_csv(entries: list[Entry], ledger: Ledger, today: dt.date, picks: list[int
     return as_csv_of_units([(None, ledger, entries, today)], picks)
 
 
-def as_csv_of_units(parts: list[tuple[str | None, Ledger, list[Entry], dt.date]], picks: list[int] | None = None,
+def as_csv_of_units(parts: list[UnitPart], picks: list[int] | None = None,
                     unit_header: str | None = None) -> bytes:
     """The rows of several ledgers, each (unit, ledger, entries, its day); with `unit_header`, a
     first column naming each row's unit (a workspace's export)."""
@@ -116,14 +117,23 @@ def as_json(entries: list[Entry], ledger: Ledger, today: dt.date) -> dict:
 
 
 def as_markdown(entries: list[Entry], ledger: Ledger, today: dt.date, summary_text: str) -> str:
+    return as_markdown_of_units(ledger.info.title, [(None, ledger, entries, today)], summary_text)
+
+
+def as_markdown_of_units(title: str, parts: list[UnitPart], summary_text: str, unit_header: str | None = None,
+                         notes: tuple[str, ...] | list[str] = ()) -> str:
+    """The brief columns of several ledgers' items; with `unit_header`, a first column naming
+    each row's unit; `notes` under the table."""
     picks = [index for index, (column, _cell) in enumerate(COLUMNS) if column.brief]
-    columns = [HEADERS[index] for index in picks]
-    lines = [f"# {_md(ledger.info.title)}", "", summary_text, ""]
+    columns = [*([unit_header] if unit_header else []), *(HEADERS[index] for index in picks)]
+    lines = [f"# {_md(title)}", "", summary_text, ""]
     lines.append("| " + " | ".join(columns) + " |")
     lines.append("|" + "---|" * len(columns))
-    for entry in entries:
-        cells = row(entry, ledger, today)
-        lines.append("| " + " | ".join(_md(cells[i]) for i in picks) + " |")
+    for unit, ledger, entries, today in parts:
+        for entry in entries:
+            cells = row(entry, ledger, today)
+            lines.append("| " + " | ".join([*([_md(unit)] if unit_header else []), *(_md(cells[i]) for i in picks)]) + " |")
+    lines += ["", *map(_md, notes)] if notes else []
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ import unicodedata
 from decimal import Decimal
 
 from .. import datasheet, fields
+from ..ids import qualified_id
 from ..records import Entry, Ledger
 from ..views import OVERDUE_LABEL, inert
 from ..vocab import STATUS_LABELS, Status
@@ -32,22 +33,50 @@ FILLS = {STATUS_LABELS[Status.CLOSED]: _COLOUR["closed"], STATUS_LABELS[Status.O
 LEGEND = {STATUS_LABELS[Status.CLOSED]: "已销号", STATUS_LABELS[Status.OPEN]: "未销号(正在整改)",
           OVERDUE_LABEL: "逾期未销号"}
 DATES = (fields.ITEM.deadline, fields.ITEM.closed_on)
+PROBLEM_SOURCES = (fields.PROBLEM.aspect, fields.PROBLEM.title)  # merged over a problem's items
+UNIT_WIDTHS = (8, 20)  # a unit column's least and greatest width: its longest name, within these
 
 
 def workbook(entries: list[Entry], ledger: Ledger, today: dt.date, sentences: list[str], tables,
              picks: list[int] | None = None) -> bytes:
+    book = _book(ledger.info.title, ledger.info.unit)
+    continued = _ledger_sheet(book.active, ledger.info.title, [(None, ledger, entries, today)], picks,
+                              ledger.info.as_of or today)
+    _summary_sheet(book.create_sheet("统计"), sentences, tables)
+    _finish(book, continued)
+    datasheet.write(book, entries, ledger, today)
+    return _saved(book)
+
+
+def workspace_workbook(title: str, parts: list[tabular.UnitPart], unit_header: str, as_of: dt.date,
+                       sentences: list[str], tables, notes: list[str], picks: list[int] | None = None) -> bytes:
+    """Several units' items in one 台账, a first column (`unit_header`) naming each row's unit;
+    the 统计 sheet's `notes` under its tables. Its data sheet only marks it a workspace's, which
+    `import xlsx` refuses."""
+    book = _book(title, title)
+    continued = _ledger_sheet(book.active, title, parts, picks, as_of, unit_header)
+    _summary_sheet(book.create_sheet("统计"), sentences, tables, notes)
+    _finish(book, continued)
+    datasheet.mark_workspace(book, title)
+    return _saved(book)
+
+
+def _book(title: str, creator: str):
     from openpyxl import Workbook
 
     book = Workbook()
-    book.properties.title = inert(ledger.info.title)  # no character XML cannot carry
-    book.properties.creator = book.properties.lastModifiedBy = inert(ledger.info.unit)
-    sheet = book.active
-    sheet.title = "整改台账"
-    continued = _ledger_sheet(sheet, entries, ledger, today, picks)
-    _summary_sheet(book.create_sheet("统计"), sentences, tables)
+    book.properties.title = inert(title)  # no character XML cannot carry
+    book.properties.creator = book.properties.lastModifiedBy = inert(creator)
+    book.active.title = "整改台账"
+    return book
+
+
+def _finish(book, continued: list[tuple]) -> None:
     if continued:
         _continued_sheet(book.create_sheet(datasheet.CONTINUED_SHEET), continued)
-    datasheet.write(book, entries, ledger, today)
+
+
+def _saved(book) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -108,51 +137,62 @@ def _chosen(texts: list[list[str]], picks: list[int] | None) -> list[int]:
     return [index for index in range(len(tabular.HEADERS)) if index == 0 or any(row[index] for row in texts)]
 
 
-def _ledger_sheet(sheet, entries: list[Entry], ledger: Ledger, today: dt.date, picks) -> list[tuple]:
-    """The ledger's rows; the (序号, 编号, header, text) of every cell cut for the 附表."""
+def _ledger_sheet(sheet, title: str, parts: list[tabular.UnitPart], picks, as_of: dt.date,
+                  unit_header: str | None = None) -> list[tuple]:
+    """The items' rows, with a first column naming each one's unit when `unit_header` is given;
+    the (序号, 编号, header, text) of every cell cut for the 附表."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    texts = [tabular.row(entry, ledger, today) for entry in entries]
-    chosen = _chosen(texts, picks)
+    rows = [(unit, entry, tabular.row(entry, ledger, day)) for unit, ledger, entries, day in parts for entry in entries]
+    chosen = _chosen([texts for _unit, _entry, texts in rows], picks)
+    headers = [*([unit_header] if unit_header else []), *(tabular.HEADERS[index] for index in chosen)]
+    widths = [*([_unit_width([unit for unit, _entry, _texts in rows])] if unit_header else []),
+              *(tabular.COLUMNS[index][0].width for index in chosen)]
+    sources = [*([None] if unit_header else []), *(tabular.SOURCES[index] for index in chosen)]
     font, border, wrap = cell_style()
-    last = get_column_letter(len(chosen))
+    last = get_column_letter(len(headers))
     sheet.merge_cells(f"A1:{last}1")
-    text_cell(sheet["A1"], ledger.info.title)
+    text_cell(sheet["A1"], title)
     sheet["A1"].font = Font(name=FONT, size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.row_dimensions[1].height = 30
-    for column, index in enumerate(chosen, start=1):
+    for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = sheet.cell(row=2, column=column)
-        text_cell(cell, tabular.HEADERS[index])
+        text_cell(cell, header)
         cell.font = Font(name=FONT, size=SIZE, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
-        sheet.column_dimensions[get_column_letter(column)].width = tabular.COLUMNS[index][0].width
-    sheet.row_dimensions[2].height = height(max(lines(tabular.HEADERS[i], tabular.COLUMNS[i][0].width) for i in chosen))
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.row_dimensions[2].height = height(max(lines(header, width) for header, width in zip(headers, widths, strict=True)))
     continued = []
-    merged = [column for column, index in enumerate(chosen, start=1) if index in tabular.PROBLEM_COLUMNS]
-    for number, (entry, row) in enumerate(zip(entries, texts, strict=True), start=1):
+    merged = [column for column, source in enumerate(sources, start=1) if source in PROBLEM_SOURCES]
+    for number, (unit, entry, texts) in enumerate(rows, start=1):
         at = FIRST_ROW + number - 1
+        cells = [*([unit] if unit_header else []), *(texts[index] for index in chosen)]
         tallest = 1
-        for column, index in enumerate(chosen, start=1):
+        for column, (text, width, source) in enumerate(zip(cells, widths, sources, strict=True), start=1):
             cell = sheet.cell(row=at, column=column)
             cell.font, cell.border, cell.alignment = font, border, wrap
-            text, width = row[index], tabular.COLUMNS[index][0].width
             if lines(text, width) > MAX_LINES:
-                continued.append((number, entry.id, tabular.HEADERS[index], text))
+                continued.append((number, qualified_id(unit, entry.id) if unit else entry.id, headers[column - 1], text))
                 text = _cut(text, width)
-            _value(cell, tabular.SOURCES[index], text, number)
+            _value(cell, source, text, number)
             if column not in merged:
                 tallest = max(tallest, lines(text, width))
         sheet.row_dimensions[at].height = height(tallest)
-    _merge_problems(sheet, entries, merged)
-    end = FIRST_ROW + len(entries) - 1
+    _merge_problems(sheet, [(unit, entry.problem.id) for unit, entry, _texts in rows], merged)
+    end = FIRST_ROW + len(rows) - 1
     sheet.freeze_panes = f"A{FIRST_ROW}"
     sheet.auto_filter.ref = f"A2:{last}{max(end, 2)}"
     legend = _legend(sheet, end + 2)
-    _print_setup(sheet, get_column_letter(max(len(chosen), legend)), end + 2, ledger.info.as_of or today)
+    _print_setup(sheet, get_column_letter(max(len(headers), legend)), end + 2, as_of)
     return continued
+
+
+def _unit_width(units: list[str]) -> int:
+    least, greatest = UNIT_WIDTHS
+    return min(max([least, *(_units(unit) + 2 for unit in units)]), greatest)
 
 
 def _value(cell, source, text: str, number: int) -> None:
@@ -172,11 +212,12 @@ def _value(cell, source, text: str, number: int) -> None:
         cell.fill = PatternFill("solid", fgColor=FILLS[text])
 
 
-def _merge_problems(sheet, entries: list[Entry], columns: list[int]) -> None:
-    """A problem's cells span its items; the rows grow where its text needs more than they give."""
+def _merge_problems(sheet, problems: list[tuple], columns: list[int]) -> None:
+    """A problem's cells span its items (rows of the same (unit, problem)); the rows grow where
+    its text needs more than they give."""
     start = 0
-    for index in range(1, len(entries) + 1):
-        if index == len(entries) or entries[index].problem.id != entries[start].problem.id:
+    for index in range(1, len(problems) + 1):
+        if index == len(problems) or problems[index] != problems[start]:
             rows = range(FIRST_ROW + start, FIRST_ROW + index)
             for column in columns:
                 if len(rows) > 1:
@@ -277,8 +318,9 @@ def _parts(text: str) -> list[str]:
     return [*parts, text]
 
 
-def _summary_sheet(sheet, sentences: list[str], tables) -> None:
-    """The headline sentences, then each table with borders; rates as numbers shown 0.0%."""
+def _summary_sheet(sheet, sentences: list[str], tables, notes: tuple[str, ...] | list[str] = ()) -> None:
+    """The headline sentences, then each table with borders (rates as numbers shown 0.0%), then
+    the `notes` under them."""
     from openpyxl.styles import Alignment, Font
 
     font, border, wrap = cell_style()
@@ -288,12 +330,7 @@ def _summary_sheet(sheet, sentences: list[str], tables) -> None:
         sheet.column_dimensions[chr(ord("A") + column - 1)].width = width
     row = 1
     for sentence in sentences:
-        sheet.merge_cells(start_row=row, end_row=row, start_column=1, end_column=columns)
-        cell = sheet.cell(row=row, column=1)
-        text_cell(cell, sentence)
-        cell.font = Font(name=FONT, size=12, bold=row == 1)
-        cell.alignment = wrap
-        sheet.row_dimensions[row].height = height(lines(sentence, sum(widths)))
+        _line(sheet, row, sentence, columns, sum(widths), Font(name=FONT, size=12, bold=row == 1))
         row += 1
     for title, headers, body in tables:
         row += 1
@@ -317,5 +354,18 @@ def _summary_sheet(sheet, sentences: list[str], tables) -> None:
                     sheet.cell(row=row, column=column).font = Font(name=FONT, size=SIZE, bold=True)
             sheet.row_dimensions[row].height = height(lines(str(values[0]), widths[0]))
             row += 1
+    for note in notes:
+        row += 1
+        _line(sheet, row, note, columns, sum(widths), font)
     fit_page(sheet, landscape=False, tall=True)
     sheet.print_area = f"A1:{chr(ord('A') + columns - 1)}{row}"
+
+
+def _line(sheet, row: int, text: str, columns: int, width: float, font) -> None:
+    """A sentence across the sheet's columns."""
+    sheet.merge_cells(start_row=row, end_row=row, start_column=1, end_column=columns)
+    cell = sheet.cell(row=row, column=1)
+    text_cell(cell, text)
+    cell.font = font
+    cell.alignment = cell_style()[2]
+    sheet.row_dimensions[row].height = height(lines(text, width))

@@ -58,6 +58,9 @@ def read(path: Path, as_of: dt.date | None = None, feedback_date: dt.date | None
     unread = []
     try:
         recorded = datasheet.read(book)
+        if recorded is not None and datasheet.WORKSPACE in recorded:
+            raise RectifyError(f"{path}: 这是工作区的汇总表(含多个单位的台账),不能导入为一本台账;"
+                               "请导入某个单位自己导出的 Excel")
         if recorded is not None:
             return _from_data_sheet(recorded, grid[header_row + 1:], header_row + 2, columns, path, rows)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a data sheet altered by hand
