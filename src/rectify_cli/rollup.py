@@ -178,9 +178,12 @@ def select(rollup: Rollup, filters: Filters, sort: SortKey = SortKey.ID) -> list
 def list_figures(rollup: Rollup, filters: Filters, listed: list[Listed]) -> tuple[Overall, Overall]:
     """(the listed items' counts, the official figures), each ledger counted its own way."""
     filtered = filters != Filters()
+    by_unit: dict[str, list[Entry]] = {part.unit: [] for part in rollup.parts}
+    for one in listed:
+        by_unit[one.unit].append(one.entry)
     items, official = [], []
     for part in rollup.parts:
-        entries = [one.entry for one in listed if one.unit == part.unit]
+        entries = by_unit[part.unit]
         items.append(stats.overall(part.ledger, entries, part.day, filtered, count_by=CountBy.ITEM))
         official.append(stats.overall(part.ledger, entries, part.day, filtered))
     return added(items, filtered), added(official, filtered)
