@@ -28,6 +28,7 @@ class Target:
 
 def target(space: Workspace, typed: list[str], today: dt.date) -> Target:
     """The one editable unit the typed IDs name; refused when one lacks its unit, or they name two."""
+    _refuse_if_empty(space)
     split = [split_unit(text) for text in typed]
     for unit, plain in split:
         if unit is None:
@@ -49,6 +50,7 @@ def editable(space: Workspace, unit: str) -> Member:
 
 def undo_target(space: Workspace, unit: str | None) -> Member:
     """The unit whose last command `undo --unit` takes back; without --unit, which one is unknown."""
+    _refuse_if_empty(space)
     if unit is None:
         raise UsageProblem(f"工作区中请用 --unit 指明撤销哪个单位的上一条命令:{'、'.join(m.name for m in editable_members(space))}")
     return editable(space, unit)
@@ -56,6 +58,14 @@ def undo_target(space: Workspace, unit: str | None) -> Member:
 
 def editable_members(space: Workspace) -> list[Member]:
     return [member for member in space.members if member.git is None]
+
+
+EMPTY = "工作区中还没有台账,无可修改;请先用 rectify workspace add 加入单位的台账"
+
+
+def _refuse_if_empty(space: Workspace) -> None:
+    if not space.members:
+        raise RectifyError(EMPTY)
 
 
 def _unqualified(space: Workspace, plain: str, today: dt.date) -> RectifyError:
