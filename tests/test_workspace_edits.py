@@ -134,7 +134,9 @@ def test_a_git_member_is_refused_naming_its_remote(space, tmp_path):
 
 
 def test_completion_offers_qualified_ids(space):
-    offered = complete(space, "rectify close 城管局/13")
-    assert offered == ["城管局/13.2"]  # 13.1 is closed
-    assert f"{TAOHUA}/16" in complete(space, "rectify close ")
-    assert "城管局/16" in complete(space, "rectify reopen 城")
+    offered = complete(space, "rectify close ")
+    assert {"城管局/13.2", f"{TAOHUA}/16"} <= set(offered)
+    assert not {"城管局/13.1", "城管局/16", "13.2"} & set(offered)  # closed there, or unqualified
+    reopened = complete(space, "rectify reopen 城管局/1")
+    assert {"城管局/13.1", "城管局/16"} <= set(reopened) and "城管局/13.2" not in reopened
+    assert all(one.startswith("城管局/1") for one in reopened)
