@@ -32,6 +32,7 @@ from . import (
     writing,
 )
 from .errors import InvalidLedger, RectifyError, UsageProblem, describe_os_error
+from .ids import qualified_id
 from .messages import ChineseContext
 from .query import Filters, SortKey
 from .records import Ledger
@@ -179,8 +180,19 @@ class State:
 
     def root(self) -> Path:
         """The single ledger; a workspace is refused here (loading.find_root), so commands made
-        for one ledger (edits, export, import) never act on a workspace by mistake."""
+        for one ledger (export, import) never act on a workspace by mistake."""
         return loading.find_root(self.ledger_option)
+
+    def edited(self, typed: list[str]) -> tuple[Path, list[str], str | None]:
+        """(the ledger an edit changes, its IDs there, the unit): in a workspace, the one unit
+        the IDs name (unitedit.target); else the single ledger and the IDs as typed."""
+        space = self.workspace()
+        if space is None:
+            return self.root(), typed, None
+        from . import unitedit
+
+        found = unitedit.target(space, typed, self.today)
+        return found.member.folder, found.ids, found.member.name
 
     def ledger(self, texts: bool = True) -> Ledger:
         """The ledger; without `texts`, items lack outcome, history and the like (quicker)."""
@@ -293,6 +305,7 @@ NARROW_OPTIONS = (
     (rollup.Dimension.ROUND.value, Annotated[str | None, typer.Option("--round", help="工作区中只看此轮次,如 四届第七轮", metavar="ROUND")], None),
     (rollup.Dimension.LEVEL.value, Annotated[str | None, typer.Option("--level", help="工作区中只看此层级,如 乡镇", metavar="LEVEL")], None),
 )
+NARROW_NEEDS_WORKSPACE = "--unit、--round、--level 只用于工作区(含 workspace.yaml 的目录)"
 with_narrowing = _options_for("narrow", NARROW_OPTIONS, lambda **chosen: rollup.Narrow(**chosen))
 
 
@@ -302,7 +315,7 @@ def _rollup(state: State, narrow: rollup.Narrow, texts: bool) -> rollup.Rollup |
     space = state.workspace()
     if space is None:
         if narrow != rollup.Narrow():
-            raise UsageProblem("--unit、--round、--level 只用于工作区(含 workspace.yaml 的目录)")
+            raise UsageProblem(NARROW_NEEDS_WORKSPACE)
         return None
     found = rollup.load(space, narrow, state.day, texts=texts)
     for gone in found.excluded:
@@ -569,34 +582,47 @@ def _login_name() -> str | None:
 
 
 def _complete_ids(status: Status | None):
-    """Shell completion: the item ids, open ones for close, closed ones for reopen."""
+    """Shell completion: the item ids, open ones for close, closed ones for reopen; in a
+    workspace, the editable units' ids, qualified (城管局/13.2)."""
 
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
         try:
-            root = loading.find_root((ctx.find_root().params or {}).get("ledger"))
-            ledger = loading.load(root).ledger
+            ids = [qualified_id(unit, entry.id) for unit, entry in _editable_entries(ctx)
+                   if status is None or entry.item.status is status]
         except Exception:  # completion must never print a traceback into the shell
             return []
-        entries = ledger.entries() if ledger else []
-        return [e.id for e in entries if (status is None or e.item.status is status) and e.id.startswith(incomplete)]
+        return [one for one in ids if one.startswith(incomplete)]
 
     return complete
+
+
+def _editable_entries(ctx: typer.Context):
+    """(unit, entry) of every item an edit may name: the unit None for a single ledger."""
+    from . import unitedit
+
+    folder, is_workspace = loading.find_workspace_or_ledger((ctx.find_root().params or {}).get("ledger"))
+    ledgers = ([(m.name, m.folder) for m in unitedit.editable_members(workspace.read(folder.resolve()))]
+               if is_workspace else [(None, folder)])
+    for unit, root in ledgers:
+        ledger = loading.load(root).ledger
+        yield from ((unit, entry) for entry in (ledger.entries() if ledger else []))
 
 
 def _run_edit(state: State, targets: list[str], build, *, command: str, verb: str, dry_run: bool,
               all_items: bool = False, only_open: bool = False, evidence: list[Path] | None = None) -> None:
     from . import edit
 
-    result = edit.apply(state.root(), targets, build, today=state.today, command=command, dry_run=dry_run,
+    root, targets, unit = state.edited(targets)
+    result = edit.apply(root, targets, build, today=state.today, command=command, dry_run=dry_run,
                         all_items=all_items, only_open=only_open, offers_all=only_open, evidence_sources=evidence)
     _report_recovered(result.recovered)
     if dry_run:
         for edited in result.files:
-            views.write_diff(edited.diff(state.root()), sys.stdout)
+            views.write_diff(edited.diff(root), sys.stdout)
         sys.stdout.write("(试运行:未写入任何文件)\n")
         return
     streams.mark_saved("修改已保存")
-    for line in views.edit_lines(verb, result.entries, result.closed, result.total, result.count_by):
+    for line in views.edit_lines(verb, result.entries, result.closed, result.total, result.count_by, unit):
         sys.stdout.write(line + "\n")
 
 
@@ -617,7 +643,7 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", "-n", help="只显示�
 @app.command(cls=RectifyCommand)
 def close(
     ctx: typer.Context,
-    item_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="要销号的事项编号,如 13.2", autocompletion=_complete_ids(Status.OPEN))],
+    item_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="要销号的事项编号,如 13.2;工作区中写 城管局/13.2", autocompletion=_complete_ids(Status.OPEN))],
     on: OnOption = None,
     by: ByOption = None,
     outcome: Annotated[str | None, typer.Option("--outcome", help=f"{fields.ITEM.outcome.label}(替换原文,原文记入进展)", metavar="TEXT")] = None,
@@ -652,7 +678,7 @@ def close(
 @app.command(cls=RectifyCommand)
 def reopen(
     ctx: typer.Context,
-    item_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="要重新打开的事项编号", autocompletion=_complete_ids(Status.CLOSED))],
+    item_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="要重新打开的事项编号;工作区中写 城管局/13.2", autocompletion=_complete_ids(Status.CLOSED))],
     reason: Annotated[str, typer.Option("--reason", help="重新打开的原因(回头看发现的问题),必填", metavar="TEXT")],
     on: OnOption = None,
     by: ByOption = None,
@@ -680,7 +706,7 @@ def reopen(
 @app.command(cls=RectifyCommand)
 def note(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号", autocompletion=_complete_ids(None))],
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号;工作区中写 城管局/13.2", autocompletion=_complete_ids(None))],
     text: Annotated[str, typer.Argument(metavar="TEXT", help="进展内容")],
     on: OnOption = None,
     by: ByOption = None,
@@ -709,6 +735,7 @@ def note(
 def undo(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问,直接撤销")] = False,
+    unit: Annotated[str | None, typer.Option("--unit", help="工作区中撤销此单位的上一条命令(单位简称)", metavar="UNIT")] = None,
 ) -> None:
     """撤销上一条编辑命令(close、reopen、note、import),可多次执行逐条回退。
 
@@ -717,10 +744,11 @@ def undo(
     \b
     rectify undo
     rectify --ledger 整改台账 undo --yes
+    rectify --ledger 巡察汇总 undo --unit 城管局
     """
     from . import journal
 
-    root = _state(ctx).root()
+    root = _undo_root(_state(ctx), unit)
     if yes:  # nothing to confirm: plan and carry out under one lock, so parallel undos take different steps
         with journal.locked(root) as recovered:
             if not _finished_interrupted(recovered):
@@ -739,6 +767,18 @@ def undo(
     if not typer.confirm("确定撤销吗?", default=False):
         raise RectifyError("未撤销")
     _undone(journal.carry_out_confirmed(root, shown))
+
+
+def _undo_root(state: State, unit: str | None) -> Path:
+    """The single ledger, or in a workspace the ledger of the unit --unit names."""
+    space = state.workspace()
+    if space is None:
+        if unit is not None:
+            raise UsageProblem(NARROW_NEEDS_WORKSPACE)
+        return state.root()
+    from . import unitedit
+
+    return unitedit.undo_target(space, unit).folder
 
 
 def _finished_interrupted(recovered) -> bool:

@@ -82,14 +82,14 @@ class Rollup:
                 return part
         if unit in self.excluded_names:
             raise RectifyError(f"单位 {unit} 的台账未能读取,未计入")
-        raise UnknownId(f"工作区中没有单位 {unit};有:{'、'.join(m.name for m in self.workspace.members)}")
+        raise self.workspace.unknown(unit)
 
 
 def load(workspace: Workspace, narrow: Narrow, day: Callable[[Ledger], dt.date], texts: bool = True) -> Rollup:
     """Every admitted member's ledger; `day` gives a ledger's date (a given today, else its as_of)."""
     members = [member for member in workspace.members if narrow.admits(member)]
     if not members:
-        raise RectifyError(f"没有符合条件的单位;工作区中有:{'、'.join(m.name for m in workspace.members)}")
+        raise RectifyError(f"没有符合条件的单位;工作区中有:{'、'.join(workspace.names())}")
     _build_caches(members)
     parts, excluded = [], []
     with loading.collector_paused():  # a thousand ledgers' objects, no cycles: collecting only costs time

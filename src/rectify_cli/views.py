@@ -525,8 +525,9 @@ def progress_line(closed: int, denominator: int, count_by: CountBy = CountBy.ITE
     return f"整改完成率{level}{tally_text(closed, denominator)} = {rate_text(completion_rate(closed, denominator))}"
 
 
-def edit_lines(verb: str, entries: list[Entry], closed: int, total: int, count_by: CountBy) -> list[str]:
-    """`已销号 13.2 …` for each edited item, then the ledger's progress."""
+def edit_lines(verb: str, entries: list[Entry], closed: int, total: int, count_by: CountBy,
+               unit: str | None = None) -> list[str]:
+    """`已销号 13.2 …` (in a workspace `城管局/13.2`) for each edited item, then the ledger's progress."""
     lines = []
     for entry in entries:
         item = entry.item
@@ -534,7 +535,7 @@ def edit_lines(verb: str, entries: list[Entry], closed: int, total: int, count_b
         if verb == "已销号" and item.closed_by:
             detail.append(f"经办:{item.closed_by}")
         suffix = f"({','.join(detail)})" if detail else ""
-        lines.append(inert(f"{verb} {entry.id} {entry.title}{suffix}", keep_newlines=False))
+        lines.append(inert(f"{verb} {qualified_id(unit, entry.id)} {entry.title}{suffix}", keep_newlines=False))
     lines.append(progress_line(closed, total, count_by))
     return lines
 

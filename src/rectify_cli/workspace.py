@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import fields
-from .errors import Diagnostic, InvalidLedger, RectifyError
+from .errors import Diagnostic, InvalidLedger, RectifyError, UnknownId
 from .layout import WORKSPACE_FILE
 from .yamlsource import SourceError, decode, parse
 
@@ -52,6 +52,18 @@ class Workspace:
     def clones(self) -> list[Member]:
         """The git: members, whose folders `sync` keeps up to date."""
         return [member for member in self.members if member.git is not None]
+
+    def names(self) -> list[str]:
+        return [member.name for member in self.members]
+
+    def member(self, name: str) -> Member:
+        for member in self.members:
+            if member.name == name:
+                return member
+        raise self.unknown(name)
+
+    def unknown(self, name: str) -> UnknownId:
+        return UnknownId(f"工作区中没有单位 {name};有:{'、'.join(self.names())}")
 
 
 def is_workspace(folder: Path) -> bool:
