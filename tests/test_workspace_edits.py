@@ -39,7 +39,8 @@ def test_close_changes_only_that_units_ledger_and_undo_unit_restores_it(space):
     assert "closed_by: 张三" in after[f"chengguan/{ISSUE_13}"].decode()
     assert {path for path in after if after[path] != before.get(path)} == {f"chengguan/{ISSUE_13}"}
     assert not (space / "taohua" / ".rectify").exists()  # the journal is the unit's own
-    assert not (space / ".rectify").exists()
+    assert not (space / ".rectify" / "journal").exists()
+    assert (space / "chengguan" / ".rectify" / "journal").is_dir()
     undone = edit(space, "undo", "--unit", "城管局", "--yes")
     assert undone.code == 0, undone.stderr
     assert "已撤销:" in undone.stdout and "close 城管局/13.2" in undone.stdout
