@@ -380,7 +380,7 @@ def test_a_ledger_read_after_a_pull_is_what_a_full_load_reads(cached):
 BAD_PULLS = {
     "an unknown key": ("issues/03.yaml", "    status: closed\n", "    stauts: closed\n"),
     "an undeclared aspect": ("issues/13.yaml", "aspect: 二", "aspect: 四"),
-    "a duplicate id": ("issues/18.yaml", "id: 18", "id: 17"),
+    "a duplicate id": ("issues/18.yaml", "id: 18", "id: 17"),  # and named 017.yaml below: its name fits its id
     "a declared aspect removed": ("ledger.yaml", "  三: 基层党组织软弱涣散、组织力欠缺方面\n", ""),
     "a late closing in a snapshot": ("issues/13.yaml", "closed_on: 2022-02-23", "closed_on: 2022-05-01"),
 }
@@ -396,6 +396,9 @@ def test_a_pull_with_something_wrong_says_what_a_full_load_says(cached, bad):
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if bad == "a duplicate id":
+        path.rename(cached / "issues" / "017.yaml")
+        relative = "issues/017.yaml"
     loaded = loading.load(cached)  # from the cache made before the pull, if it were trusted
     assert loaded.diagnostics and loaded.diagnostics == loading.load(cached, use_cache=False).diagnostics
     if not loaded.errors:  # the full load above cached the ledger, warnings and all: no more to see
