@@ -38,6 +38,7 @@ ASPECTS = {
 }
 DEPARTMENTS = ["办公室", "执法大队", "环卫所", "政策法规股", "财务股", "市容管理股"]
 LEADS = ["张局长", "李副局长", "王副局长", "赵主任"]
+CHANGED_FILES = 10  # the files a pull changes in the `list after … changed` case
 
 
 def reference_texts() -> tuple[list[str], list[str]]:
@@ -136,6 +137,14 @@ def rectify_cases(ledger: Path, open_ids: list[str], work: Path) -> list[tuple[s
         shutil.copytree(ledger, copy, ignore=shutil.ignore_patterns("journal", "lock"))
 
     closing = [sys.executable, "-m", "rectify_cli", "--ledger", str(copy), "--today", TODAY, "close", target, "--by", "基准"]
+
+    def pulled_copy():  # a fresh copy in which a pull changed CHANGED_FILES issue files
+        fresh_copy()
+        files = sorted((copy / "issues").iterdir())
+        for path in files[:: max(1, len(files) // CHANGED_FILES)][:CHANGED_FILES]:  # spread over the ledger
+            path.write_text(path.read_text(encoding="utf-8") + "# 拉取后的改动\n", encoding="utf-8")
+
+    listing = [sys.executable, "-m", "rectify_cli", "--ledger", str(copy), "--today", TODAY, "list", "--open", "--format", "tsv"]
     return [
         ("rectify --help", [sys.executable, "-m", "rectify_cli", "--help"], None),
         ("rectify list --open --format tsv", [*rectify, "list", "--open", "--format", "tsv"], None),
@@ -143,6 +152,7 @@ def rectify_cases(ledger: Path, open_ids: list[str], work: Path) -> list[tuple[s
         ("rectify show ID", [*rectify, "show", target], None),
         ("rectify close ID (fresh copy)", closing, fresh_copy),
         ("rectify check", [*rectify, "check"], None),
+        (f"rectify list after {CHANGED_FILES} files changed (fresh copy)", listing, pulled_copy),
     ]
 
 

@@ -320,3 +320,101 @@ def test_unreadable_kept_texts_do_not_stop_the_dead_ones_being_dropped_or_an_edi
     fresh = [run(cached, "show", str(problem_id), "--format", "json").stdout for problem_id in (1, 13)]
     shutil.rmtree(cached / ".rectify")
     assert [run(cached, "show", str(problem_id), "--format", "json").stdout for problem_id in (1, 13)] == fresh
+
+
+# --- After a pull: only the files it changed are parsed again (issue 16, point 7) ---------
+
+
+def pull(ledger) -> None:
+    """What a pull may do: an item closed by hand in 13.yaml, a comment added to 03.yaml,
+    a new problem 18 (a copy of 17), 16.yaml gone."""
+    path = ledger / "issues" / "13.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("    status: open\n") == 1
+    path.write_text(text.replace("    status: open\n", "    status: closed\n    closed_on: 2022-02-23\n"), encoding="utf-8")
+    with (ledger / "issues" / "03.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("# 拉取后的改动\n")
+    text = (ledger / "issues" / "17.yaml").read_text(encoding="utf-8")
+    (ledger / "issues" / "18.yaml").write_text(text.replace("id: 17", "id: 18"), encoding="utf-8")
+    (ledger / "issues" / "16.yaml").unlink()
+
+
+def without_cache(ledger, *args):
+    shutil.rmtree(ledger / ".rectify", ignore_errors=True)
+    return invoke("--ledger", str(ledger), *args)
+
+
+def test_a_pull_parses_only_the_files_it_changed(cached):
+    forge(cached, "issues/01.yaml")  # an unchanged file: parsed again, its own title would show
+    texts = (cached / ".rectify" / cache.TEXTS_FILE).read_bytes()
+    pull(cached)
+    listed = run(cached, "list", "--format", "json").stdout
+    assert FORGED in listed  # 01.yaml's record came from the cache
+    assert (cached / ".rectify" / cache.TEXTS_FILE).read_bytes().startswith(texts)  # kept texts stay where they lie
+    data = cache.read(cached / ".rectify")
+    assert sorted(data["files"]) == sorted(["ledger.yaml", *(f"issues/{p.name}" for p in (cached / "issues").glob("*.yaml"))])
+    for name in ("03.yaml", "13.yaml", "18.yaml"):  # the cache now holds the changed files: the next read parses none
+        assert data["files"][f"issues/{name}"][1] == cache.digest((cached / "issues" / name).read_bytes())
+    assert run(cached, "list", "--format", "json").stdout == listed
+    title = json.loads(without_cache(cached, "show", "1", "--format", "json").stdout)["items"][0]["problem_title"]
+    assert listed.replace(FORGED, title) == without_cache(cached, "list", "--format", "json").stdout
+
+
+def test_a_ledger_read_after_a_pull_is_what_a_full_load_reads(cached):
+    from rectify_cli import loading
+
+    pull(cached)
+    incremental = loading.load(cached)
+    assert isinstance(incremental.ledger, cache.CachedLedger) and incremental.diagnostics == []  # not a full load
+    fresh = loading.load(cached, use_cache=False)
+    assert incremental.ledger.problems == fresh.ledger.problems  # in the files' order, with their texts
+    assert incremental.ledger.info == fresh.ledger.info
+    assert {pid: incremental.paths[pid] for pid in fresh.paths} == fresh.paths
+    assert incremental.digests == fresh.digests
+    run(cached, "--today", "2022-03-01", "close", "8.2", "--by", "张三")  # an edit after it keeps the cache in step
+    row = [line for line in run(cached, "list").stdout.splitlines() if line.startswith("8.2\t")][0]
+    assert row.endswith("已销号")
+    assert run(cached, "list").stdout == without_cache(cached, "list").stdout
+
+
+BAD_PULLS = {
+    "an unknown key": ("issues/03.yaml", "    status: closed\n", "    stauts: closed\n"),
+    "an undeclared aspect": ("issues/13.yaml", "aspect: 二", "aspect: 四"),
+    "a duplicate id": ("issues/18.yaml", "id: 18", "id: 17"),  # and named 017.yaml below: its name fits its id
+    "a declared aspect removed": ("ledger.yaml", "  三: 基层党组织软弱涣散、组织力欠缺方面\n", ""),
+    "a late closing in a snapshot": ("issues/13.yaml", "closed_on: 2022-02-23", "closed_on: 2022-05-01"),
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_PULLS))
+def test_a_pull_with_something_wrong_says_what_a_full_load_says(cached, bad):
+    from rectify_cli import loading
+
+    pull(cached)
+    relative, old, new = BAD_PULLS[bad]
+    path = cached / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if bad == "a duplicate id":
+        path.rename(cached / "issues" / "017.yaml")
+        relative = "issues/017.yaml"
+    loaded = loading.load(cached)  # from the cache made before the pull, if it were trusted
+    assert loaded.diagnostics and loaded.diagnostics == loading.load(cached, use_cache=False).diagnostics
+    if not loaded.errors:  # the full load above cached the ledger, warnings and all: no more to see
+        return
+    seen = invoke("--ledger", str(cached), "list")
+    full = without_cache(cached, "list")
+    assert (seen.code, seen.stdout, seen.stderr) == (full.code, full.stdout, full.stderr)
+    assert seen.code == 1 and relative.rsplit("/")[-1] in seen.stderr
+
+
+def test_a_file_parsed_after_a_pull_is_hashed_again_while_its_stat_is_recent(cached):
+    pull(cached)
+    run(cached, "list")
+    data = cache.read(cached / ".rectify")
+    relative = "issues/13.yaml"
+    state = cache.file_state(cached / relative)
+    assert data["files"][relative][0] == state
+    # changed in the cache's racy window: a same-size edit keeping the stat would not be trusted
+    assert cache.reusable(cached, relative, state, data["files"][relative], data["written_ns"]) == cache.HASH

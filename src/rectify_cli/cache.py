@@ -181,8 +181,9 @@ def _read_signed(path: Path):
         return None
 
 
-def write(state_dir: Path, files: dict[str, tuple], started_ns: int) -> None:
+def write(state_dir: Path, files: dict[str, tuple], started_ns: int) -> dict[str, tuple] | None:
     """Store {relative path: (state, sha256, packed record, problem id or None)}; failures are ignored.
+    Returns the entries with each problem's texts replaced by where they now lie, or None.
 
     The items' texts go to a second file, read only by commands that need them. The
     signed first file holds where each problem's texts lie and their SHA-256, so one
@@ -191,18 +192,19 @@ def write(state_dir: Path, files: dict[str, tuple], started_ns: int) -> None:
     """
     key = _key(create=True)
     if key is None:
-        return
+        return None
     problems = {rel: entry[2][-1] for rel, entry in files.items() if entry[3] is not None}
     if any(texts is None for texts in problems.values()):  # texts never read: nothing whole to store
-        return
+        return None
     places = _store_texts(state_dir / TEXTS_FILE, problems)
     if places is None:
-        return
+        return None
     core = {
         rel: (state, sha, packed if problem_id is None else with_texts(packed, places[rel]), problem_id)
         for rel, (state, sha, packed, problem_id) in files.items()
     }
     _write_signed(state_dir / CACHE_FILE, key, {"signature": signature(), "written_ns": started_ns, "files": core})
+    return core
 
 
 def _store_texts(path: Path, problems: dict[str, bytes | tuple]) -> dict[str, tuple] | None:

@@ -245,7 +245,8 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
 
 
 def _load_cached(root: Path, texts: bool, started: int) -> LoadResult | None:
-    """The ledger from the cache, if every file still holds what its record was built from.
+    """The ledger from the cache, if every file still holds what its record was built from;
+    if only issue files changed, came or went, from the cache and those files alone.
 
     `started` is the clock before any file's stat was taken: a cache rewritten from these
     stats is dated then, so a file changed meanwhile, within the timestamps' granularity,
@@ -257,21 +258,89 @@ def _load_cached(root: Path, texts: bool, started: int) -> LoadResult | None:
         return None
     files = data["files"]
     current = [LEDGER_FILE, *(f"{ISSUES_DIR}/{name}" for name in issue_names(root))]
-    if set(current) != set(files):
-        return None
     folder = os.fspath(root)
     states = {relative: cache.file_state(os.path.join(folder, relative)) for relative in current}
-    hashed = []
-    for relative, state in states.items():
-        how = cache.reusable(root, relative, state, files[relative], data["written_ns"])
-        if how is None:
-            return None
-        if how == cache.HASH:
-            hashed.append(relative)
+    hashed, changed = _sort_out(root, data, states)
+    if changed or len(current) != len(files):
+        return _load_incremental(root, data, states, hashed, changed, texts, started)
     if hashed and cache.settled(list(states.values()), started):  # record the new stats: later reads skip the hashing
         for relative in hashed:
             files[relative] = (states[relative], *files[relative][1:])
         cache.write(root / STATE_DIR, files, started)
+    return _cached_result(root, data, texts, started)
+
+
+def _sort_out(root: Path, data: dict, states: dict[str, tuple]) -> tuple[list[str], set[str]]:
+    """(the files known unchanged by their hash, the files changed or new since the cache)."""
+    hashed, changed = [], set()
+    for relative, state in states.items():
+        entry = data["files"].get(relative)
+        how = None if entry is None else cache.reusable(root, relative, state, entry, data["written_ns"])
+        if how is None:
+            changed.add(relative)
+        elif how == cache.HASH:
+            hashed.append(relative)
+    return hashed, changed
+
+
+def _load_incremental(root: Path, data: dict, states: dict[str, tuple], hashed: list[str], changed: set[str],
+                      texts: bool, started: int) -> LoadResult | None:
+    """After a pull: only the changed and new issue files are parsed and checked; the others'
+    records are kept. None (a full load, with its diagnostics) when ledger.yaml changed or
+    anything at all is to be said: an error, a warning, a duplicate id."""
+    if LEDGER_FILE in changed or len(states) == 1 or not (root / ISSUES_DIR).is_dir():
+        return None
+    kept = {relative: data["files"][relative] for relative in states if relative not in changed}
+    for relative in hashed:  # known by their hash, now dated by the stat taken before it
+        kept[relative] = (states[relative], *kept[relative][1:])
+    with _collector_paused():
+        files = _reparsed(root, kept, states)
+    if files is None:
+        return None
+    stored = cache.write(root / STATE_DIR, files, started) if _cache_writable(root) else None
+    return _cached_result(root, {**data, "files": stored or files}, texts, started)
+
+
+def _reparsed(root: Path, kept: dict[str, tuple], states: dict[str, tuple]) -> dict | None:
+    """The cache entries of every file, in the files' order: the changed ones parsed and checked
+    as a full load checks them, against ledger.yaml; None if any of them has anything to say."""
+    from . import checks
+    from .model import LedgerInfo
+
+    diagnostics: list[Diagnostic] = []
+    fingerprints: dict[Path, tuple] = {}
+    info_source, info = _load_model(root / LEDGER_FILE, LedgerInfo, diagnostics, fingerprints, root)
+    if info is None or diagnostics or fingerprints[root / LEDGER_FILE][1] != kept[LEDGER_FILE][1]:
+        return None
+    files = {}
+    for relative in states:
+        files[relative] = kept.get(relative) or _checked_entry(root, root / relative, info, diagnostics)
+        if files[relative] is None or diagnostics:
+            return None
+    seen = [checks.Seen(problem_id, len(packed[-2]), root / relative, (None, None))  # id_at only for a message
+            for relative, (_state, _sha, packed, problem_id) in files.items() if problem_id is not None]
+    return None if checks.check_across(seen, info, info_source) else files
+
+
+def _checked_entry(root: Path, path: Path, info, diagnostics: list[Diagnostic]) -> tuple | None:
+    """The cache entry of one issue file, checked as _read_all checks it; its findings go to diagnostics."""
+    from . import rules
+    from .model import Problem, to_record
+
+    fingerprints: dict[Path, tuple] = {}
+    source, problem = _load_model(path, Problem, diagnostics, fingerprints, root)
+    if problem is None:
+        return None
+    diagnostics += rules.check_problem(problem, source, info, None)
+    if info.as_of is not None:
+        diagnostics += rules.events_after(problem, source, info.as_of)
+    state, sha = fingerprints[path]
+    return None if state is None else (state, sha, cache.pack_problem(to_record(problem)), problem.id)
+
+
+def _cached_result(root: Path, data: dict, texts: bool, started: int) -> LoadResult | None:
+    """The ledger built from the cache's entries, its texts read now or when asked for."""
+    files = data["files"]
     if texts and not cache.fill_texts(root / STATE_DIR, data):
         return None
     paths = _PathsOnDemand(root, {entry[3]: relative for relative, entry in files.items() if entry[3] is not None})
@@ -336,15 +405,19 @@ def _save_cache(root: Path, result: LoadResult, fingerprints: dict[Path, tuple],
     for problem in result.ledger.problems:
         path = result.paths[problem.id]
         files[f"{ISSUES_DIR}/{path.name}"] = (*fingerprints[path], cache.pack_problem(problem), problem.id)
-    if any(state is None for state, *_ in files.values()):
+    if any(state is None for state, *_ in files.values()) or not _cache_writable(root):
         return
-    try:
-        folder = state_dir(root)
-        refuse_links_out(root, folder / cache.CACHE_FILE)
-    except (OSError, RectifyError):  # no cache then: reads go on
-        return
-    cache.write(folder, files, started)
+    cache.write(root / STATE_DIR, files, started)
     result.cached = files
+
+
+def _cache_writable(root: Path) -> bool:
+    """The state folder made, and the cache file in it no link out of the ledger."""
+    try:
+        refuse_links_out(root, state_dir(root) / cache.CACHE_FILE)
+    except (OSError, RectifyError):  # no cache then: reads go on
+        return False
+    return True
 
 
 def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) -> None:
