@@ -293,7 +293,7 @@ def _load_incremental(root: Path, data: dict, states: dict[str, tuple], hashed: 
     kept = {relative: data["files"][relative] for relative in states if relative not in changed}
     for relative in hashed:  # known by their hash, now dated by the stat taken before it
         kept[relative] = (states[relative], *kept[relative][1:])
-    with _collector_paused():
+    with collector_paused():
         files = _reparsed(root, kept, states)
     if files is None:
         return None
