@@ -78,7 +78,7 @@ TextList = Annotated[
 
 class Strict(BaseModel):
     # strict: no quiet coercion ("34" is not 34), so the JSON Schema accepts what the tool does
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class _OrShorthand:
