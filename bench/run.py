@@ -184,6 +184,31 @@ def taskwarrior_cases(items: int, work: Path) -> list[tuple[str, list[str], obje
     ]
 
 
+def clerk_env() -> dict:
+    """The environment a clerk's shell gives rectify: no ledger preset, no colour (a pipe), and
+    none of this sandbox's Python settings: an installed package runs from compiled bytecode,
+    and its output is buffered."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    for name in ("RECTIFY_LEDGER", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"):
+        env.pop(name, None)
+    return env
+
+
+def speed() -> str:
+    """How quick this machine is today, to set figures of different days side by side: a bare
+    interpreter's start and a fixed loop, best of five."""
+    def best(code: str) -> float:
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-S", "-c", code], check=True)
+            runs.append(time.perf_counter() - started)
+        return min(runs)
+
+    start, loop = best("pass"), best("sum(range(10**7))")
+    return f"`python -S -c pass` {start:.3f} s; `sum(range(10**7))` {loop - start:.3f} s"
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -215,9 +240,7 @@ def bench_size(items: int, runs: int) -> dict:
         started = time.perf_counter()
         open_ids = build_ledger(work / "ledger", items)
         built = time.perf_counter() - started
-        env = {**os.environ, "NO_COLOR": "1"}
-        env.pop("RECTIFY_LEDGER", None)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package runs from compiled bytecode
+        env = clerk_env()
         settle(work / "ledger", env)
         rows = [(name, measure(argv, runs, env, work, prepare))
                 for name, argv, prepare in rectify_cases(work / "ledger", open_ids, work)]
@@ -231,6 +254,7 @@ def render(args, sections: list[dict]) -> str:
         "# rectify benchmark",
         "",
         f"- machine: {machine()}",
+        f"- speed: {speed()}",
         f"- date: {dt.datetime.now().isoformat(timespec='seconds')}",
         f"- ledgers: {ITEMS_PER_FILE} items per file, {int(OPEN_SHARE * 100)}% open; {args.runs} runs after a "
         "warm-up; stdout to a pipe, read to the end",
