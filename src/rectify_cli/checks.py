@@ -14,8 +14,10 @@ from pydantic import BaseModel, ValidationError
 
 from . import fields, model, records
 from .errors import Diagnostic
-from .model import LedgerInfo, Problem
 from .yamlsource import Source
+
+if typing.TYPE_CHECKING:
+    from .model import LedgerInfo, Problem
 
 LEDGER = fields.LEDGER
 
@@ -218,7 +220,7 @@ def _check_blanks(info: LedgerInfo, source: Source) -> list[Diagnostic]:
     found = []
     for name in blanks:
         line, column = source.where((name,))
-        label = _label(LedgerInfo, name)
+        label = _label(model.LedgerInfo, name)
         found.append(Diagnostic(source.path, line, column, f"{label} 尚未填写", severity="warning"))
     return found
 

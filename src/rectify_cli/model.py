@@ -143,11 +143,17 @@ def _model(group: fields.Group) -> type[BaseModel]:
     return MODELS[group.name]
 
 
-for _group in fields.GROUPS.values():
-    _model(_group)
-Evidence, HistoryEntry, Item = MODELS[fields.EVIDENCE.name], MODELS[fields.HISTORY_ENTRY.name], MODELS[fields.ITEM.name]
-Problem, Inspection, LedgerInfo = MODELS[fields.PROBLEM.name], MODELS[fields.INSPECTION.name], MODELS[fields.LEDGER.name]
-Workspace = MODELS[fields.WORKSPACE.name]
+_NAMED = {"Evidence": fields.EVIDENCE, "HistoryEntry": fields.HISTORY_ENTRY, "Item": fields.ITEM,
+          "Problem": fields.PROBLEM, "Inspection": fields.INSPECTION, "LedgerInfo": fields.LEDGER,
+          "Workspace": fields.WORKSPACE}
+
+
+def __getattr__(name: str):
+    """`model.Problem` and the other models, each made when first asked for (with the groups it
+    holds): a read that checks a few problem files makes neither the ledger's nor the workspace's."""
+    if name not in _NAMED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _model(_NAMED[name])
 
 
 def to_record(instance):
