@@ -304,14 +304,17 @@ def _load_incremental(root: Path, data: dict, states: dict[str, tuple], hashed: 
 def _reparsed(root: Path, kept: dict[str, tuple], states: dict[str, tuple]) -> dict | None:
     """The cache entries of every file, in the files' order: the changed ones parsed and checked
     as a full load checks them, against ledger.yaml; None if any of them has anything to say."""
-    from . import checks
-    from .model import LedgerInfo
+    from . import checks, records
+    from .yamlsource import SourceError
 
-    diagnostics: list[Diagnostic] = []
-    fingerprints: dict[Path, tuple] = {}
-    info_source, info = _load_model(root / LEDGER_FILE, LedgerInfo, diagnostics, fingerprints, root)
-    if info is None or diagnostics or fingerprints[root / LEDGER_FILE][1] != kept[LEDGER_FILE][1]:
+    try:  # unchanged, so valid as cached: its record serves, its source only places messages
+        info_source, (_state, sha) = _read_source(root / LEDGER_FILE, root)
+    except SourceError:
         return None
+    if sha != kept[LEDGER_FILE][1]:
+        return None
+    info = records.unpack(records.LedgerInfo, kept[LEDGER_FILE][2])
+    diagnostics: list[Diagnostic] = []
     files = {}
     for relative in states:
         files[relative] = kept.get(relative) or _checked_entry(root, root / relative, info, diagnostics)
