@@ -24,7 +24,6 @@ from typing import NamedTuple
 from . import fields
 from .errors import Diagnostic, InvalidLedger, RectifyError, UnknownId
 from .layout import WORKSPACE_FILE
-from .yamlsource import SourceError, decode, parse
 
 CLONES_DIR = "ledgers"  # where git: entries are cloned, ledgers/<name>/
 ENTRY = fields.WORKSPACE_LEDGER
@@ -75,6 +74,8 @@ def read(root: Path) -> Workspace:
 
     Its entries, once valid, are kept in the workspace's cache with the SHA-256 of the file:
     read again unchanged, it is not validated again (which would load pydantic for it)."""
+    from .yamlsource import SourceError, decode
+
     path = root / WORKSPACE_FILE
     try:
         raw = path.read_bytes()
@@ -107,6 +108,8 @@ class _Entry(NamedTuple):
 
 def _entries(root: Path, text: str) -> tuple[str | None, list[_Entry]]:
     """(title, entries) of valid YAML matching the declared model; InvalidLedger if not."""
+    from .yamlsource import parse
+
     path = root / WORKSPACE_FILE
     source = parse(path, text)
     from . import checks  # pydantic: only when a workspace is read anew
@@ -184,23 +187,28 @@ def _bad_name(name: str) -> str | None:
 def _unit_of(folder: Path) -> str | None:
     """The ledger's own unit (its ledger.yaml's `unit`), when it can be read: from its own line
     (and the lines that continue it), else from the whole file. A thousand members' ledger.yaml
-    parsed whole on every command would take a second."""
+    parsed whole on every command would take a second; a name in Chinese on one line is read
+    without YAML at all."""
     from .layout import LEDGER_FILE
 
-    path = folder / LEDGER_FILE
     try:
-        text = decode(path, path.read_bytes())
-        found = _UNIT_LINE.search(text)
-        data = _yaml_of(found.group(0)) if found else None
-        if not isinstance(data, dict):
-            data = parse(path, text).data
-    except (OSError, SourceError):
+        text = (folder / LEDGER_FILE).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):  # the member's own read says what is wrong
         return None
+    found = _UNIT_LINE.search(text)
+    value = found.group(0).partition(":")[2].strip() if found else ""
+    if _PLAIN_NAME.fullmatch(value):
+        return value
+    data = _yaml_of(found.group(0)) if found else None
+    if not isinstance(data, dict):
+        data = _yaml_of(text)
     unit = data.get(fields.LEDGER.unit.key) if isinstance(data, dict) else None
     return unit if isinstance(unit, str) and unit.strip() else None
 
 
 _UNIT_LINE = re.compile(rf"^{re.escape(fields.LEDGER.unit.key)}:.*(?:\n[ \t]+.*)*", re.MULTILINE)
+# what YAML reads as that very text: one line, begun by a CJK character, no comment, no mapping
+_PLAIN_NAME = re.compile(r"[\u3400-\u9fff][^\n#:：]*(?<![ \t])")
 
 
 def _yaml_of(text: str):
