@@ -128,7 +128,9 @@ MAX_WORKERS = 8
 
 
 def _never_cached(member: Member) -> bool:
-    return (member.folder / LEDGER_FILE).is_file() and not (member.folder / STATE_DIR / cache.CACHE_FILE).exists()
+    folder = os.fspath(member.folder)  # plain strings: a thousand members, no Path objects
+    return os.path.isfile(os.path.join(folder, LEDGER_FILE)) and not os.path.exists(
+        os.path.join(folder, STATE_DIR, cache.CACHE_FILE))
 
 
 def _build_cache(folder) -> None:
@@ -140,17 +142,24 @@ def _build_cache(folder) -> None:
 
 
 def _load_member(member: Member, texts: bool) -> tuple[Ledger | None, Excluded | None]:
-    if not (member.folder / LEDGER_FILE).is_file():
-        if member.git is not None:
-            return None, Excluded(member, f"尚未克隆 {member.git}(运行 rectify sync)")
-        return None, Excluded(member, f"{member.folder} 不是台账:其中没有 {LEDGER_FILE}")
     try:
         result = loading.load(member.folder, texts=texts)
     except (OSError, RectifyError) as exc:
-        return None, Excluded(member, str(exc))
+        return None, _not_a_ledger(member) or Excluded(member, str(exc))
     if result.errors or result.ledger is None:
-        return None, Excluded(member, f"台账有 {len(result.errors)} 处错误", result.errors[:MAX_ERRORS_NAMED])
+        return None, _not_a_ledger(member) or Excluded(member, f"台账有 {len(result.errors)} 处错误",
+                                                      result.errors[:MAX_ERRORS_NAMED])
     return result.ledger, None
+
+
+def _not_a_ledger(member: Member) -> Excluded | None:
+    """Why a member that did not read has no ledger at all (not cloned yet, the wrong folder), if so;
+    asked only then: a thousand members read without it."""
+    if (member.folder / LEDGER_FILE).is_file():
+        return None
+    if member.git is not None:
+        return Excluded(member, f"尚未克隆 {member.git}(运行 rectify sync)")
+    return Excluded(member, f"{member.folder} 不是台账:其中没有 {LEDGER_FILE}")
 
 
 # --- items ------------------------------------------------------------------------------
