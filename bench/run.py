@@ -265,7 +265,7 @@ def render(args, sections: list[dict]) -> str:
     for section in sections:
         lines += _table(section)
     if len(sections) > 1:
-        lines += _growth(sections)
+        lines += growth(sections)
     return "\n".join(lines) + "\n"
 
 
@@ -289,16 +289,16 @@ def _table(section: dict) -> list[str]:
     return lines
 
 
-def _growth(sections: list[dict]) -> list[str]:
-    """Time per item from the smallest ledger to each larger one: under the size ratio is sub-linear."""
+def growth(sections: list[dict], size: str = "items", shown=lambda name: name.split(" (")[0]) -> list[str]:
+    """Time from the smallest size to each larger one: under the size ratio is sub-linear."""
     first = sections[0]
-    lines = ["", f"## Growth against {first['items']} items", "",
-             "| command | " + " | ".join(f"{s['items']} / {first['items']}" for s in sections[1:]) + " |",
+    lines = ["", f"## Growth against {first[size]} {size}", "",
+             "| command | " + " | ".join(f"{s[size]} / {first[size]}" for s in sections[1:]) + " |",
              "| --- | " + " | ".join("---:" for _ in sections[1:]) + " |"]
     for index, (name, figures) in enumerate(first["rows"]):
         ratios = [f"{s['rows'][index][1]['median'] / figures['median']:.1f}x time for "
-                  f"{s['items'] / first['items']:.0f}x items" for s in sections[1:]]
-        lines.append(f"| `{name.split(' (')[0]}` | " + " | ".join(ratios) + " |")
+                  f"{s[size] / first[size]:.0f}x {size}" for s in sections[1:]]
+        lines.append(f"| `{shown(name)}` | " + " | ".join(ratios) + " |")
     return lines
 
 

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import TODAY, build_ledger, clerk_env, machine, measure, speed
+from run import TODAY, build_ledger, clerk_env, growth, machine, measure, speed
 
 HERE = Path(__file__).resolve().parent
 ITEMS = 30
@@ -178,7 +178,7 @@ def render(args, sections: list[dict], synced: tuple[str, dict], cores: tuple[fl
     lines += ["", f"Cold `summary --by unit` of {max(args.ledgers)} ledgers: {wall:.2f} s wall, {cpu:.2f} s CPU "
               f"({cpu / wall:.1f} cores busy on average)."]
     if len(sections) > 1:
-        lines += _growth(sections)
+        lines += growth(sections, "ledgers", shown=lambda name: name)
     return "\n".join(lines) + "\n"
 
 
@@ -192,18 +192,6 @@ def _table(heading: str, rows: list[tuple[str, dict]]) -> list[str]:
             verdict += f"; peak over {PEAK_MB} MB"
         lines.append(f"| `{name}` | {figures['median']:.3f} | {figures['min']:.3f} | {figures['max']:.3f} | "
                      f"{figures['peak_mb']} | {verdict} | {','.join(map(str, figures['exit']))} |")
-    return lines
-
-
-def _growth(sections: list[dict]) -> list[str]:
-    first = sections[0]
-    lines = ["", f"## Growth against {first['ledgers']} ledgers", "",
-             "| command | " + " | ".join(f"{s['ledgers']} / {first['ledgers']}" for s in sections[1:]) + " |",
-             "| --- | " + " | ".join("---:" for _ in sections[1:]) + " |"]
-    for index, (name, figures) in enumerate(first["rows"]):
-        ratios = [f"{s['rows'][index][1]['median'] / figures['median']:.1f}x time for "
-                  f"{s['ledgers'] / first['ledgers']:.0f}x ledgers" for s in sections[1:]]
-        lines.append(f"| `{name}` | " + " | ".join(ratios) + " |")
     return lines
 
 
