@@ -1,4 +1,4 @@
-"""Validation as data: pydantic errors and ledger rules become Diagnostics with positions."""
+"""Validation as data: pydantic errors become Diagnostics with positions (the ledger rules are in rules.py)."""
 
 from __future__ import annotations
 

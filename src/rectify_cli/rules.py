@@ -1,4 +1,4 @@
-"""The rules one issue file must satisfy beyond its shape, given ledger.yaml.
+"""The rules beyond the files' shape: of one issue file given ledger.yaml, and across files.
 
 No pydantic: they run on validated models and on plain records alike, so an edit
 can be checked without importing the validator.
