@@ -1,4 +1,4 @@
-"""Validation as data: pydantic errors and ledger rules become Diagnostics with positions."""
+"""Validation as data: pydantic errors become Diagnostics with positions (the ledger rules are in rules.py)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,12 @@ import re
 import reprlib
 import types
 import typing
-from dataclasses import dataclass
-from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from . import fields, model, records
 from .errors import Diagnostic
 from .yamlsource import Source
-
-if typing.TYPE_CHECKING:
-    from .model import LedgerInfo, Problem
-
-LEDGER = fields.LEDGER
 
 
 def _enum_words(owner: type[BaseModel] | None, name: str) -> list[str] | None:
@@ -168,89 +161,3 @@ def _inner_model(annotation) -> type[BaseModel] | None:
     if isinstance(annotation, types.GenericAlias):
         return _inner_model(typing.get_origin(annotation))
     return None
-
-
-# --- Ledger rules: checked on valid models, across files --------------------
-
-
-@dataclass(frozen=True)
-class Seen:
-    """What the rules across files need of one valid issue file (its node tree is let go)."""
-
-    problem_id: int
-    items: int
-    path: Path
-    id_at: tuple[int, int]
-
-
-def seen(problem: Problem, source: Source) -> Seen:
-    return Seen(problem.id, len(problem.items), source.path, source.where(("id",)))
-
-
-def check_across(files: list[Seen], info: LedgerInfo, info_source: Source, complete: bool = True) -> list[Diagnostic]:
-    """Rules across files and of ledger.yaml; the item count is compared only when every file was read."""
-    diagnostics = _check_problem_ids(files)
-    if complete:
-        diagnostics += _check_stated_count(info, info_source, sum(f.items for f in files))
-        diagnostics += _check_stated_problems(info, info_source, len(files))
-    diagnostics += _check_blanks(info, info_source)
-    diagnostics += _check_inspection(info, info_source)
-    return diagnostics
-
-
-def _check_inspection(info: LedgerInfo, source: Source) -> list[Diagnostic]:
-    inspection, dates = info.inspection, fields.INSPECTION
-    found = []
-    if inspection and inspection.end < inspection.start:
-        line, column = source.where((LEDGER.inspection.key, dates.end.key))
-        message = f"{dates.end.label} {inspection.end} 早于{dates.start.label} {inspection.start}"
-        found.append(Diagnostic(source.path, line, column, message))
-    if inspection and info.feedback_date and info.feedback_date < inspection.start:
-        line, column = source.where((LEDGER.feedback_date.key,))
-        message = f"{LEDGER.feedback_date.label} {info.feedback_date} 早于{dates.start.label} {inspection.start}"
-        found.append(Diagnostic(source.path, line, column, message))
-    return found
-
-
-def _check_blanks(info: LedgerInfo, source: Source) -> list[Diagnostic]:
-    """A ledger made by `init` may hold marked blanks: say which are still to fill in."""
-    blanks = [spec.key for spec in LEDGER if spec.required and getattr(info, spec.key) == model.PLACEHOLDER]
-    blanks += [] if info.inspection else [LEDGER.inspection.key]
-    blanks += [] if info.aspects else [LEDGER.aspects.key]
-    found = []
-    for name in blanks:
-        line, column = source.where((name,))
-        label = _label(model.LedgerInfo, name)
-        found.append(Diagnostic(source.path, line, column, f"{label} 尚未填写", severity="warning"))
-    return found
-
-
-def _check_problem_ids(files: list[Seen]) -> list[Diagnostic]:
-    found = []
-    first_file: dict[int, Path] = {}
-    for file in files:
-        if file.problem_id in first_file:
-            other = first_file[file.problem_id].name
-            found.append(Diagnostic(file.path, *file.id_at, f"问题编号 id: {file.problem_id} 与 {other} 重复"))
-        else:
-            first_file[file.problem_id] = file.path
-    return found
-
-
-def _check_stated_count(info: LedgerInfo, source: Source, counted: int) -> list[Diagnostic]:
-    spec = LEDGER.stated_items
-    if info.stated_items is None or info.stated_items == counted:
-        return []
-    line, column = source.where((spec.key,))
-    message = f"{spec.key}({spec.label})为 {info.stated_items},台账中实有 {counted} 项"
-    return [Diagnostic(source.path, line, column, message, severity="warning")]
-
-
-
-def _check_stated_problems(info: LedgerInfo, source: Source, counted: int) -> list[Diagnostic]:
-    spec = fields.LEDGER.stated_problems
-    if info.stated_problems is None or info.stated_problems == counted:
-        return []
-    line, column = source.where((spec.key,))
-    message = f"{spec.key}({spec.label})为 {info.stated_problems},台账中实有 {counted} 个问题"
-    return [Diagnostic(source.path, line, column, message, severity="warning")]

@@ -206,7 +206,7 @@ def collector_paused():
 
 
 def _read_all(root: Path, today: dt.date | None, evidence: bool):
-    from . import checks, rules
+    from . import rules
     from .evidence import check_recorded, check_unreferenced
     from .model import LedgerInfo, Problem, to_record
 
@@ -231,13 +231,13 @@ def _read_all(root: Path, today: dt.date | None, evidence: bool):
                 result.diagnostics += rules.events_after(problem, source, info.as_of)
         if evidence:
             result.diagnostics += check_recorded(root, record, source, referenced)
-        seen.append(checks.seen(problem, source))
+        seen.append(rules.seen(problem, source))
         problems.append(record)
         result.paths.setdefault(problem.id, path)
     if info is None:
         return result, fingerprints
     complete = len(problems) == len(paths) and not issues_broken
-    result.diagnostics += checks.check_across(seen, info, info_source, complete=complete)
+    result.diagnostics += rules.check_across(seen, info, info_source, complete=complete)
     if evidence:
         result.diagnostics += check_unreferenced(root.resolve(), referenced)
     result.ledger = Ledger(to_record(info), problems)
@@ -304,7 +304,7 @@ def _load_incremental(root: Path, data: dict, states: dict[str, tuple], hashed: 
 def _reparsed(root: Path, kept: dict[str, tuple], states: dict[str, tuple]) -> dict | None:
     """The cache entries of every file, in the files' order: the changed ones parsed and checked
     as a full load checks them, against ledger.yaml; None if any of them has anything to say."""
-    from . import checks, records
+    from . import records, rules
     from .yamlsource import SourceError
 
     try:  # unchanged, so valid as cached: its record serves, its source only places messages
@@ -320,25 +320,56 @@ def _reparsed(root: Path, kept: dict[str, tuple], states: dict[str, tuple]) -> d
         files[relative] = kept.get(relative) or _checked_entry(root, root / relative, info, diagnostics)
         if files[relative] is None or diagnostics:
             return None
-    seen = [checks.Seen(problem_id, len(packed[-2]), root / relative, (None, None))  # id_at only for a message
+    seen = [rules.Seen(problem_id, len(packed[-2]), root / relative, (None, None))  # id_at only for a message
             for relative, (_state, _sha, packed, problem_id) in files.items() if problem_id is not None]
-    return None if checks.check_across(seen, info, info_source) else files
+    return None if rules.check_across(seen, info, info_source) else files
 
 
 def _checked_entry(root: Path, path: Path, info, diagnostics: list[Diagnostic]) -> tuple | None:
     """The cache entry of one issue file, checked as _read_all checks it; its findings go to diagnostics."""
     from . import rules
-    from .model import Problem, to_record
 
     fingerprints: dict[Path, tuple] = {}
-    source, problem = _load_model(path, Problem, diagnostics, fingerprints, root)
-    if problem is None:
+    source, problem = _plain_problem(path, diagnostics, fingerprints, root)
+    if source is None:
         return None
+    if problem is None:  # in doubt: the validator decides, and says where and why
+        problem = _validated_problem(source, diagnostics)
+        if problem is None:
+            return None
     diagnostics += rules.check_problem(problem, source, info, None)
     if info.as_of is not None:
         diagnostics += rules.events_after(problem, source, info.as_of)
     state, sha = fingerprints[path]
-    return None if state is None else (state, sha, cache.pack_problem(to_record(problem)), problem.id)
+    return None if state is None else (state, sha, cache.pack_problem(problem), problem.id)
+
+
+def _plain_problem(path: Path, diagnostics: list[Diagnostic], fingerprints: dict, root: Path):
+    """(source, record) of an issue file in the forms the tool writes, made without pydantic;
+    (source, None) when it is in doubt; (None, None) when it cannot be read or parsed."""
+    from . import records
+    from .fields import PROBLEM
+    from .plaincheck import plainly_valid
+    from .yamlsource import SourceError
+
+    try:
+        source, fingerprints[path] = _read_source(path, root)
+    except SourceError as exc:
+        diagnostics.append(exc.diagnostic)
+        return None, None
+    if not plainly_valid(PROBLEM, source.data):
+        return source, None
+    return source, records.from_data(records.Problem, source.data)
+
+
+def _validated_problem(source, diagnostics: list[Diagnostic]):
+    """The record of a parsed issue file through the validator, or None with its findings."""
+    from . import checks
+    from .model import Problem, to_record
+
+    problem, found = checks.validate(source, Problem)
+    diagnostics.extend(found)
+    return None if problem is None else to_record(problem)
 
 
 def _cached_result(root: Path, data: dict, texts: bool, started: int) -> LoadResult | None:

@@ -1,4 +1,4 @@
-"""The rules one issue file must satisfy beyond its shape, given ledger.yaml.
+"""The rules beyond the files' shape: of one issue file given ledger.yaml, and across files.
 
 No pydantic: they run on validated models and on plain records alike, so an edit
 can be checked without importing the validator.
@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 from . import fields
 from .errors import Diagnostic
 from .records import inspection_start
-from .vocab import Kind, Status
+from .vocab import PLACEHOLDER, Kind, Status
 from .yamlsource import Source
 
-ITEM, PROBLEM = fields.ITEM, fields.PROBLEM
+ITEM, PROBLEM, LEDGER = fields.ITEM, fields.PROBLEM, fields.LEDGER
 COMPLETE = tuple(spec for spec in ITEM if spec.complete)  # the 五个一, in the fields' order
 EXAMPLES_SHOWN = 3
 
@@ -109,3 +111,87 @@ def completeness(entries, path, strict: bool = False) -> list[Diagnostic]:
         message = f"{len(ids)} 项未填写 {spec.label}(如 {shown})"
         found.append(Diagnostic(path, None, None, message, severity="error" if strict else "warning"))
     return found
+
+
+# --- Rules across files and of ledger.yaml: on valid models or records -------------
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the rules across files need of one valid issue file (its node tree is let go)."""
+
+    problem_id: int
+    items: int
+    path: Path
+    id_at: tuple[int, int]
+
+
+def seen(problem, source: Source) -> Seen:
+    return Seen(problem.id, len(problem.items), source.path, source.where(("id",)))
+
+
+def check_across(files: list[Seen], info, info_source: Source, complete: bool = True) -> list[Diagnostic]:
+    """Rules across files and of ledger.yaml; the item count is compared only when every file was read."""
+    diagnostics = _check_problem_ids(files)
+    if complete:
+        diagnostics += _check_stated_count(info, info_source, sum(f.items for f in files))
+        diagnostics += _check_stated_problems(info, info_source, len(files))
+    diagnostics += _check_blanks(info, info_source)
+    diagnostics += _check_inspection(info, info_source)
+    return diagnostics
+
+
+def _check_inspection(info, source: Source) -> list[Diagnostic]:
+    inspection, dates = info.inspection, fields.INSPECTION
+    found = []
+    if inspection and inspection.end < inspection.start:
+        line, column = source.where((LEDGER.inspection.key, dates.end.key))
+        message = f"{dates.end.label} {inspection.end} 早于{dates.start.label} {inspection.start}"
+        found.append(Diagnostic(source.path, line, column, message))
+    if inspection and info.feedback_date and info.feedback_date < inspection.start:
+        line, column = source.where((LEDGER.feedback_date.key,))
+        message = f"{LEDGER.feedback_date.label} {info.feedback_date} 早于{dates.start.label} {inspection.start}"
+        found.append(Diagnostic(source.path, line, column, message))
+    return found
+
+
+def _check_blanks(info, source: Source) -> list[Diagnostic]:
+    """A ledger made by `init` may hold marked blanks: say which are still to fill in."""
+    blanks = [spec.key for spec in LEDGER if spec.required and getattr(info, spec.key) == PLACEHOLDER]
+    blanks += [] if info.inspection else [LEDGER.inspection.key]
+    blanks += [] if info.aspects else [LEDGER.aspects.key]
+    found = []
+    for name in blanks:
+        line, column = source.where((name,))
+        found.append(Diagnostic(source.path, line, column, f"{LEDGER.get(name).named} 尚未填写", severity="warning"))
+    return found
+
+
+def _check_problem_ids(files: list[Seen]) -> list[Diagnostic]:
+    found = []
+    first_file: dict[int, Path] = {}
+    for file in files:
+        if file.problem_id in first_file:
+            other = first_file[file.problem_id].name
+            found.append(Diagnostic(file.path, *file.id_at, f"问题编号 id: {file.problem_id} 与 {other} 重复"))
+        else:
+            first_file[file.problem_id] = file.path
+    return found
+
+
+def _check_stated_count(info, source: Source, counted: int) -> list[Diagnostic]:
+    spec = LEDGER.stated_items
+    if info.stated_items is None or info.stated_items == counted:
+        return []
+    line, column = source.where((spec.key,))
+    message = f"{spec.key}({spec.label})为 {info.stated_items},台账中实有 {counted} 项"
+    return [Diagnostic(source.path, line, column, message, severity="warning")]
+
+
+def _check_stated_problems(info, source: Source, counted: int) -> list[Diagnostic]:
+    spec = LEDGER.stated_problems
+    if info.stated_problems is None or info.stated_problems == counted:
+        return []
+    line, column = source.where((spec.key,))
+    message = f"{spec.key}({spec.label})为 {info.stated_problems},台账中实有 {counted} 个问题"
+    return [Diagnostic(source.path, line, column, message, severity="warning")]

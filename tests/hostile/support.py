@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import os
 import re
 import resource
@@ -13,7 +14,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..conftest import REPO
+
 STATE_DIR = ".rectify"
+
+
+def load_bench():
+    """bench/run.py, whose deterministic ledger generator tests reuse."""
+    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def tree(folder: Path) -> dict[str, object]:

@@ -12,7 +12,6 @@ the test itself, buffered and unbuffered (PYTHONUNBUFFERED changes how stdout is
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -21,8 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO
-from .support import Finished, expect, tree
+from .support import Finished, expect, load_bench, tree
 from .test_faults import command, copy_ledger
 
 NOTE = "复核一次"
@@ -133,15 +131,7 @@ def test_undo_yes_with_nobody_reading_undoes_and_says_so(ledger, buffering):
 # --- point 9: a reader that stops early, on outputs larger than a pipe holds ------------------
 
 
-def _load_bench():
-    """bench/run.py, whose deterministic ledger generator these tests reuse."""
-    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-BENCH = _load_bench()
+BENCH = load_bench()
 
 
 @pytest.fixture(scope="module")
