@@ -71,17 +71,18 @@ def _key_path() -> Path:
     return Path(base) / "rectify" / "cache-key"
 
 
-_KNOWN_KEYS: dict[Path, bytes] = {}  # read once per process: a workspace reads a thousand caches
+_KNOWN_KEYS: dict[tuple, bytes] = {}  # read once per process: a workspace reads a thousand caches
 
 
 def _key(create: bool) -> bytes | None:
+    known = tuple(map(os.environ.get, ("XDG_CACHE_HOME", "HOME", "USERPROFILE")))  # what _key_path depends on
+    if known in _KNOWN_KEYS:
+        return _KNOWN_KEYS[known]
     path = _key_path()
-    if path in _KNOWN_KEYS:
-        return _KNOWN_KEYS[path]
     try:
         key = path.read_bytes()
         if len(key) == 32:
-            _KNOWN_KEYS[path] = key
+            _KNOWN_KEYS[known] = key
             return key
     except OSError:
         pass

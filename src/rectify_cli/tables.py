@@ -49,12 +49,13 @@ def fitted(columns: list[Col], rows: list[list[str]], width: int) -> list[tuple[
     when the table must squeeze it (rich would not break unspaced Chinese below one word)."""
     keep = [index for index, column in enumerate(columns)
             if column.drop is None or any(row[index] not in EMPTY_CELLS for row in rows)]
-    while _needed(columns, rows, keep) > width:
+    natural = {index: _natural(columns[index], rows, index) for index in keep}  # measured once: a thousand rows
+    while _needed(columns, natural, keep) > width:
         droppable = [index for index in keep if columns[index].drop is not None]
         if not droppable:
             break
         keep.remove(min(droppable, key=lambda index: columns[index].drop))
-    return _widths(columns, rows, keep, width)
+    return _widths(columns, natural, keep, width)
 
 
 def _natural(column: Col, rows: list[list[str]], index: int) -> int:
@@ -64,26 +65,25 @@ def _natural(column: Col, rows: list[list[str]], index: int) -> int:
     return max([cell_len(column.header), *(cell_len(line) for line in lines)])
 
 
-def _needed(columns: list[Col], rows: list[list[str]], keep: list[int]) -> int:
+def _needed(columns: list[Col], natural: dict[int, int], keep: list[int]) -> int:
     from rich.cells import cell_len
 
     total = 1
     for index in keep:
         column = columns[index]
-        widest = _natural(column, rows, index)
+        widest = natural[index]
         if not column.one_line:  # wraps: as narrow as its minimum (or its header), if its text is that wide
             widest = min(widest, max(column.min_width, cell_len(column.header)))
         total += widest + BORDER
     return total
 
 
-def _widths(columns: list[Col], rows: list[list[str]], keep: list[int], width: int) -> list[tuple[int, int | None]]:
+def _widths(columns: list[Col], natural: dict[int, int], keep: list[int], width: int) -> list[tuple[int, int | None]]:
     """Wrapping columns share what the one-line columns leave, in proportion to their text."""
     wrapping = [index for index in keep if not columns[index].one_line]
-    fixed = 1 + sum(_natural(columns[index], rows, index) + BORDER for index in keep if index not in wrapping)
+    fixed = 1 + sum(natural[index] + BORDER for index in keep if index not in wrapping)
     room = width - fixed - BORDER * len(wrapping)
-    natural = {index: _natural(columns[index], rows, index) for index in wrapping}
-    if sum(natural.values()) <= room:
+    if sum(natural[index] for index in wrapping) <= room:
         return [(index, None) for index in keep]
     floors = {index: min(natural[index], max(columns[index].min_width, 2)) for index in wrapping}
     spare = max(room - sum(floors.values()), 0)

@@ -900,12 +900,14 @@ def _ranks(values: list) -> list[int]:
 def ranking_rows(summed) -> list[list[str]]:
     by_rate = summed.ranking
     rate_ranks = _ranks([unit.figures.rate for unit in by_rate])
-    overdue = sorted((unit.figures.overdue for unit in by_rate), reverse=True)
+    overdue_rank: dict[int, int] = {}  # a count's rank: one more than the units with more overdue
+    for place, count in enumerate(sorted((unit.figures.overdue for unit in by_rate), reverse=True), start=1):
+        overdue_rank.setdefault(count, place)
     rows = []
     for rank, unit in zip(rate_ranks, by_rate, strict=True):
         figures = unit.figures
         rows.append([str(rank), unit.part.unit, str(figures.stated), str(figures.closed), rate_text(figures.rate),
-                     str(figures.overdue), str(overdue.index(figures.overdue) + 1) if figures.overdue else EMPTY])
+                     str(figures.overdue), str(overdue_rank[figures.overdue]) if figures.overdue else EMPTY])
     return rows
 
 
