@@ -418,3 +418,31 @@ def test_a_file_parsed_after_a_pull_is_hashed_again_while_its_stat_is_recent(cac
     assert data["files"][relative][0] == state
     # changed in the cache's racy window: a same-size edit keeping the stat would not be trusted
     assert cache.reusable(cached, relative, state, data["files"][relative], data["written_ns"]) == cache.HASH
+
+
+@pytest.mark.parametrize("count_by", ["item", "problem"])
+@pytest.mark.parametrize("day", ["2022-01-15", "2022-02-23", "2023-01-01"])
+def test_the_whole_ledgers_figures_from_the_cores_are_those_of_its_items(cached, count_by, day):
+    """A roll-up counts each ledger from the cache's cores, no item built: the same figures as
+    counting its items, open, closed and overdue, by item or by problem."""
+    import datetime as dt
+
+    from rectify_cli import loading, query, stats
+    from rectify_cli.query import Filters
+
+    info = cached / "ledger.yaml"
+    info.write_text(info.read_text(encoding="utf-8") + f"count_by: {count_by}\n", encoding="utf-8")
+    for problem in ("08", "13"):  # deadlines, so that some open items are overdue on some days
+        path = cached / "issues" / f"{problem}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("    status: open\n", "    status: open\n    deadline: 2022-02-01\n"), encoding="utf-8")
+    run(cached, "list")
+    today = dt.date.fromisoformat(day)
+    from_cores = loading.load(cached, texts=False).ledger
+    assert isinstance(from_cores, cache.CachedLedger)
+    quick = stats.whole(from_cores, today)
+    assert from_cores._all is None  # nothing built
+    from_files = loading.load(cached, use_cache=False).ledger
+    counted = stats.overall(from_files, query.select(from_files, Filters(), today), today, filtered=False)
+    assert quick == counted
+    assert counted.overdue > 0 if day != "2022-01-15" else counted.overdue == 0

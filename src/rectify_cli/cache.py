@@ -327,7 +327,9 @@ def now_ns() -> int:
 ITEM_CORE = tuple(spec.key for spec in fields.ITEM if spec.core)
 ITEM_TEXT = tuple(spec.key for spec in fields.ITEM if not spec.core)
 _STATUS_AT = ITEM_CORE.index(fields.ITEM.status.key)
+_DEADLINE_AT = ITEM_CORE.index(fields.ITEM.deadline.key)  # a date's ordinal in the cache
 _CLOSED = records.Status.CLOSED.value
+_OPEN = records.Status.OPEN.value
 
 
 _PROBLEM_HEAD = tuple(spec.key for spec in fields.PROBLEM if spec.type != fields.MANY)
@@ -444,8 +446,21 @@ class CachedLedger(records.Ledger):
         cores = [core for packed in self._packed.values() for core in packed[-2]]
         return sum(1 for core in cores if core[_STATUS_AT] == _CLOSED), len(cores)
 
+    def standings(self, today) -> list[tuple[int, bool, bool]]:
+        """From the cores, no item built: a roll-up of a thousand ledgers' figures needs no more."""
+        if self._all is not None:
+            return super().standings(today)
+        ordinal = today.toordinal()
+        return [_standing(problem_id, core, ordinal) for problem_id, packed in self._packed.items()
+                for core in packed[-2]]
+
     def _build(self, problem_id: int) -> records.Problem:
         problem = self._built.get(problem_id)
         if problem is None:
             problem = self._built[problem_id] = problem_from(self._packed[problem_id], self._full)
         return problem
+
+
+def _standing(problem_id: int, core: tuple, ordinal: int) -> tuple[int, bool, bool]:
+    is_open = core[_STATUS_AT] == _OPEN
+    return problem_id, is_open, records.overdue(is_open, core[_DEADLINE_AT], ordinal)

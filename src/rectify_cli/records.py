@@ -110,8 +110,12 @@ class Entry:
         return self.item.status is Status.OPEN
 
     def is_overdue(self, today: dt.date) -> bool:
-        deadline = self.item.deadline
-        return self.is_open and deadline is not None and deadline < today
+        return overdue(self.is_open, self.item.deadline, today)
+
+
+def overdue(is_open: bool, deadline, today) -> bool:
+    """An open item past its deadline; deadline and today as dates, or (in the cache) their ordinals."""
+    return is_open and deadline is not None and deadline < today
 
 
 @dataclass
@@ -134,6 +138,10 @@ class Ledger:
         """(closed items, all items)."""
         items = [item for problem in self.problems for item in problem.items]
         return sum(1 for item in items if item.status is Status.CLOSED), len(items)
+
+    def standings(self, today: dt.date) -> list[tuple[int, bool, bool]]:
+        """(problem id, open, overdue) of every item: what the whole ledger's figures count."""
+        return [(entry.problem.id, entry.is_open, entry.is_overdue(today)) for entry in self.entries()]
 
     def entries(self) -> list[Entry]:
         ordered = sorted(self.problems, key=lambda problem: problem.id)

@@ -263,10 +263,15 @@ class Summary:
 
 def summarise(rollup: Rollup, filters: Filters, by: Dimension) -> Summary:
     filtered = filters != Filters()
-    chosen = [(part, query.select(part.ledger, filters, part.day)) for part in rollup.parts]
-    units = [Official(part, stats.overall(part.ledger, entries, part.day, filtered)) for part, entries in chosen]
+    by_member = by in (Dimension.UNIT, Dimension.ROUND, Dimension.LEVEL)
+    if by_member and not filtered:  # each ledger's own figures: no item need be built
+        chosen = []
+        units = [Official(part, stats.whole(part.ledger, part.day)) for part in rollup.parts]
+    else:
+        chosen = [(part, query.select(part.ledger, filters, part.day)) for part in rollup.parts]
+        units = [Official(part, stats.overall(part.ledger, entries, part.day, filtered)) for part, entries in chosen]
     rounds = _grouped(units, lambda part: part.member.round or NO_ROUND)
-    if by in (Dimension.UNIT, Dimension.ROUND, Dimension.LEVEL):
+    if by_member:
         rows = _grouped(units, _GROUPING[by])
         total = _as_tally(stats.TOTAL_LABEL, [unit.figures for unit in units])
     else:

@@ -108,11 +108,10 @@ class Tally:
         return completion_rate(self.closed, self.total)
 
     def add(self, entry: Entry, today: dt.date) -> None:
-        item = entry.item  # read once: a summary adds ten thousand items
         self.total += 1
-        if item.status is not Status.OPEN:
+        if not entry.is_open:
             self.closed += 1
-        elif item.deadline is not None and item.deadline < today:
+        elif entry.is_overdue(today):
             self.overdue += 1
 
 
@@ -145,32 +144,45 @@ def overall(ledger: Ledger, entries: list[Entry], today: dt.date, filtered: bool
             count_by: CountBy | None = None) -> Overall:
     """Counts of the entries, or of their problems, by the ledger's count_by unless told;
     for the whole ledger the stated count is the denominator."""
+    return _overall(ledger, _standings(entries, today), filtered, count_by)
+
+
+def whole(ledger: Ledger, today: dt.date) -> Overall:
+    """The official figures of the whole ledger, as `overall` of all its entries gives them; from
+    the cache's cores when it was read so, no item built."""
+    return _overall(ledger, ledger.standings(today), False, None)
+
+
+def _overall(ledger: Ledger, standings: list[tuple[int, bool, bool]], filtered: bool,
+             count_by: CountBy | None) -> Overall:
     level = count_by or ledger.info.count_by
-    counted = _problem_tally(entries, today) if level is CountBy.PROBLEM else _item_tally(entries, today)
+    counted = _problem_tally(standings) if level is CountBy.PROBLEM else _item_tally(standings)
     declared = None if filtered else stated_count(ledger.info, level)
     return Overall(stated=denominator(ledger, counted.total, filtered, level), found=counted.total,
                    closed=counted.closed, overdue=counted.overdue, declared=declared, count_by=level,
                    filtered=filtered)
 
 
-def _item_tally(entries: list[Entry], today: dt.date) -> Tally:
-    counted = Tally("")
-    for entry in entries:
-        counted.add(entry, today)
-    return counted
+def _standings(entries: list[Entry], today: dt.date) -> list[tuple[int, bool, bool]]:
+    return [(entry.problem.id, entry.is_open, entry.is_overdue(today)) for entry in entries]
 
 
-def _problem_tally(entries: list[Entry], today: dt.date) -> Tally:
+def _item_tally(standings: list[tuple[int, bool, bool]]) -> Tally:
+    return Tally("", total=len(standings), closed=sum(not is_open for _id, is_open, _late in standings),
+                 overdue=sum(late for _id, _open, late in standings))
+
+
+def _problem_tally(standings: list[tuple[int, bool, bool]]) -> Tally:
     """A problem is done when all its items (those selected) are closed; overdue when one of
     its open items is."""
-    by_problem: dict[int, list[Entry]] = {}
-    for entry in entries:
-        by_problem.setdefault(entry.problem.id, []).append(entry)
+    by_problem: dict[int, list[tuple[bool, bool]]] = {}
+    for problem_id, is_open, late in standings:
+        by_problem.setdefault(problem_id, []).append((is_open, late))
     counted = Tally("", total=len(by_problem))
     for own in by_problem.values():
-        if not any(entry.is_open for entry in own):
+        if not any(is_open for is_open, _late in own):
             counted.closed += 1
-        elif any(entry.is_overdue(today) for entry in own):
+        elif any(late for _open, late in own):
             counted.overdue += 1
     return counted
 
@@ -180,7 +192,7 @@ TOTAL_LABEL = "合计"
 
 def total_row(entries: list[Entry], today: dt.date) -> Tally:
     """Every item once: a table's last row (a department's rows may share items, so no column sum)."""
-    row = _item_tally(entries, today)
+    row = _item_tally(_standings(entries, today))
     row.label = TOTAL_LABEL
     return row
 
