@@ -74,14 +74,14 @@ def read(root: Path) -> Workspace:
 
     Its entries, once valid, are kept in the workspace's cache with the SHA-256 of the file:
     read again unchanged, it is not validated again (which would load pydantic for it)."""
-    from .yamlsource import SourceError, decode
-
     path = root / WORKSPACE_FILE
+    raw = path.read_bytes()
+    remembered = _remembered(root, raw)
+    if remembered is not None:
+        return _workspace(root, *remembered)
+    from .yamlsource import SourceError, decode  # read anew: parsed and validated
+
     try:
-        raw = path.read_bytes()
-        remembered = _remembered(root, raw)
-        if remembered is not None:
-            return _workspace(root, *remembered)
         title, entries = _entries(root, decode(path, raw))
     except SourceError as exc:
         raise InvalidLedger([exc.diagnostic]) from None
