@@ -1,6 +1,6 @@
 """Benchmark rectify on a large synthetic ledger: whole-process timings and peak memory.
 
-    python bench/run.py --items 10000            # prints a table, writes bench/RESULTS.md
+    python bench/run.py --items 10000            # prints a table, writes its part of bench/RESULTS.md
     python bench/run.py --items 100000 --runs 3  # the linear-growth check
 
 The ledger is deterministic: 20 items per problem file, 20% open, outcome
@@ -184,6 +184,22 @@ def taskwarrior_cases(items: int, work: Path) -> list[tuple[str, list[str], obje
     ]
 
 
+def write_section(path: Path, script: str, report: str) -> None:
+    """Put a script's report in its own marked part of the results file, keeping the others':
+    the ledger benchmark and the workspace benchmark share bench/RESULTS.md."""
+    begin, end = f"<!-- {script} -->\n", f"<!-- end {script} -->\n"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    section = begin + report + end
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
+    else:
+        text = text + ("\n" if text else "") + section
+    path.write_text(text, encoding="utf-8")
+
+
 def clerk_env() -> dict:
     """The environment a clerk's shell gives rectify: no ledger preset, no colour (a pipe), and
     none of this sandbox's Python settings: an installed package runs from compiled bytecode,
@@ -231,7 +247,7 @@ def main() -> None:
     report = render(args, sections)
     print(report)
     if str(args.results) != "-":
-        args.results.write_text(report, encoding="utf-8")
+        write_section(args.results, "bench/run.py", report)
 
 
 def bench_size(items: int, runs: int) -> dict:

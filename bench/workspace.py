@@ -1,6 +1,6 @@
 """Benchmark a workspace of many small ledgers: the inspection office's roll-up (issue 16).
 
-    python bench/workspace.py                       # 100 and 1,000 ledgers; writes bench/RESULTS-workspace.md
+    python bench/workspace.py                       # 100 and 1,000 ledgers; writes its part of bench/RESULTS.md
     python bench/workspace.py --ledgers 100 --runs 3 --results -
 
 Each ledger holds 30 items, two to a problem file as in the shipped ledger (15 files), built
@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import TODAY, build_ledger, clerk_env, growth, machine, measure, speed
+from run import TODAY, build_ledger, clerk_env, growth, machine, measure, speed, write_section
 
 HERE = Path(__file__).resolve().parent
 ITEMS = 30
@@ -144,7 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ledgers", type=int, nargs="+", default=[100, 1000], help="workspace sizes")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--results", type=Path, default=HERE / "RESULTS-workspace.md",
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md",
                         help="Markdown file to write ('-' for none)")
     args = parser.parse_args()
     env = {**clerk_env(), "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.cn",
@@ -155,7 +155,7 @@ def main() -> None:
     report = render(args, sections, synced, cores)
     print(report)
     if str(args.results) != "-":
-        args.results.write_text(report, encoding="utf-8")
+        write_section(args.results, "bench/workspace.py", report)
 
 
 def render(args, sections: list[dict], synced: tuple[str, dict], cores: tuple[float, float]) -> str:
