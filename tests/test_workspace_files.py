@@ -14,7 +14,7 @@ from rectify_cli import hook
 from .conftest import DATA, invoke
 from .gitrepos import GIT_ENV, commit_all, git, needs_git
 
-REFUSED = "rectify: 这是工作区(workspace.yaml);编辑请用 --ledger 指定单位的台账目录\n"
+REFUSED = "rectify: 这是工作区(workspace.yaml);此命令只用于单个台账,请用 --ledger 指定某个单位的台账目录\n"
 
 
 @pytest.fixture

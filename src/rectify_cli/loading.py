@@ -23,7 +23,7 @@ LEDGER_ENV = "RECTIFY_LEDGER"
 _BOM = b"\xef\xbb\xbf"
 
 
-WORKSPACE_REFUSED = "这是工作区(workspace.yaml);编辑请用 --ledger 指定单位的台账目录"
+WORKSPACE_REFUSED = "这是工作区(workspace.yaml);此命令只用于单个台账,请用 --ledger 指定某个单位的台账目录"
 
 
 def find_root(explicit: str | None, start: Path | None = None) -> Path:
