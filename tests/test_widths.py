@@ -86,10 +86,8 @@ def test_tables_drawn_without_rich_are_what_rich_draws(headers, numeric, rows, s
 
 
 def test_a_table_too_wide_or_wrapping_is_left_to_rich():
-    from rectify_cli.tables import drawable
+    from rectify_cli.tables import drawn
 
-    layout = [(0, None), (1, None)]
-    assert drawable(["单位", "总数"], [["城管局", "3"]], layout, 80)
-    assert not drawable(["单位", "总数"], [["城管局", "3"]], layout, 12)  # wider than the screen
-    assert not drawable(["单位", "总数"], [["城管局\n二行", "3"]], layout, 80)
-    assert not drawable(["单位", "总数"], [["城管局", "3"]], [(0, 4), (1, None)], 80)  # squeezed by fitted
+    assert drawn(["单位", "总数"], [False, True], [["城管局", "3"]], width=80) is not None
+    assert drawn(["单位", "总数"], [False, True], [["城管局", "3"]], width=12) is None  # wider than the screen
+    assert drawn(["单位", "总数"], [False, True], [["城管局\n二行", "3"]], width=80) is None

@@ -108,7 +108,7 @@ def issue_files(root: Path) -> list[Path]:
 def issue_names(root: Path) -> list[str]:
     """The names of the issue files, sorted (plain strings: a cached read lists 500 of them)."""
     try:
-        names = os.listdir(root / ISSUES_DIR)
+        names = os.listdir(os.path.join(root, ISSUES_DIR))
     except OSError:
         return []
     return sorted(name for name in names if name.endswith((".yaml", ".yml")) and not name.startswith("."))
@@ -251,14 +251,15 @@ def _load_cached(root: Path, texts: bool, started: int) -> LoadResult | None:
     `started` is the clock before any file's stat was taken: a cache rewritten from these
     stats is dated then, so a file changed meanwhile, within the timestamps' granularity,
     stays racy (hashed on each read) instead of being trusted by its stat."""
-    if (root / STATE_DIR).is_symlink():
+    folder = os.fspath(root)  # plain strings: a roll-up reads a thousand ledgers
+    state = os.path.join(folder, STATE_DIR)
+    if os.path.islink(state):
         return None
-    data = cache.read(root / STATE_DIR)
+    data = cache.read(state)
     if data is None:
         return None
     files = data["files"]
     current = [LEDGER_FILE, *(f"{ISSUES_DIR}/{name}" for name in issue_names(root))]
-    folder = os.fspath(root)
     states = {relative: cache.file_state(os.path.join(folder, relative)) for relative in current}
     hashed, changed = _sort_out(root, data, states)
     if changed or len(current) != len(files):

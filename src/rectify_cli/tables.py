@@ -94,36 +94,33 @@ def _widths(columns: list[Col], natural: dict[int, int], keep: list[int], width:
     return [(index, given.get(index)) for index in keep]
 
 
-def drawn(headers: list[str], numeric: list[bool], rows: list[list[str]], sections: frozenset[int] = frozenset()) -> str:
-    """The table as rich draws it to a file (heavy head, no styles), when no cell wraps: a
-    thousand units' rows drawn by rich take a second; drawn here, a hundredth. `sections`:
-    the rows a rule goes above (the 合计 row)."""
+def drawn(headers: list[str], numeric: list[bool], rows: list[list[str]], sections: frozenset[int] = frozenset(),
+          width: int | None = None) -> str | None:
+    """The table as rich draws it to a file (heavy head, no styles): a thousand units' rows drawn
+    by rich take a second; drawn here, a hundredth. `sections`: the rows a rule goes above (the
+    合计 row). None when rich must draw it: a cell of two lines, or wider than `width`."""
     from rich.cells import cell_len
 
-    widths = [max([cell_len(header), *(cell_len(row[index]) for row in rows)]) for index, header in enumerate(headers)]
+    if any("\n" in cell for row in rows for cell in row):
+        return None
+    lengths = [[cell_len(cell) for cell in row] for row in rows]  # measured once: a thousand rows
+    widths = [max([cell_len(header), *(row[index] for row in lengths)]) for index, header in enumerate(headers)]
+    if width is not None and 1 + sum(widths) + BORDER * len(widths) > width:
+        return None
 
-    def line(cells: list[str], bar: str) -> str:
-        padded = (" " * (width - cell_len(cell)) + cell if right else cell + " " * (width - cell_len(cell))
-                  for cell, width, right in zip(cells, widths, numeric, strict=True))
+    def line(cells: list[str], sizes: list[int], bar: str) -> str:
+        padded = (" " * (room - size) + cell if right else cell + " " * (room - size)
+                  for cell, size, room, right in zip(cells, sizes, widths, numeric, strict=True))
         return bar + "".join(f" {cell} {bar}" for cell in padded) + "\n"
 
     def rule(left: str, horizontal: str, cross: str, right: str) -> str:
-        return left + cross.join(horizontal * (width + 2) for width in widths) + right + "\n"
+        return left + cross.join(horizontal * (room + 2) for room in widths) + right + "\n"
 
-    out = [rule("┏", "━", "┳", "┓"), line(headers, "┃"), rule("┡", "━", "╇", "┩")]
-    for index, row in enumerate(rows):
+    out = [rule("┏", "━", "┳", "┓"), line(headers, [cell_len(header) for header in headers], "┃"),
+           rule("┡", "━", "╇", "┩")]
+    for index, (row, sizes) in enumerate(zip(rows, lengths, strict=True)):
         if index in sections and index:  # as rich: no rule above the first row
             out.append(rule("├", "─", "┼", "┤"))
-        out.append(line(row, "│"))
+        out.append(line(row, sizes, "│"))
     out.append(rule("└", "─", "┴", "┘"))
     return "".join(out)
-
-
-def drawable(headers: list[str], rows: list[list[str]], layout: list[tuple[int, int | None]], width: int) -> bool:
-    """Whether `drawn` gives what rich would: no column squeezed, no cell of two lines, within the width."""
-    from rich.cells import cell_len
-
-    if any(given is not None for _index, given in layout) or any("\n" in cell for row in rows for cell in row):
-        return False
-    natural = [max([cell_len(header), *(cell_len(row[index]) for row in rows)]) for index, header in enumerate(headers)]
-    return 1 + sum(natural) + BORDER * len(headers) <= width

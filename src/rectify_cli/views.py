@@ -20,7 +20,7 @@ from .records import Entry, Item, Ledger, as_data
 from .rollup import DIMENSION_LABELS as ROLLUP_LABELS
 from .rollup import UNIT_KEY, UNIT_LABEL, Dimension, Listed
 from .stats import TOTAL_LABEL, Overall, completion_rate, rate_text, tally_text
-from .tables import Col, drawable, drawn, fitted, screen_width
+from .tables import Col, drawn, fitted, screen_width
 from .vocab import (
     ACTION_LABELS,
     COUNT_BY_LABELS,
@@ -267,9 +267,11 @@ def _print_table(console, columns: list[Col], layout: list[tuple[int, int | None
 
     headers = [columns[index].header for index, _width in layout]
     shown = [[row[index] for index, _width in layout] for row in rows]
-    if console.color_system is None and drawable(headers, shown, layout, console.width):
-        console.file.write(drawn(headers, [columns[index].numeric for index, _width in layout], shown, sections))
-        return
+    if console.color_system is None and all(width is None for _index, width in layout):  # none squeezed
+        text = drawn(headers, [columns[index].numeric for index, _width in layout], shown, sections, console.width)
+        if text is not None:
+            console.file.write(text)
+            return
     table = _table(columns, layout)
     for number, row in enumerate(rows):
         if number in sections:
