@@ -134,8 +134,8 @@ def check_across(files: list[Seen], info, info_source: Source, complete: bool = 
     """Rules across files and of ledger.yaml; the item count is compared only when every file was read."""
     diagnostics = _check_problem_ids(files)
     if complete:
-        diagnostics += _check_stated_count(info, info_source, sum(f.items for f in files))
-        diagnostics += _check_stated_problems(info, info_source, len(files))
+        diagnostics += _check_stated(info, info_source, LEDGER.stated_items, sum(f.items for f in files), "项")
+        diagnostics += _check_stated(info, info_source, LEDGER.stated_problems, len(files), "个问题")
     diagnostics += _check_blanks(info, info_source)
     diagnostics += _check_inspection(info, info_source)
     return diagnostics
@@ -179,19 +179,11 @@ def _check_problem_ids(files: list[Seen]) -> list[Diagnostic]:
     return found
 
 
-def _check_stated_count(info, source: Source, counted: int) -> list[Diagnostic]:
-    spec = LEDGER.stated_items
-    if info.stated_items is None or info.stated_items == counted:
+def _check_stated(info, source: Source, spec, counted: int, counting: str) -> list[Diagnostic]:
+    """A count ledger.yaml states (stated_items, stated_problems) against what the ledger holds."""
+    stated = getattr(info, spec.key)
+    if stated is None or stated == counted:
         return []
     line, column = source.where((spec.key,))
-    message = f"{spec.key}({spec.label})为 {info.stated_items},台账中实有 {counted} 项"
-    return [Diagnostic(source.path, line, column, message, severity="warning")]
-
-
-def _check_stated_problems(info, source: Source, counted: int) -> list[Diagnostic]:
-    spec = LEDGER.stated_problems
-    if info.stated_problems is None or info.stated_problems == counted:
-        return []
-    line, column = source.where((spec.key,))
-    message = f"{spec.key}({spec.label})为 {info.stated_problems},台账中实有 {counted} 个问题"
+    message = f"{spec.key}({spec.label})为 {stated},台账中实有 {counted} {counting}"
     return [Diagnostic(source.path, line, column, message, severity="warning")]
