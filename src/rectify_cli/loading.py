@@ -111,7 +111,25 @@ def issue_names(root: Path) -> list[str]:
         names = os.listdir(os.path.join(root, ISSUES_DIR))
     except OSError:
         return []
-    return sorted(name for name in names if name.endswith((".yaml", ".yml")) and not name.startswith("."))
+    return sorted(name for name in names if _is_issue_name(name))
+
+
+def _is_issue_name(name: str) -> bool:
+    return name.endswith((".yaml", ".yml")) and not name.startswith(".")
+
+
+def _current_states(folder: str) -> dict[str, cache.FileState | None]:
+    """Each file of the ledger (relative path, ledger.yaml first, then the issue files by name)
+    with its stat, listed and looked at in one pass: a roll-up does this for a thousand ledgers."""
+    states = {LEDGER_FILE: cache.file_state(os.path.join(folder, LEDGER_FILE))}
+    try:
+        with os.scandir(os.path.join(folder, ISSUES_DIR)) as listing:
+            found = sorted((entry.name, entry.path) for entry in listing if _is_issue_name(entry.name))
+    except OSError:
+        return states
+    for name, path in found:
+        states[f"{ISSUES_DIR}/{name}"] = cache.file_state(path)  # os.stat, as the cache recorded it
+    return states
 
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # an issue file of 34 items is 20 KB; 20 MB is no ledger file
@@ -259,10 +277,9 @@ def _load_cached(root: Path, texts: bool, started: int) -> LoadResult | None:
     if data is None:
         return None
     files = data["files"]
-    current = [LEDGER_FILE, *(f"{ISSUES_DIR}/{name}" for name in issue_names(root))]
-    states = {relative: cache.file_state(os.path.join(folder, relative)) for relative in current}
+    states = _current_states(folder)
     hashed, changed = _sort_out(root, data, states)
-    if changed or len(current) != len(files):
+    if changed or len(states) != len(files):
         return _load_incremental(root, data, states, hashed, changed, texts, started)
     if hashed and cache.settled(list(states.values()), started):  # record the new stats: later reads skip the hashing
         for relative in hashed:

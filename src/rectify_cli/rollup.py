@@ -128,9 +128,9 @@ MAX_WORKERS = 8
 
 
 def _never_cached(member: Member) -> bool:
-    folder = os.fspath(member.folder)  # plain strings: a thousand members, no Path objects
-    return os.path.isfile(os.path.join(folder, LEDGER_FILE)) and not os.path.exists(
-        os.path.join(folder, STATE_DIR, cache.CACHE_FILE))
+    """No cache yet (one stat: a thousand members are asked); a folder that is no ledger is
+    passed over by its worker and reported by the reading that follows."""
+    return not os.path.exists(os.path.join(member.folder, STATE_DIR, cache.CACHE_FILE))
 
 
 def _build_cache(folder) -> None:
