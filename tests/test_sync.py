@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from .conftest import invoke, snapshot
@@ -68,6 +69,7 @@ def test_a_units_close_reaches_the_office_after_sync(tmp_path):
     assert (again.code, again.stdout) == (0, "城管局  无变化\n财政局  无变化\n")
 
 
+@pytest.mark.slow
 def test_failures_leave_their_clones_alone_and_the_others_update(tmp_path):
     root, repos = office(tmp_path, "分叉局", "改动局", "正常局")
     git(root, "init", "-q")  # beside the point, but a workspace is usually a repository too
@@ -126,6 +128,7 @@ def test_a_ledger_is_not_a_workspace_to_sync(ledger):
     assert out.code == 1 and "不是工作区" in out.stderr
 
 
+@pytest.mark.slow
 def test_two_clerks_editing_different_items_merge_without_conflict(tmp_path):
     """What rectify writes (cache, journal, evidence) makes no conflict of its own."""
     work, url = unit_repository(tmp_path, "城管局")

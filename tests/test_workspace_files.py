@@ -136,6 +136,7 @@ def test_check_warns_when_the_clones_are_tracked_by_git(workspace):
     assert "ledgers/ 已被 git 跟踪" in out.stderr and "git rm -r --cached ledgers" in out.stderr
 
 
+@pytest.mark.slow
 @needs_git
 def test_hook_install_writes_a_pre_commit_hook_that_checks(tmp_path, unit):
     repo = tmp_path / "repo"

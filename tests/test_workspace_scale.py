@@ -81,6 +81,7 @@ def test_a_tampered_workspace_cache_is_ignored(tmp_path):
     assert _units(root) == ["泾县城管执法局"]
 
 
+@pytest.mark.slow
 def test_a_first_rollup_of_many_ledgers_reads_them_in_workers_as_one_process_would(tmp_path):
     count = rollup.PARALLEL_FROM + 2
     folders = [f"u{index:02d}" for index in range(count)]

@@ -122,6 +122,7 @@ def test_undo_rolls_back_a_killed_command_and_stops_there(root):
     assert again.code == 0 and "更早的进展" in again.stdout, again.stderr
 
 
+@pytest.mark.slow
 def test_a_killed_close_with_evidence_leaves_no_copies_after_roll_back(root, tmp_path):
     proof = random_file(tmp_path / "处置清单.pdf", 5000)
     before = killed_half_way(root, *CLOSE_TWO, "--evidence", str(proof))
@@ -150,6 +151,7 @@ def test_a_killed_import_is_rolled_back_whole(tmp_path):
     assert snapshot(folder) == before
 
 
+@pytest.mark.slow
 def test_a_change_made_after_the_kill_is_kept_and_named(root):
     before = killed_half_way(root, *CLOSE_TWO)
     landed = next(name for name, data in snapshot(root).items() if before[name] != data)

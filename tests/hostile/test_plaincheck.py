@@ -274,6 +274,7 @@ def _status(listed: str, item_id: str) -> str:
     return next(item["status"] for item in json.loads(listed)["items"] if item["id"] == item_id)
 
 
+@pytest.mark.slow
 def test_a_pull_of_plainly_valid_files_imports_no_pydantic(ledger):
     _listed(ledger)  # the cache, warm
     _edit(ledger / "issues" / "16.yaml", "    status: open\n", "    status: closed\n    closed_on: 2022-03-01\n")
@@ -285,6 +286,7 @@ def test_a_pull_of_plainly_valid_files_imports_no_pydantic(ledger):
     assert listed == _fresh(ledger)
 
 
+@pytest.mark.slow
 def test_a_changed_file_in_doubt_is_validated_and_reads_right(ledger):
     _listed(ledger)
     _edit(ledger / "issues" / "16.yaml", "    status: open\n", "    status: closed\n    closed_on: '2022-03-01'\n")

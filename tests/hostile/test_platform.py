@@ -94,6 +94,7 @@ def test_every_command_runs_without_fcntl_pwd_or_a_login_name(ledger, windowsish
     assert [(h["by"], h["note"]) for h in item(ledger, "13.1")["history"]] == [("李四", "已约谈外包单位")]  # one undone
 
 
+@pytest.mark.slow
 def test_a_lock_held_by_a_killed_command_without_fcntl_does_not_block_the_next(ledger, windowsish, tmp_path):
     """Without fcntl the lock is still the system's flock (this process sees it taken), and the
     system drops it when its holder is killed: the next writer goes on at once."""
@@ -176,6 +177,7 @@ def test_slow_a_source_growing_during_the_copy_is_recorded_as_copied(ledger, tmp
     expect(run(ledger, "--today", TODAY, "check", timeout=60), 0, *BLANK_LINES, stdout=CLEAN)
 
 
+@pytest.mark.slow
 def test_a_proc_file_is_recorded_with_the_bytes_copied(ledger):
     """/proc files say size 0 and hold more: the record says what was stored."""
     out = run(ledger, "--today", TODAY, "close", "13.2", "--by", "张三", "--evidence", "/proc/self/status")
@@ -217,6 +219,7 @@ def test_missing_evidence_is_called_missing(ledger, tmp_path):
 WINDOWS_INVALID = re.compile(r'[<>:"/\\|?*\x00-\x1f]|[. ]$|^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\.|$)', re.IGNORECASE)
 
 
+@pytest.mark.slow
 def test_evidence_names_are_stored_valid_on_windows_keeping_the_original(ledger, tmp_path):
     names = {"a:b?.pdf": "a_b_.pdf", "CON.pdf": "_CON.pdf", "报告. ": "报告", "nul.tar.gz": "_nul.tar.gz"}
     args = []
