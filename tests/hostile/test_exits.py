@@ -178,6 +178,7 @@ ASCII_CASES = {  # name: (PYTHONIOENCODING, arguments)
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ASCII_CASES)
 def test_an_ascii_stream_gets_escapes_not_a_crash(tmp_path, name):
     encoding, args = ASCII_CASES[name]

@@ -211,6 +211,7 @@ def run_on_full_disk(case: str, disk: Disk, root: Path, tmp_path: Path) -> Finis
     return run(root, *(arg.format(evidence=evidence) for arg in args))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(FULL_DISK_CASES))
 def test_full_disk_leaves_the_issue_file_intact(case, disk, on_disk, tmp_path):
     before = snapshot(on_disk)
@@ -335,6 +336,7 @@ def readonly(request, tmp_path):
 READS = {"list": ("list",), "show": ("show", "13.2"), "summary": ("summary",), "check": ("check",)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(READS))
 def test_reads_work_on_a_read_only_ledger(name, readonly):
     before = snapshot(readonly)
@@ -353,6 +355,7 @@ WRITES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(WRITES))
 def test_writes_refuse_on_a_read_only_ledger(name, readonly):
     before = snapshot(readonly)
