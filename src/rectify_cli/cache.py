@@ -101,10 +101,13 @@ def _key(create: bool) -> bytes | None:
 
 def read(state_dir: Path | str) -> dict | None:
     """The cached data, texts not yet read (None in each problem), or None when untrusted."""
-    data = _read_signed(os.path.join(state_dir, CACHE_FILE))  # a string: a roll-up reads a thousand
-    if not isinstance(data, dict) or data.get("signature") != signature():
-        return None
-    return data
+    return _read_current(os.path.join(state_dir, CACHE_FILE))  # a string: a roll-up reads a thousand
+
+
+def _read_current(path: Path | str) -> dict | None:
+    """Signed data this very code stored (its signature), or None."""
+    data = _read_signed(path)
+    return data if isinstance(data, dict) and data.get("signature") == signature() else None
 
 
 def fill_texts(state_dir: Path, data: dict) -> bool:
@@ -282,10 +285,8 @@ def _write_signed(path: Path, key: bytes, data) -> bool:
 
 def read_record(path: Path):
     """What write_record stored at path, or None: unreadable, untrusted, or made by other code."""
-    data = _read_signed(path)
-    if not isinstance(data, dict) or data.get("signature") != signature():
-        return None
-    return data.get("data")
+    data = _read_current(path)
+    return None if data is None else data.get("data")
 
 
 def write_record(path: Path, data) -> None:

@@ -18,7 +18,7 @@ from enum import StrEnum
 from . import cache, fields, loading, query, stats
 from .errors import Diagnostic, RectifyError, UnknownId
 from .ids import parse_id, qualified_id, split_unit
-from .layout import LEDGER_FILE, STATE_DIR
+from .layout import STATE_DIR
 from .query import Filters, SortKey
 from .records import Entry, Ledger
 from .stats import Overall, Tally
@@ -105,6 +105,7 @@ def load(workspace: Workspace, narrow: Narrow, day: Callable[[Ledger], dt.date],
 
 
 PARALLEL_FROM = 8  # members without a cache: fewer are read quicker than worker processes start
+MAX_WORKERS = 8
 
 
 def _build_caches(members: list[Member]) -> None:
@@ -122,9 +123,6 @@ def _build_caches(members: list[Member]) -> None:
             list(pool.map(_build_cache, cold, chunksize=max(1, len(cold) // (workers * 4))))
     except (OSError, RuntimeError):  # no processes to be had (a sandbox, a broken pool): read them here
         return
-
-
-MAX_WORKERS = 8
 
 
 def _never_cached(member: Member) -> bool:
@@ -153,13 +151,10 @@ def _load_member(member: Member, texts: bool) -> tuple[Ledger | None, Excluded |
 
 
 def _not_a_ledger(member: Member) -> Excluded | None:
-    """Why a member that did not read has no ledger at all (not cloned yet, the wrong folder), if so;
-    asked only then: a thousand members read without it."""
-    if (member.folder / LEDGER_FILE).is_file():
-        return None
-    if member.git is not None:
-        return Excluded(member, f"尚未克隆 {member.git}(运行 rectify sync)")
-    return Excluded(member, f"{member.folder} 不是台账:其中没有 {LEDGER_FILE}")
+    """Why a member that did not read has no ledger at all, if so; asked only then: a thousand
+    members read without it."""
+    absent = member.absence()
+    return Excluded(member, absent) if absent else None
 
 
 # --- items ------------------------------------------------------------------------------
@@ -270,7 +265,7 @@ def summarise(rollup: Rollup, filters: Filters, by: Dimension) -> Summary:
     else:
         chosen = [(part, query.select(part.ledger, filters, part.day)) for part in rollup.parts]
         units = [Official(part, stats.overall(part.ledger, entries, part.day, filtered)) for part, entries in chosen]
-    rounds = _grouped(units, lambda part: part.member.round or NO_ROUND)
+    rounds = _grouped(units, _GROUPING[Dimension.ROUND])
     if by_member:
         rows = _grouped(units, _GROUPING[by])
         total = _as_tally(stats.TOTAL_LABEL, [unit.figures for unit in units])

@@ -41,6 +41,16 @@ class Member:
     git: str | None = None  # the remote of a git: entry; its clone only follows it
     line: int | None = None  # of its entry in workspace.yaml
 
+    def absence(self) -> str | None:
+        """Why the member has no ledger to read (not cloned yet, a folder that is no ledger), or None."""
+        from .layout import LEDGER_FILE
+
+        if (self.folder / LEDGER_FILE).is_file():
+            return None
+        if self.git is not None:
+            return f"尚未克隆 {self.git}(运行 rectify sync)"
+        return f"{self.folder} 不是台账:其中没有 {LEDGER_FILE}(请检查 workspace.yaml 中的 path)"
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -283,8 +293,9 @@ def add(root: Path, target: str, name: str | None = None, round: str | None = No
     entry = _entry_for(root, target, here or Path.cwd())
     entry.update({key: value for key, value in ((NAME.key, name), (ENTRY.round.key, round),
                                                 (ENTRY.level.key, level)) if value is not None})
-    wanted = name or _derived_name(root, entry)
-    problem = _bad_name(wanted)
+    candidate, problem = _member(root, _Entry(entry.get(ENTRY.path.key), entry.get(ENTRY.git.key), name, round,
+                                              level, None, None))
+    wanted = candidate.name  # as reading the file will name it
     if problem:
         raise RectifyError(f"{problem};请用 --name 另取一个")
     if wanted in {member.name for member in existing.members}:
@@ -314,13 +325,6 @@ def _entry_for(root: Path, target: str, here: Path) -> dict:
             raise RectifyError(f"git 地址不能以 - 开头:{target}")
         return {ENTRY.git.key: target}
     raise RectifyError(f"{target} 既不是台账目录,也不是 git 地址(本机的仓库请写成 file:///路径)")
-
-
-def _derived_name(root: Path, entry: dict) -> str:
-    if ENTRY.git.key in entry:
-        return Path(entry[ENTRY.git.key].rstrip("/")).stem
-    folder = (root / entry[ENTRY.path.key]).resolve()
-    return _unit_of(folder) or folder.name
 
 
 def check_workspace_file(root: Path) -> list[Diagnostic]:
@@ -353,9 +357,9 @@ def check_member(member: Member, today) -> list[Diagnostic]:
     from . import loading
     from .layout import LEDGER_FILE
 
-    if not (member.folder / LEDGER_FILE).is_file():
-        hint = "运行 rectify sync 克隆" if member.git else "请检查 workspace.yaml 中的 path"
-        return [Diagnostic(member.folder / LEDGER_FILE, None, None, f"{member.name}:找不到台账;{hint}")]
+    absent = member.absence()
+    if absent:
+        return [Diagnostic(member.folder / LEDGER_FILE, None, None, f"{member.name}:{absent}")]
     from .rules import completeness
 
     result = loading.load(member.folder, today, evidence=True)
