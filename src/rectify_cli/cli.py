@@ -511,36 +511,27 @@ def check(
     rectify --ledger 整改台账 check --strict
     rectify --today 2022-06-30 check --format json
     """
-    from . import rules
-
     state = _state(ctx)
     folder, is_workspace = loading.find_workspace_or_ledger(state.ledger_option)
     if is_workspace:
-        _check_workspace(folder, state.today)
+        _check_workspace(folder, state.today, strict)
         return
     root = state.root()
     _roll_back_interrupted(root)
-    result = loading.load(root, state.today, evidence=True)
-    diagnostics = list(result.diagnostics)
-    counts = None
-    if result.ledger is not None:
-        entries = result.ledger.entries()
-        if not result.errors:  # a ledger read in part would count blanks wrongly: errors first
-            diagnostics += rules.completeness(entries, root / layout.LEDGER_FILE, strict)
-        counts = (len(result.ledger.problems), len(entries))
+    diagnostics, counts = loading.checked(root, state.today, strict)
     views.render_check(diagnostics, counts, output, sys.stdout, sys.stderr)
     if any(d.is_error for d in diagnostics):
         raise typer.Exit(1)
 
 
-def _check_workspace(root: Path, today: dt.date) -> None:
+def _check_workspace(root: Path, today: dt.date, strict: bool) -> None:
     """The workspace file, then every member's ledger, each diagnostic with its own file."""
     from . import workspace
 
     found = workspace.check_workspace_file(root)
     members = [] if any(d.is_error for d in found) else workspace.read(root).members
     for member in members:
-        found += workspace.check_member(member, today)
+        found += workspace.check_member(member, today, strict)
     for diagnostic in found:
         sys.stderr.write(views.diagnostic_line(diagnostic) + "\n")
     errors = sum(d.is_error for d in found)

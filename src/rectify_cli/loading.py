@@ -490,6 +490,22 @@ def update_cache(result: LoadResult, written: dict[Path, tuple[bytes, object]]) 
     cache.write(root / STATE_DIR, files, result.started_ns)
 
 
+def checked(root: Path, today: dt.date, strict: bool = False) -> tuple[list[Diagnostic], tuple[int, int] | None]:
+    """What `rectify check` says of a ledger: every diagnostic (evidence included), then, once
+    there is no error, the items not filled in; with (problems, items) when it could be read."""
+    from .layout import LEDGER_FILE as ledger_file
+    from .rules import completeness
+
+    result = load(root, today, evidence=True)
+    diagnostics = list(result.diagnostics)
+    if result.ledger is None:
+        return diagnostics, None
+    entries = result.ledger.entries()
+    if not result.errors:  # a ledger read in part would count blanks wrongly: errors first
+        diagnostics += completeness(entries, root / ledger_file, strict)
+    return diagnostics, (len(result.ledger.problems), len(entries))
+
+
 def load_valid(root: Path, today: dt.date | None = None, texts: bool = True) -> Ledger:
     """The ledger, or InvalidLedger carrying every error found."""
     result = load(root, today, texts=texts)

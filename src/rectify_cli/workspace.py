@@ -352,7 +352,7 @@ def _tracked_clones(root: Path) -> list[Diagnostic]:
     return [Diagnostic(root / CLONES_DIR, None, None, message, severity="warning")]
 
 
-def check_member(member: Member, today) -> list[Diagnostic]:
+def check_member(member: Member, today, strict: bool = False) -> list[Diagnostic]:
     """A member's ledger checked as `rectify check` checks one; a missing one is an error."""
     from . import loading
     from .layout import LEDGER_FILE
@@ -360,10 +360,4 @@ def check_member(member: Member, today) -> list[Diagnostic]:
     absent = member.absence()
     if absent:
         return [Diagnostic(member.folder / LEDGER_FILE, None, None, f"{member.name}:{absent}")]
-    from .rules import completeness
-
-    result = loading.load(member.folder, today, evidence=True)
-    found = list(result.diagnostics)
-    if result.ledger is not None and not result.errors:  # as `check` does: blanks once the errors are gone
-        found += completeness(result.ledger.entries(), member.folder / LEDGER_FILE, False)
-    return found
+    return loading.checked(member.folder, today, strict)[0]
